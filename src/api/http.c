@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/* The HTTP server: listening, the route table, body limits, metrics and error replies. */
+#define G_LOG_DOMAIN "cau-http"
+#include "http.h"
+
+#include "cau-build.h"
+#include "errors.h"
+#include "message.h"
+#include "static_files.h"
+#include "ws.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+struct http_server {
+	SoupServer *soup;
+	struct http_config cfg; /* strings owned below */
+	char *host, *web_root, *address;
+	struct metrics *metrics;
+	struct ws_hub *ws;
+	/* "route\tmethod\tstatus" -> guint64 count of finished requests. */
+	GHashTable *requests;
+};
+
+typedef void (*route_fn)(struct http_server *srv, SoupServerMessage *msg);
+
+struct route {
+	const char *method;
+	const char *path;
+	route_fn handler;
+};
+
+#define ROUTE_KEY "cau-route"
+
+static void get_healthz(struct http_server *srv, SoupServerMessage *msg)
+{
+	http_reply_json(msg, SOUP_STATUS_OK, g_strdup("{\"status\":\"ok\"}"));
+}
+
+static void get_metrics(struct http_server *srv, SoupServerMessage *msg)
+{
+	char *text = metrics_render(srv->metrics);
+
+	soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
+	soup_server_message_set_response(msg, "text/plain; version=0.0.4; charset=utf-8",
+	                                 SOUP_MEMORY_TAKE, text, strlen(text));
+}
+
+static const struct route routes[] = {
+    {"GET", "/healthz", get_healthz},
+    {"GET", "/metrics", get_metrics},
+};
+
+void http_reply_json(SoupServerMessage *msg, guint status, char *json_text)
+{
+	soup_server_message_set_status(msg, status, NULL);
+	soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_TAKE, json_text,
+	                                 strlen(json_text));
+}
+
+void http_reply_error(SoupServerMessage *msg, int code, const char *format, ...)
+{
+	va_list ap;
+	g_autoptr(GError) error = NULL;
+
+	va_start(ap, format);
+	error = g_error_new_valist(API_ERROR, code, format, ap);
+	va_end(ap);
+	http_reply_json(msg, api_error_http_status(code), api_error_json(error));
+}
+
+static void dispatch(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+                     gpointer user_data)
+{
+	struct http_server *srv = user_data;
+	const char *method = soup_server_message_get_method(msg);
+	bool path_known = false;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(routes); i++) {
+		if (strcmp(routes[i].path, path) != 0)
+			continue;
+		path_known = true;
+		g_object_set_data(G_OBJECT(msg), ROUTE_KEY, (gpointer)routes[i].path);
+		if (strcmp(routes[i].method, method) == 0 ||
+		    (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0)) {
+			routes[i].handler(srv, msg);
+			return;
+		}
+	}
+	if (path_known) {
+		http_reply_error(msg, API_ERROR_METHOD_NOT_ALLOWED, "%s is not allowed on %s",
+		                 method, path);
+		return;
+	}
+	if ((strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) &&
+	    static_files_serve(srv->web_root, path, msg)) {
+		g_object_set_data(G_OBJECT(msg), ROUTE_KEY, (gpointer) "static");
+		return;
+	}
+	http_reply_error(msg, API_ERROR_NOT_FOUND, "no route for %s %s", method, path);
+}
+
+/* Refuses a body over the limit as soon as its headers say so, before reading it. */
+static void got_headers(SoupServerMessage *msg, gpointer user_data)
+{
+	struct http_server *srv = user_data;
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	goffset len = soup_message_headers_get_content_length(h);
+
+	if (soup_message_headers_get_encoding(h) == SOUP_ENCODING_CONTENT_LENGTH &&
+	    len > srv->cfg.max_body_bytes) {
+		http_reply_error(msg, API_ERROR_TOO_LARGE,
+		                 "request body of %" G_GOFFSET_FORMAT " bytes is over the limit "
+		                 "of %" G_GINT64_FORMAT " bytes",
+		                 len, srv->cfg.max_body_bytes);
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+		                             "Connection", "close");
+	}
+}
+
+/* A chunked body is counted as it arrives and refused once it passes the limit. */
+static void got_chunk(SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
+{
+	struct http_server *srv = user_data;
+	SoupMessageBody *body = soup_server_message_get_request_body(msg);
+
+	if (body->length > srv->cfg.max_body_bytes &&
+	    soup_server_message_get_status(msg) != SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE) {
+		soup_message_body_truncate(body);
+		http_reply_error(msg, API_ERROR_TOO_LARGE,
+		                 "request body is over the limit of %" G_GINT64_FORMAT " bytes",
+		                 srv->cfg.max_body_bytes);
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+		                             "Connection", "close");
+	}
+}
+
+static void request_started(SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
+{
+	g_signal_connect(msg, "got-headers", G_CALLBACK(got_headers), user_data);
+	g_signal_connect(msg, "got-chunk", G_CALLBACK(got_chunk), user_data);
+}
+
+static void request_finished(SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
+{
+	struct http_server *srv = user_data;
+	const char *route = g_object_get_data(G_OBJECT(msg), ROUTE_KEY);
+	const char *path = g_uri_get_path(soup_server_message_get_uri(msg));
+	char *key;
+	guint status = soup_server_message_get_status(msg);
+
+	/* WebSocket upgrades bypass dispatch(); name their route here. */
+	if (!route && strcmp(path, WS_PATH) == 0)
+		route = WS_PATH;
+	key = g_strdup_printf("%s\t%s\t%u", route ? route : "unmatched",
+	                      soup_server_message_get_method(msg), status);
+	guint64 n = GPOINTER_TO_SIZE(g_hash_table_lookup(srv->requests, key));
+	g_hash_table_replace(srv->requests, key, GSIZE_TO_POINTER(n + 1));
+	g_debug("[http %s] %s %s -> %u", srv->address, soup_server_message_get_method(msg), path,
+	        status);
+}
+
+static void collect_requests(GString *out, gpointer user_data)
+{
+	struct http_server *srv = user_data;
+	g_autoptr(GList) keys = g_hash_table_get_keys(srv->requests);
+
+	keys = g_list_sort(keys, (GCompareFunc)strcmp);
+	metrics_write_header(out, "cau_http_requests_total", "counter",
+	                     "HTTP requests answered, by route, method and status.");
+	for (GList *l = keys; l; l = l->next) {
+		g_auto(GStrv) parts = g_strsplit(l->data, "\t", 3);
+		guint64 n = GPOINTER_TO_SIZE(g_hash_table_lookup(srv->requests, l->data));
+		metrics_write_sample(out, "cau_http_requests_total", (double)n, "route", parts[0],
+		                     "method", parts[1], "status", parts[2], NULL);
+	}
+}
+
+static bool listen(struct http_server *srv, GError **error)
+{
+	g_autoptr(GInetAddress) addr = g_inet_address_new_from_string(srv->host);
+	g_autoptr(GSocketAddress) sa = NULL;
+	GSList *uris;
+
+	if (!addr) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+		            "[http] host = \"%s\": not an IP address", srv->host);
+		return false;
+	}
+	sa = g_inet_socket_address_new(addr, srv->cfg.port);
+	if (!soup_server_listen(srv->soup, sa, 0, error)) {
+		g_prefix_error(error, "cannot listen on %s:%u: ", srv->host, srv->cfg.port);
+		return false;
+	}
+	uris = soup_server_get_uris(srv->soup);
+	if (uris) {
+		GUri *uri = uris->data;
+		bool v6 = strchr(srv->host, ':') != NULL;
+		srv->address =
+		    g_strdup_printf(v6 ? "[%s]:%d" : "%s:%d", srv->host, g_uri_get_port(uri));
+	}
+	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
+	return srv->address != NULL;
+}
+
+struct http_server *http_server_new(const struct http_config *cfg, struct metrics *registry,
+                                    GError **error)
+{
+	struct http_server *srv = g_new0(struct http_server, 1);
+
+	srv->cfg = *cfg;
+	srv->host = g_strdup(cfg->host);
+	srv->web_root = g_strdup(cfg->web_root);
+	srv->metrics = registry;
+	srv->requests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	srv->soup = soup_server_new("server-header", "cau/" CAU_VERSION, NULL);
+	g_signal_connect(srv->soup, "request-started", G_CALLBACK(request_started), srv);
+	g_signal_connect(srv->soup, "request-finished", G_CALLBACK(request_finished), srv);
+	soup_server_add_handler(srv->soup, NULL, dispatch, srv, NULL);
+	srv->ws = ws_hub_new(srv->soup, WS_PATH, cfg->ws_max_message_bytes, registry);
+	metrics_add_collector(registry, collect_requests, srv);
+	if (!listen(srv, error)) {
+		http_server_free(srv);
+		return NULL;
+	}
+	g_info("[http %s] listening; web root %s", srv->address, srv->web_root);
+	return srv;
+}
+
+void http_server_free(struct http_server *srv)
+{
+	if (!srv)
+		return;
+	metrics_remove_collector(srv->metrics, collect_requests, srv);
+	ws_hub_free(srv->ws);
+	soup_server_disconnect(srv->soup);
+	g_object_unref(srv->soup);
+	g_hash_table_destroy(srv->requests);
+	g_free(srv->host);
+	g_free(srv->web_root);
+	g_free(srv->address);
+	g_free(srv);
+}
+
+const char *http_server_address(const struct http_server *srv)
+{
+	return srv->address;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* The HTTP and WebSocket server (libsoup 3): routing from a table, JSON errors, request
+ * size limits, per-route metrics, static files of web/, and /ws. */
+#pragma once
+
+#include "core/metrics.h"
+
+#include <libsoup/soup.h>
+#include <stdbool.h>
+
+struct http_config {
+	const char *host;
+	guint port; /* 0: pick a free port */
+	const char *web_root;
+	gint64 max_body_bytes;
+	gint64 ws_max_message_bytes;
+};
+
+typedef struct http_server http_server;
+
+/* Starts listening on the main context of the calling thread. `registry` must outlive
+ * the server; the server registers its collectors there. Fails with a message naming the
+ * address when it cannot listen. */
+struct http_server *http_server_new(const struct http_config *cfg, struct metrics *registry,
+                                    GError **error);
+/* Closes WebSocket connections (code 1001) and stops listening. */
+void http_server_free(struct http_server *srv);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(http_server, http_server_free)
+
+/* The address actually bound, e.g. "127.0.0.1:8080" (the port resolved when 0 was asked
+ * for). Owned by the server. */
+const char *http_server_address(const struct http_server *srv);
+
+/* Replies with {"error": {"code": ..., "message": ...}} and the code's HTTP status. */
+void http_reply_error(SoupServerMessage *msg, int code, const char *format, ...)
+    G_GNUC_PRINTF(3, 4);
+/* Replies with a JSON body and `status`; takes the text. */
+void http_reply_json(SoupServerMessage *msg, guint status, char *json_text);

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* Static file serving for the web console and clients. */
+#define G_LOG_DOMAIN "cau-http"
+#include "static_files.h"
+
+#include <string.h>
+
+static const struct {
+	const char *suffix;
+	const char *type;
+} types[] = {
+    {".html", "text/html; charset=utf-8"},
+    {".css", "text/css; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".mjs", "text/javascript; charset=utf-8"},
+    {".json", "application/json"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".ico", "image/x-icon"},
+    {".woff2", "font/woff2"},
+    {".pdf", "application/pdf"},
+    {".txt", "text/plain; charset=utf-8"},
+};
+
+static const char *content_type(const char *name)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(types); i++) {
+		if (g_str_has_suffix(name, types[i].suffix))
+			return types[i].type;
+	}
+	return "application/octet-stream";
+}
+
+/* Rejects paths with "..", backslashes or NUL-looking segments before touching disk. */
+static bool path_is_safe(const char *path)
+{
+	g_auto(GStrv) parts = NULL;
+
+	if (path[0] != '/' || strchr(path, '\\'))
+		return false;
+	parts = g_strsplit(path, "/", -1);
+	for (char **p = parts; *p; p++) {
+		if (strcmp(*p, "..") == 0 || strcmp(*p, ".") == 0)
+			return false;
+	}
+	return true;
+}
+
+bool static_files_serve(const char *web_root, const char *path, SoupServerMessage *msg)
+{
+	g_autofree char *file = NULL;
+	g_autoptr(GMappedFile) mapped = NULL;
+	g_autoptr(GBytes) bytes = NULL;
+
+	if (!path_is_safe(path))
+		return false;
+	file = g_build_filename(web_root, path, NULL);
+	if (g_file_test(file, G_FILE_TEST_IS_DIR)) {
+		char *index = g_build_filename(file, "index.html", NULL);
+		g_free(file);
+		file = index;
+	}
+	if (!g_file_test(file, G_FILE_TEST_IS_REGULAR))
+		return false;
+	mapped = g_mapped_file_new(file, FALSE, NULL);
+	if (!mapped)
+		return false;
+	bytes = g_mapped_file_get_bytes(mapped);
+	soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+	                             "X-Content-Type-Options", "nosniff");
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Content-Type",
+	                             content_type(file));
+	soup_message_body_append_bytes(soup_server_message_get_response_body(msg), bytes);
+	return true;
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+/* Static files of web/ served at /. */
+#pragma once
+
+#include <libsoup/soup.h>
+#include <stdbool.h>
+
+/* Serves the file under `web_root` that `path` names (index.html for a folder), with its
+ * content type. Returns false, leaving `msg` untouched, when there is no such regular
+ * file or the path tries to leave the root. */
+bool static_files_serve(const char *web_root, const char *path, SoupServerMessage *msg);

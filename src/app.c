@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Configuration loading and store opening for the subcommands. */
+#include "app.h"
+
+#include <stdio.h>
+
+struct config *app_load_config(const char *path, GError **error)
+{
+	g_autoptr(config) cfg = config_new();
+	g_auto(GStrv) env = g_get_environ();
+
+	if (path && !config_load_file(cfg, path, error))
+		return NULL;
+	if (!config_apply_env(cfg, env, error))
+		return NULL;
+	return g_steal_pointer(&cfg);
+}
+
+struct store *app_open_store(const struct config *cfg, GError **error)
+{
+	const char *url = config_get_string(cfg, "store", "url");
+	g_autofree char *default_url = NULL;
+
+	if (!*url) {
+		default_url =
+		    g_strconcat("sqlite:", config_get_string(cfg, "data", "dir"), "/cau.db", NULL);
+		url = default_url;
+	}
+	return store_open(url, error);
+}
+
+void app_print_error(const GError *error)
+{
+	fprintf(stderr, "cau: error: %s\n", error->message);
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* What the subcommands share: loading the configuration and opening the store. */
+#pragma once
+
+#include "core/config.h"
+#include "store/store.h"
+
+/* Defaults, then the file (if `path` is not NULL), then CAU_* environment variables. */
+struct config *app_load_config(const char *path, GError **error);
+
+/* Opens the configured database ([store] url, or SQLite in [data] dir). */
+struct store *app_open_store(const struct config *cfg, GError **error);
+
+/* Prints "cau: error: MESSAGE" on stderr. */
+void app_print_error(const GError *error);

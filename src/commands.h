@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: MIT */
+/* The subcommands of the `cau` binary; each takes its own argv (argv[0] is its name) and
+ * returns the process exit code. */
+#pragma once
+
+int cmd_serve(int argc, char **argv);
+int cmd_db(int argc, char **argv);

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs what building and testing Cầu needs on Debian 12: missing Debian packages,
+# then the npm packages of the browser tests into the tree. Idempotent; prints nothing
+# when nothing is missing; uses sudo when not root.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Build: compiler, meson, libraries. Test: python, browser, namespaces, packet loss.
+packages=(
+  build-essential meson ninja-build pkg-config clang clang-format libclang-rt-14-dev
+  libglib2.0-dev libglib2.0-dev-bin libsoup-3.0-dev libjson-glib-dev libsqlite3-dev
+  libargon2-dev libssl-dev
+  python3 python3-pytest python3-websocket
+  chromium nodejs npm iproute2 nftables sqlite3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q >/dev/null
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The browser tests drive Debian's chromium through playwright-core (no browser download).
+browser="$here/tests/browser"
+stamp="$browser/node_modules/.cau-lock"
+if [ -f "$browser/package-lock.json" ] && ! cmp -s "$browser/package-lock.json" "$stamp" 2>/dev/null; then
+  echo "install-deps: npm ci in tests/browser"
+  (cd "$browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent >/dev/null)
+  cp "$browser/package-lock.json" "$stamp"
+fi
