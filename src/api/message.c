@@ -54,7 +54,11 @@ bool api_request_parse(const char *text, size_t len, struct api_request *out, GE
 		return false;
 	}
 	root = json_parser_get_root(parser);
-	if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+	if (!root) {
+		g_set_error(error, API_ERROR, API_ERROR_BAD_JSON, "not valid JSON: empty message");
+		return false;
+	}
+	if (!JSON_NODE_HOLDS_OBJECT(root)) {
 		g_set_error(error, API_ERROR, API_ERROR_BAD_REQUEST,
 		            "a message must be a JSON object");
 		return false;

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#define WS_HARD_LIMIT_FACTOR 4
+
 struct ws_hub {
 	SoupServer *soup;
 	char *path;
@@ -96,6 +98,16 @@ static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, 
 		send_text(conn, api_reply_error(NULL, error));
 		return;
 	}
+	/* libsoup bounds each frame, not a fragmented message: check the whole here. */
+	if (len > (gsize)conn->hub->max_message_bytes) {
+		g_autofree char *reason =
+		    g_strdup_printf("message of %zu bytes is over the limit of %" G_GINT64_FORMAT,
+		                    len, conn->hub->max_message_bytes);
+		conn->hub->errors_total++;
+		g_info("[ws %" G_GUINT64_FORMAT "] closing: %s", conn->id, reason);
+		soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_TOO_BIG, reason);
+		return;
+	}
 	handle_text(conn, data, len);
 }
 
@@ -126,8 +138,11 @@ static void on_connection(SoupServer *soup, SoupServerMessage *msg, const char *
 	conn->hub = hub;
 	conn->ws = g_object_ref(ws);
 	conn->id = ++hub->next_id;
-	soup_websocket_connection_set_max_incoming_payload_size(conn->ws,
-	                                                        (guint64)hub->max_message_bytes);
+	/* Messages over the limit are refused with a 1009 close in on_message(); libsoup's
+	 * own bound, which drops the connection without a close frame, only stops frames
+	 * far past it from being buffered at all. */
+	soup_websocket_connection_set_max_incoming_payload_size(
+	    conn->ws, (guint64)hub->max_message_bytes * WS_HARD_LIMIT_FACTOR);
 	soup_websocket_connection_set_keepalive_interval(conn->ws, 30);
 	g_signal_connect(ws, "message", G_CALLBACK(on_message), conn);
 	g_signal_connect(ws, "closed", G_CALLBACK(on_closed), conn);

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+// Launches Debian's Chromium through playwright-core with the flags that work
+// on the test machines (shared TESTING.md), in a fresh profile per run.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CAU_CHROMIUM || '/usr/bin/chromium';
+
+export const CHROMIUM_FLAGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+];
+
+// Starts Chromium on a new temporary profile. Returns { context, close }: the
+// caller owns both and must await close(), which also deletes the profile.
+export async function launchBrowser({ timeoutMs = 30000 } = {}) {
+  const profile = await mkdtemp(path.join(tmpdir(), 'cau-chromium-'));
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: false, // --headless=new is passed by hand
+      args: CHROMIUM_FLAGS,
+      timeout: timeoutMs,
+      viewport: { width: 1024, height: 640 },
+    });
+  } catch (error) {
+    await rm(profile, { recursive: true, force: true });
+    throw error;
+  }
+  const close = async () => {
+    try {
+      await context.close();
+    } finally {
+      await rm(profile, { recursive: true, force: true });
+    }
+  };
+  return { context, close };
+}
+
+// Collects what a user would see as errors on a page: console.error lines,
+// uncaught exceptions and failed requests.
+export function watchPageErrors(page) {
+  const errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const where = msg.location()?.url;
+    errors.push(`console: ${msg.text()}${where ? ` [${where}]` : ''}`);
+  });
+  page.on('pageerror', (error) => errors.push(`exception: ${error.message}`));
+  page.on('requestfailed', (request) =>
+    errors.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
+  return errors;
+}

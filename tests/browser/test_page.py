@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: MIT
+"""The landing page in a real browser (Debian's Chromium via playwright-core)."""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from cau_harness import http_get
+
+BROWSER_DIR = Path(__file__).resolve().parent
+CHROMIUM = Path("/usr/bin/chromium")
+PLAYWRIGHT = BROWSER_DIR / "node_modules" / "playwright-core"
+MIN_SCREENSHOT_BYTES = 5000
+PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
+
+
+@pytest.fixture
+def load_page(tmp_path):
+    """Runs load-page.mjs on a URL; returns (exit code, report dict, screenshot path)."""
+    node = shutil.which("node")
+    missing = [what for what, present in [
+        (str(CHROMIUM), CHROMIUM.is_file()),
+        (f"{PLAYWRIGHT} (run `PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci` in {BROWSER_DIR})",
+         PLAYWRIGHT.is_dir()),
+        ("node", node is not None),
+    ] if not present]
+    if missing:
+        pytest.skip("browser test needs " + ", ".join(missing))
+
+    def run(url):
+        screenshot = tmp_path / "page.png"
+        env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
+        result = subprocess.run([node, str(BROWSER_DIR / "load-page.mjs"), url, str(screenshot)],
+                                cwd=BROWSER_DIR, env=env, stdin=subprocess.DEVNULL,
+                                capture_output=True, text=True, timeout=90)
+        report_lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+        assert report_lines, (f"load-page.mjs printed no report (exit {result.returncode})\n"
+                              f"stdout: {result.stdout}\nstderr: {result.stderr}")
+        return result.returncode, json.loads(report_lines[-1]), screenshot
+
+    return run
+
+
+def test_landing_page_shows_server_running(cau_server, load_page):
+    """Opening / in Chromium shows the status "ok" once /healthz and a
+    WebSocket ping succeed, titled "Cầu", with no error in the console, and
+    renders a real screenshot."""
+    server = cau_server()
+    code, report, screenshot = load_page(server.url + "/")
+    assert report["state"] == "ok", report
+    assert "Cầu" in report["title"], report
+    assert report["errors"] == [], report
+    assert code == 0, report
+    assert screenshot.is_file()
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert screenshot.stat().st_size > MIN_SCREENSHOT_BYTES
+
+
+def test_load_page_fails_when_server_is_gone(cau_server, load_page):
+    """load-page.mjs reports failure (non-zero exit, ok false, an error) when
+    the page cannot be loaded, so a broken page cannot pass unnoticed."""
+    server = cau_server()
+    url = server.url + "/"
+    assert server.stop() == 0
+    code, report, screenshot = load_page(url)
+    assert code != 0
+    assert report["ok"] is False
+    assert "ERR_CONNECTION_REFUSED" in report.get("error", ""), report
+    assert not screenshot.exists()
+
+
+def test_favicon_is_served(cau_server):
+    """Browsers ask for /favicon.ico (or the icon the page names); the landing
+    page provides one, so its console stays free of 404 errors."""
+    server = cau_server()
+    status, _, _ = http_get(server.url + "/favicon.ico")
+    assert status == 200
