@@ -13,7 +13,7 @@ packages=(
   libglib2.0-dev libglib2.0-dev-bin libsoup-3.0-dev libjson-glib-dev libsqlite3-dev
   libargon2-dev libssl-dev
   python3 python3-pytest python3-websocket
-  chromium nodejs npm iproute2 nftables sqlite3
+  chromium iproute2 nftables sqlite3
 )
 
 missing=()
@@ -21,6 +21,11 @@ for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
   [ "$status" = "installed" ] || missing+=("$p")
 done
+
+# Node.js may come from elsewhere than Debian (its npm then conflicts with Debian's):
+# only ask for Debian's when there is no node or npm at all.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
