@@ -33,3 +33,16 @@ void app_print_error(const GError *error)
 {
 	fprintf(stderr, "cau: error: %s\n", error->message);
 }
+
+struct auth_policy app_auth_policy(const struct config *cfg)
+{
+	struct auth_policy p = {
+	    .argon2.time_cost = (guint32)config_get_int(cfg, "auth", "argon2_time_cost"),
+	    .argon2.memory_kib = (guint32)config_get_int(cfg, "auth", "argon2_memory_kib"),
+	    .argon2.parallelism = (guint32)config_get_int(cfg, "auth", "argon2_parallelism"),
+	    .session_ttl_ms = config_get_int(cfg, "auth", "session_ttl_s") * 1000,
+	    .max_failed_logins = (guint)config_get_int(cfg, "auth", "max_failed_logins"),
+	    .lockout_ms = config_get_int(cfg, "auth", "lockout_s") * 1000,
+	};
+	return p;
+}

@@ -2,6 +2,7 @@
 /* What the subcommands share: loading the configuration and opening the store. */
 #pragma once
 
+#include "control/sessions.h"
 #include "core/config.h"
 #include "store/store.h"
 
@@ -10,6 +11,9 @@ struct config *app_load_config(const char *path, GError **error);
 
 /* Opens the configured database ([store] url, or SQLite in [data] dir). */
 struct store *app_open_store(const struct config *cfg, GError **error);
+
+/* The [auth] settings: password hashing, sessions, lockout. */
+struct auth_policy app_auth_policy(const struct config *cfg);
 
 /* Prints "cau: error: MESSAGE" on stderr. */
 void app_print_error(const GError *error);

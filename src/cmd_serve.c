@@ -58,16 +58,12 @@ static bool prepare_store(const struct config *cfg, struct store **out, GError *
 {
 	g_autoptr(store) st = app_open_store(cfg, error);
 	g_autofree char *password = NULL;
-	struct argon2_params params = {
-	    .time_cost = (guint32)config_get_int(cfg, "auth", "argon2_time_cost"),
-	    .memory_kib = (guint32)config_get_int(cfg, "auth", "argon2_memory_kib"),
-	    .parallelism = (guint32)config_get_int(cfg, "auth", "argon2_parallelism"),
-	};
+	struct auth_policy policy = app_auth_policy(cfg);
 
 	if (!st || !store_migrate(st, error))
 		return false;
 	if (!accounts_ensure_first_operator(st, config_get_string(cfg, "auth", "first_operator"),
-	                                    &params, &password, error))
+	                                    &policy.argon2, &password, error))
 		return false;
 	if (!announce_first_operator(cfg, password, error))
 		return false;
@@ -130,7 +126,12 @@ int cmd_serve(int argc, char **argv)
 	    .max_body_bytes = config_get_int(cfg, "http", "max_body_bytes"),
 	    .ws_max_message_bytes = config_get_int(cfg, "http", "ws_max_message_bytes"),
 	};
-	http = http_server_new(&hc, registry, &error);
+	struct rest_context rest = {
+	    .store = st,
+	    .auth = app_auth_policy(cfg),
+	    .cookie_secure = config_get_bool(cfg, "auth", "cookie_secure"),
+	};
+	http = http_server_new(&hc, registry, &rest, &error);
 	if (!http) {
 		app_print_error(error);
 		return 1;

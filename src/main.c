@@ -17,6 +17,7 @@ static const struct {
 } commands[] = {
     {"serve", cmd_serve, "run the conference server"},
     {"db", cmd_db, "database schema: migrate, status"},
+    {"user", cmd_user, "operator and chair accounts: add, passwd, list"},
     {"help", cmd_help, "this list"},
 };
 

@@ -2,6 +2,9 @@
 /* The table of API error codes. */
 #include "errors.h"
 
+#include "control/control.h"
+#include "store/store.h"
+
 G_DEFINE_QUARK(cau - api - error - quark, api_error)
 
 static const struct {
@@ -17,12 +20,14 @@ static const struct {
     [API_ERROR_UNAUTHORIZED] = {"unauthorized", 401},
     [API_ERROR_FORBIDDEN] = {"forbidden", 403},
     [API_ERROR_CONFLICT] = {"conflict", 409},
+    [API_ERROR_LOCKED] = {"locked", 429},
+    [API_ERROR_UNSUPPORTED_MEDIA_TYPE] = {"unsupported_media_type", 415},
     [API_ERROR_INTERNAL] = {"internal", 500},
 };
 
 const char *api_error_name(enum api_error code)
 {
-	if ((size_t)code >= G_N_ELEMENTS(table))
+	if ((size_t)code >= G_N_ELEMENTS(table) || !table[code].name)
 		return "internal";
 	return table[code].name;
 }
@@ -32,4 +37,25 @@ guint api_error_http_status(enum api_error code)
 	if ((size_t)code >= G_N_ELEMENTS(table))
 		return 500;
 	return table[code].status;
+}
+
+enum api_error api_error_from(const GError *error)
+{
+	static const enum api_error from_control[] = {
+	    [CONTROL_ERROR_INVALID] = API_ERROR_BAD_REQUEST,
+	    [CONTROL_ERROR_NOT_FOUND] = API_ERROR_NOT_FOUND,
+	    [CONTROL_ERROR_CONFLICT] = API_ERROR_CONFLICT,
+	    [CONTROL_ERROR_UNAUTHORIZED] = API_ERROR_UNAUTHORIZED,
+	    [CONTROL_ERROR_FORBIDDEN] = API_ERROR_FORBIDDEN,
+	    [CONTROL_ERROR_LOCKED] = API_ERROR_LOCKED,
+	    [CONTROL_ERROR_TOO_LARGE] = API_ERROR_TOO_LARGE,
+	};
+
+	if (error->domain == API_ERROR && (size_t)error->code < G_N_ELEMENTS(table))
+		return error->code;
+	if (error->domain == CONTROL_ERROR && (size_t)error->code < G_N_ELEMENTS(from_control))
+		return from_control[error->code];
+	if (error->domain == STORE_ERROR && error->code == STORE_ERROR_CONSTRAINT)
+		return API_ERROR_CONFLICT;
+	return API_ERROR_INTERNAL;
 }

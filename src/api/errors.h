@@ -18,10 +18,16 @@ enum api_error {
 	API_ERROR_UNAUTHORIZED, /* no or bad credentials */
 	API_ERROR_FORBIDDEN,    /* credentials fine, role not allowed */
 	API_ERROR_CONFLICT,     /* the object exists or changed meanwhile */
+	API_ERROR_LOCKED,       /* too many failed logins */
+	API_ERROR_UNSUPPORTED_MEDIA_TYPE,
 	API_ERROR_INTERNAL,
 };
 
 /* The wire name ("bad_json", ...) of a code. */
 const char *api_error_name(enum api_error code);
+/* The API code for any error the lower layers report: API_ERROR as it is, control and
+ * store errors through one table, anything else internal. */
+enum api_error api_error_from(const GError *error);
+
 /* The HTTP status that goes with a code. */
 guint api_error_http_status(enum api_error code);

@@ -18,6 +18,7 @@ struct http_server {
 	char *host, *web_root, *address;
 	struct metrics *metrics;
 	struct ws_hub *ws;
+	struct rest_context *rest;
 	/* "route\tmethod\tstatus" -> guint64 count of finished requests. */
 	GHashTable *requests;
 };
@@ -76,6 +77,12 @@ static void dispatch(SoupServer *soup, SoupServerMessage *msg, const char *path,
 	const char *method = soup_server_message_get_method(msg);
 	bool path_known = false;
 
+	if (srv->rest && g_str_has_prefix(path, REST_PREFIX)) {
+		const char *label = rest_dispatch(srv->rest, msg, path, query);
+		if (label)
+			g_object_set_data(G_OBJECT(msg), ROUTE_KEY, (gpointer)label);
+		return;
+	}
 	for (size_t i = 0; i < G_N_ELEMENTS(routes); i++) {
 		if (strcmp(routes[i].path, path) != 0)
 			continue;
@@ -204,7 +211,7 @@ static bool listen(struct http_server *srv, GError **error)
 }
 
 struct http_server *http_server_new(const struct http_config *cfg, struct metrics *registry,
-                                    GError **error)
+                                    struct rest_context *rest, GError **error)
 {
 	struct http_server *srv = g_new0(struct http_server, 1);
 
@@ -212,6 +219,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct metric
 	srv->host = g_strdup(cfg->host);
 	srv->web_root = g_strdup(cfg->web_root);
 	srv->metrics = registry;
+	srv->rest = rest;
 	srv->requests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	srv->soup = soup_server_new("server-header", "cau/" CAU_VERSION, NULL);
 	g_signal_connect(srv->soup, "request-started", G_CALLBACK(request_started), srv);

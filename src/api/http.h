@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/metrics.h"
+#include "rest.h"
 
 #include <libsoup/soup.h>
 #include <stdbool.h>
@@ -19,10 +20,11 @@ struct http_config {
 typedef struct http_server http_server;
 
 /* Starts listening on the main context of the calling thread. `registry` must outlive
- * the server; the server registers its collectors there. Fails with a message naming the
- * address when it cannot listen. */
+ * the server; the server registers its collectors there. `rest` (may be NULL: no
+ * /api/v1) must outlive it too. Fails with a message naming the address when it cannot
+ * listen. */
 struct http_server *http_server_new(const struct http_config *cfg, struct metrics *registry,
-                                    GError **error);
+                                    struct rest_context *rest, GError **error);
 /* Closes WebSocket connections (code 1001) and stops listening. */
 void http_server_free(struct http_server *srv);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(http_server, http_server_free)

@@ -2,7 +2,10 @@
 /* Accounts of operators and chairs: Argon2id password hashes and the first operator. */
 #pragma once
 
+#include "control.h"
 #include "store/store.h"
+
+#include <json-glib/json-glib.h>
 
 #include <stdbool.h>
 
@@ -30,3 +33,31 @@ bool accounts_ensure_first_operator(struct store *st, const char *username,
 /* The password hash stored for `username`, or NULL with an error when there is none.
  * Caller frees. */
 char *accounts_password_hash(struct store *st, const char *username, GError **error);
+
+/* Validates a user name: 1 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter. */
+bool accounts_valid_username(const char *username, GError **error);
+/* Validates a new password: 10 to 256 bytes. */
+bool accounts_valid_password(const char *password, GError **error);
+
+/* Creates an account; CONTROL_ERROR_CONFLICT if the name is taken. Audited as `who`.
+ * Returns the new id, or 0 on error. */
+gint64 accounts_create(struct store *st, const struct principal *who, const char *username,
+                       enum role role, const char *password, const struct argon2_params *params,
+                       GError **error);
+
+/* Every account as a JSON array of {id, username, role, disabled, created_at,
+ * password_changed_at, locked} (never the hash). Caller owns the node. */
+JsonNode *accounts_list(struct store *st, GError **error);
+
+/* One account as a JSON object like the list's elements; CONTROL_ERROR_NOT_FOUND. */
+JsonNode *accounts_get(struct store *st, gint64 id, GError **error);
+
+/* Changes what is set: `role` (ROLE_NONE: unchanged), `disabled` (-1: unchanged),
+ * `password` (NULL: unchanged). A new password or disabling ends the account's
+ * sessions. Audited. */
+bool accounts_update(struct store *st, const struct principal *who, gint64 id, enum role role,
+                     int disabled, const char *password, const struct argon2_params *params,
+                     GError **error);
+
+/* Finds an account id by user name; CONTROL_ERROR_NOT_FOUND. */
+gint64 accounts_id_by_name(struct store *st, const char *username, GError **error);

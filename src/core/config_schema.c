@@ -24,6 +24,13 @@ static const struct config_key schema[] = {
     {"auth", "argon2_memory_kib", CONFIG_INT, "65536", 8192, 4194304, NULL,
      "Argon2id memory in KiB"},
     {"auth", "argon2_parallelism", CONFIG_INT, "1", 1, 16, NULL, "Argon2id lanes"},
+    {"auth", "session_ttl_s", CONFIG_INT, "43200", 60, 2592000, NULL,
+     "lifetime of a login session"},
+    {"auth", "max_failed_logins", CONFIG_INT, "5", 1, 1000, NULL,
+     "failed logins in a row before an account is locked"},
+    {"auth", "lockout_s", CONFIG_INT, "900", 1, 86400, NULL, "how long a lockout lasts"},
+    {"auth", "cookie_secure", CONFIG_BOOL, "false", 0, 0, NULL,
+     "mark the session cookie Secure (when served over HTTPS)"},
     {NULL, NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 

@@ -37,7 +37,7 @@ __all__ = [
     # fixtures and hooks
     "cau_config", "cau_server", "netns", "pytest_sessionfinish",
     # helpers
-    "admin_path", "http_get", "http_post", "http_request", "metrics", "parse_metrics",
+    "ApiClient", "admin_client", "initial_password", "admin_path", "http_get", "http_post", "http_request", "metrics", "parse_metrics",
     "raw_request", "run_cau", "server_env", "write_config", "ws_call", "ws_close_code",
     "ws_connect", "ws_next_event",
 ]
@@ -346,11 +346,12 @@ def cau_server(cau_config, tmp_path_factory):
         pytest.fail("\n".join(failures))
 
 
-def run_cau(*args, env=None, timeout=20, cwd=None):
+def run_cau(*args, env=None, timeout=20, cwd=None, input=None):
     """Runs a `cau` command line to completion; returns the CompletedProcess
-    (text stdout/stderr). `env` adds variables to a CAU_*-free environment."""
+    (text stdout/stderr). `env` adds variables to a CAU_*-free environment;
+    `input` is sent on stdin (else stdin is empty)."""
     return subprocess.run([str(CAU_TEST_BINARY), *map(str, args)], env=server_env(env), cwd=cwd,
-                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          input=input if input is not None else "", stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, timeout=timeout)
 
 
@@ -379,6 +380,52 @@ def http_get(url, headers=None, timeout=10):
 
 def http_post(url, body=b"", headers=None, timeout=10):
     return http_request("POST", url, body=body, headers=headers, timeout=timeout)
+
+
+class ApiClient:
+    """A client of the REST API at /api/v1 that keeps a bearer token."""
+
+    def __init__(self, server, token=None):
+        self.base = server.url + "/api/v1"
+        self.token = token
+
+    def call(self, method, path, body=None, token=None, headers=None, raw=None):
+        """Sends `body` as JSON (or `raw` bytes as they are); returns (status, parsed
+        JSON or None, response headers). `token` overrides the client's; "" sends none."""
+        headers = dict(headers or {})
+        token = self.token if token is None else token
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = raw
+        if body is not None:
+            data = json.dumps(body).encode("utf-8")
+            headers.setdefault("Content-Type", "application/json")
+        status, response_headers, payload = http_request(method, self.base + path, body=data,
+                                                         headers=headers)
+        parsed = json.loads(payload) if payload and response_headers.get(
+            "Content-Type", "").startswith("application/json") else None
+        return status, parsed, response_headers
+
+    def login(self, username, password):
+        """Logs in, keeps the token and returns the reply."""
+        status, reply, _ = self.call("POST", "/auth/login",
+                                     {"username": username, "password": password}, token="")
+        assert status == 200, reply
+        self.token = reply["token"]
+        return reply
+
+
+def initial_password(server):
+    """The first operator's password, from the file the server keeps in its data dir."""
+    text = (server.data_dir / "initial-operator-password").read_text(encoding="utf-8")
+    return dict(line.split(": ", 1) for line in text.splitlines())["password"]
+
+
+def admin_client(server):
+    """An ApiClient logged in as the first operator, "admin"."""
+    client = ApiClient(server)
+    client.login("admin", initial_password(server))
+    return client
 
 
 _SAMPLE_RE = re.compile(r"^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(?P<labels>.*)\})?\s+"

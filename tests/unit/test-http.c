@@ -37,7 +37,7 @@ static void setup(struct fixture *f, gconstpointer data)
 	    .ws_max_message_bytes = 2048,
 	};
 	f->metrics = metrics_new();
-	f->srv = http_server_new(&cfg, f->metrics, &error);
+	f->srv = http_server_new(&cfg, f->metrics, NULL, &error);
 	g_assert_no_error(error);
 	f->base = g_strdup_printf("http://%s", http_server_address(f->srv));
 	f->session = soup_session_new();

@@ -92,6 +92,13 @@ static void test_builders(void)
 	g_assert_cmpstr(event, ==, "{\"event\":\"speaker\",\"data\":{}}");
 	g_assert_cmpstr(body, ==, "{\"error\":{\"code\":\"not_found\",\"message\":\"no room\"}}");
 	g_assert_cmpuint(api_error_http_status(API_ERROR_TOO_LARGE), ==, 413);
+	/* Every code has a wire name and a 4xx/5xx status of its own. */
+	for (int code = 0; code <= API_ERROR_INTERNAL; code++) {
+		g_assert_nonnull(api_error_name(code));
+		g_assert_cmpuint(api_error_http_status(code), >=, 400);
+		if (code != API_ERROR_INTERNAL)
+			g_assert_cmpstr(api_error_name(code), !=, "internal");
+	}
 }
 
 int main(int argc, char **argv)

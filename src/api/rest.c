@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+/* REST dispatch: route matching, authentication, role checks, JSON bodies, replies. */
+#define G_LOG_DOMAIN "cau-rest"
+#include "rest.h"
+
+#include "errors.h"
+#include "http.h"
+#include "message.h"
+
+#include <string.h>
+
+static const struct rest_route_table *const tables[] = {
+    &rest_auth_routes,
+    &rest_accounts_routes,
+    &rest_audit_routes,
+};
+
+/* Matches `path` (below the prefix) against `pattern`, capturing {name} segments. */
+static bool match(const char *pattern, char **segments, char **params)
+{
+	g_auto(GStrv) parts = g_strsplit(pattern, "/", -1);
+	guint n_params = 0, i;
+
+	for (i = 0; parts[i] && segments[i]; i++) {
+		if (parts[i][0] == '{') {
+			if (!*segments[i] || n_params >= REST_MAX_PARAMS)
+				return false;
+			params[n_params++] = segments[i];
+		} else if (strcmp(parts[i], segments[i]) != 0) {
+			return false;
+		}
+	}
+	return !parts[i] && !segments[i];
+}
+
+static const struct rest_route *find_route(const char *method, char **segments, char **params,
+                                           bool *path_known)
+{
+	*path_known = false;
+	for (size_t t = 0; t < G_N_ELEMENTS(tables); t++) {
+		for (size_t r = 0; r < tables[t]->n_routes; r++) {
+			const struct rest_route *route = &tables[t]->routes[r];
+			char *captured[REST_MAX_PARAMS] = {0};
+			if (!match(route->pattern, segments, captured))
+				continue;
+			*path_known = true;
+			if (strcmp(route->method, method) != 0)
+				continue;
+			memcpy(params, captured, sizeof captured);
+			return route;
+		}
+	}
+	return NULL;
+}
+
+/* The session token from "Authorization: Bearer ..." or the session cookie. */
+static char *find_token(SoupServerMessage *msg)
+{
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	const char *auth = soup_message_headers_get_one(h, "Authorization");
+	const char *cookie = soup_message_headers_get_one(h, "Cookie");
+
+	if (auth && g_ascii_strncasecmp(auth, "Bearer ", 7) == 0)
+		return g_strstrip(g_strdup(auth + 7));
+	if (cookie) {
+		g_auto(GStrv) pairs = g_strsplit(cookie, ";", -1);
+		for (char **p = pairs; *p; p++) {
+			char *pair = g_strstrip(*p);
+			if (g_str_has_prefix(pair, REST_COOKIE "="))
+				return g_strdup(pair + strlen(REST_COOKIE "="));
+		}
+	}
+	return NULL;
+}
+
+/* Identifies the caller and checks the route's role; replies 401/403 when refused. */
+static bool authorize(struct rest_request *req, const struct rest_route *route)
+{
+	g_autoptr(GError) error = NULL;
+
+	req->token = find_token(req->msg);
+	if (req->token && !sessions_lookup(req->ctx->store, req->token, &req->who, &error)) {
+		if (route->role == ROLE_NONE)
+			return true;
+		rest_reply_error(req, error);
+		return false;
+	}
+	if (route->role == ROLE_NONE)
+		return true;
+	if (!req->token) {
+		http_reply_error(req->msg, API_ERROR_UNAUTHORIZED,
+		                 "log in first: send \"Authorization: Bearer TOKEN\" or the "
+		                 "session cookie");
+		return false;
+	}
+	if (req->who.role < route->role) {
+		http_reply_error(req->msg, API_ERROR_FORBIDDEN, "%s needs the %s role",
+		                 route->label, role_name(route->role));
+		return false;
+	}
+	return true;
+}
+
+/* Parses a JSON object body when there is one; replies 4xx when it is not acceptable. */
+static bool read_body(struct rest_request *req)
+{
+	SoupMessageBody *body = soup_server_message_get_request_body(req->msg);
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(req->msg);
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(JsonParser) parser = NULL;
+	g_autoptr(GError) error = NULL;
+	const char *type;
+	JsonNode *root;
+
+	if (body->length == 0)
+		return true;
+	type = soup_message_headers_get_content_type(h, NULL);
+	if (!type || g_ascii_strcasecmp(type, "application/json") != 0) {
+		http_reply_error(req->msg, API_ERROR_UNSUPPORTED_MEDIA_TYPE,
+		                 "the body must be JSON (Content-Type: application/json)");
+		return false;
+	}
+	bytes = soup_message_body_flatten(body);
+	parser = json_parser_new_immutable();
+	if (!json_parser_load_from_data(parser, g_bytes_get_data(bytes, NULL),
+	                                (gssize)g_bytes_get_size(bytes), &error)) {
+		http_reply_error(req->msg, API_ERROR_BAD_JSON, "the body is not valid JSON: %s",
+		                 error->message);
+		return false;
+	}
+	root = json_parser_get_root(parser);
+	if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+		http_reply_error(req->msg, API_ERROR_BAD_REQUEST, "the body must be a JSON object");
+		return false;
+	}
+	req->body = json_object_ref(json_node_get_object(root));
+	return true;
+}
+
+const char *rest_dispatch(struct rest_context *ctx, SoupServerMessage *msg, const char *path,
+                          GHashTable *query)
+{
+	const char *method = soup_server_message_get_method(msg);
+	g_auto(GStrv) segments = g_strsplit(path + strlen(REST_PREFIX), "/", -1);
+	struct rest_request req = {.msg = msg, .ctx = ctx, .path = path, .query = query};
+	const struct rest_route *route;
+	bool path_known;
+
+	route = find_route(method, segments, req.params, &path_known);
+	if (!route) {
+		if (path_known)
+			http_reply_error(msg, API_ERROR_METHOD_NOT_ALLOWED,
+			                 "%s is not allowed on %s", method, path);
+		else
+			http_reply_error(msg, API_ERROR_NOT_FOUND, "no route for %s %s", method,
+			                 path);
+		return path_known ? "/api/v1" : NULL;
+	}
+	if (authorize(&req, route) && (route->raw_body || read_body(&req)))
+		route->fn(&req);
+	g_clear_pointer(&req.body, json_object_unref);
+	g_free(req.token);
+	return route->label;
+}
+
+void rest_reply(struct rest_request *req, guint status, JsonNode *node)
+{
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonNode) owned = node;
+
+	json_generator_set_root(gen, node);
+	http_reply_json(req->msg, status, json_generator_to_data(gen, NULL));
+}
+
+void rest_reply_error(struct rest_request *req, const GError *error)
+{
+	enum api_error code = api_error_from(error);
+
+	if (code == API_ERROR_INTERNAL) {
+		g_warning("[rest %s] internal error: %s", req->path, error->message);
+		http_reply_error(req->msg, code, "internal error; the server log has the details");
+		return;
+	}
+	http_reply_error(req->msg, code, "%s", error->message);
+}
+
+gint64 rest_param_id(struct rest_request *req, guint index)
+{
+	const char *text = index < REST_MAX_PARAMS ? req->params[index] : NULL;
+	guint64 v = 0;
+
+	if (!text || !g_ascii_string_to_unsigned(text, 10, 1, G_MAXINT64, &v, NULL)) {
+		http_reply_error(req->msg, API_ERROR_NOT_FOUND, "\"%s\" is not an id",
+		                 text ? text : "");
+		return 0;
+	}
+	return (gint64)v;
+}
+
+const char *rest_query(struct rest_request *req, const char *name)
+{
+	return req->query ? g_hash_table_lookup(req->query, name) : NULL;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* The REST API under /api/v1: route tables with the role each route needs, callers
+ * identified by bearer token or session cookie, JSON bodies, JSON replies and errors. */
+#pragma once
+
+#include "control/sessions.h"
+
+#include <libsoup/soup.h>
+
+#define REST_PREFIX     "/api/v1/"
+#define REST_COOKIE     "cau_session"
+#define REST_MAX_PARAMS 4
+
+/* What handlers need from the server; owned by the caller of http_server_new(). */
+struct rest_context {
+	struct store *store;
+	struct auth_policy auth;
+	bool cookie_secure; /* mark the session cookie Secure (behind HTTPS) */
+};
+
+struct rest_request {
+	SoupServerMessage *msg;
+	struct rest_context *ctx;
+	const char *path;
+	GHashTable *query;             /* may be NULL */
+	char *params[REST_MAX_PARAMS]; /* the {name} segments of the route, in order */
+	JsonObject *body;              /* the JSON object sent, or NULL without a body */
+	struct principal who;          /* role ROLE_NONE when not logged in */
+	char *token;                   /* the caller's session token, if any */
+};
+
+typedef void (*rest_handler_fn)(struct rest_request *req);
+
+struct rest_route {
+	const char *method;
+	const char *pattern; /* below /api/v1/, e.g. "accounts/{id}" */
+	enum role role;      /* the least role allowed; ROLE_NONE: anyone */
+	rest_handler_fn fn;
+	const char *label; /* the route as shown in metrics, e.g. "/api/v1/accounts/{id}" */
+	bool raw_body;     /* the handler reads the body itself (uploads); not parsed as JSON */
+};
+
+struct rest_route_table {
+	const struct rest_route *routes;
+	size_t n_routes;
+};
+
+/* Route tables of the resource modules (rest_*.c). */
+extern const struct rest_route_table rest_auth_routes;
+extern const struct rest_route_table rest_accounts_routes;
+extern const struct rest_route_table rest_audit_routes;
+
+/* Answers a request whose path starts with REST_PREFIX. Returns the route's label for
+ * metrics (a static string), or NULL when no route matched (already answered 404). */
+const char *rest_dispatch(struct rest_context *ctx, SoupServerMessage *msg, const char *path,
+                          GHashTable *query);
+
+/* Replies with `node` as JSON (taken) and `status`. */
+void rest_reply(struct rest_request *req, guint status, JsonNode *node);
+/* Replies with the API error for `error` (see api_error_from); internal errors are
+ * logged and answered without their details. */
+void rest_reply_error(struct rest_request *req, const GError *error);
+/* Parses a positive integer path parameter; replies 404 and returns 0 if it is not. */
+gint64 rest_param_id(struct rest_request *req, guint index);
+/* The query parameter `name`, or NULL. */
+const char *rest_query(struct rest_request *req, const char *name);
