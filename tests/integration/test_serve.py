@@ -20,7 +20,7 @@ from cau_harness import (CLOSE_ABNORMAL, REPO_ROOT, http_get, metrics, raw_reque
 HEALTHZ_BODY = {"status": "ok"}
 SMALL_BODY_LIMIT = {"http": {"max_body_bytes": "4096"}}
 SMALL_WS_LIMIT = {"http": {"ws_max_message_bytes": "2048"}}
-EXPECTED_TABLES = {"accounts", "audit_log", "schema_migrations"}
+EXPECTED_TABLES = {"accounts", "audit_log", "endpoints", "schema_migrations", "sessions", "units"}
 
 
 def json_body(body):
