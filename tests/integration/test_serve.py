@@ -20,7 +20,8 @@ from cau_harness import (CLOSE_ABNORMAL, REPO_ROOT, http_get, metrics, raw_reque
 HEALTHZ_BODY = {"status": "ok"}
 SMALL_BODY_LIMIT = {"http": {"max_body_bytes": "4096"}}
 SMALL_WS_LIMIT = {"http": {"ws_max_message_bytes": "2048"}}
-EXPECTED_TABLES = {"accounts", "audit_log", "endpoints", "schema_migrations", "sessions", "units"}
+EXPECTED_TABLES = {"accounts", "agenda_items", "audit_log", "endpoints", "meeting_invitees",
+                   "meeting_series", "meetings", "schema_migrations", "sessions", "units"}
 
 
 def json_body(body):
