@@ -166,9 +166,17 @@ static void redact_url(const char *url, struct redacted *r)
 	g_string_append_len(r->shown, url, auth - url);
 	if (at) {
 		const char *colon = memchr(auth, ':', at - auth);
+		const char *user_end = colon ? colon : at;
+
 		if (colon)
 			add_secret(r, colon + 1, at - colon - 1, true);
-		g_string_append_len(r->shown, auth, (colon ? colon : at) - auth);
+		/* "h?password=x@y": libpq takes it all for a user name, a person for a query. */
+		if (memchr(auth, '?', user_end - auth)) {
+			add_secret(r, auth, user_end - auth, true);
+			g_string_append(r->shown, "***");
+		} else {
+			g_string_append_len(r->shown, auth, user_end - auth);
+		}
 		g_string_append_c(r->shown, '@');
 	}
 	g_string_append_len(r->shown, hosts, query ? query - hosts : (gssize)strlen(hosts));

@@ -51,6 +51,7 @@ static void test_redact(void)
 	    {"postgresql://u:p%40ss@h1:1,h2:2/db", "postgresql://u@h1:1,h2:2/db"},
 	    {"postgresql://h/db?p%61ssword=x&sslpassword=y", "postgresql://h/db"},
 	    {"postgresql://u:p?w@h/db", "postgresql://u@h/db"},
+	    {"postgresql://h?password=x@y/db", "postgresql://***@y/db"},
 	    {"postgresql://h/db", "postgresql://h/db"},
 	    {"host=/tmp dbname=cau password=s3cret user=cau", "host=/tmp dbname=cau user=cau"},
 	    {"host=db password = 'two words' sslpassword=k dbname=cau", "host=db dbname=cau"},
