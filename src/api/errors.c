@@ -23,6 +23,7 @@ static const struct {
     [API_ERROR_LOCKED] = {"locked", 429},
     [API_ERROR_UNSUPPORTED_MEDIA_TYPE] = {"unsupported_media_type", 415},
     [API_ERROR_INTERNAL] = {"internal", 500},
+    [API_ERROR_RANGE_NOT_SATISFIABLE] = {"range_not_satisfiable", 416},
 };
 
 const char *api_error_name(enum api_error code)
