@@ -50,6 +50,7 @@ enum api_error api_error_from(const GError *error)
 	    [CONTROL_ERROR_FORBIDDEN] = API_ERROR_FORBIDDEN,
 	    [CONTROL_ERROR_LOCKED] = API_ERROR_LOCKED,
 	    [CONTROL_ERROR_TOO_LARGE] = API_ERROR_TOO_LARGE,
+	    [CONTROL_ERROR_UNSUPPORTED] = API_ERROR_UNSUPPORTED_MEDIA_TYPE,
 	};
 
 	if (error->domain == API_ERROR && (size_t)error->code < G_N_ELEMENTS(table))

@@ -15,6 +15,7 @@ static const struct rest_route_table *const tables[] = {
     &rest_auth_routes,
     &rest_accounts_routes,
     &rest_audit_routes,
+    &rest_materials_routes,
 };
 /* clang-format on */
 
