@@ -16,6 +16,7 @@ static const struct rest_route_table *const tables[] = {
     &rest_accounts_routes,
     &rest_audit_routes,
     &rest_materials_routes,
+    &rest_attendance_routes,
 };
 /* clang-format on */
 

@@ -55,6 +55,7 @@ extern const struct rest_route_table rest_auth_routes;
 extern const struct rest_route_table rest_accounts_routes;
 extern const struct rest_route_table rest_audit_routes;
 extern const struct rest_route_table rest_materials_routes;
+extern const struct rest_route_table rest_attendance_routes;
 
 /* The streaming-body hook of the HTTP layer, called when the headers of a request under
  * REST_PREFIX have arrived. For a raw_body route it checks the caller first (answering
