@@ -227,7 +227,8 @@ static enum filetype sniff_zip(const uint8_t *data, size_t len, const char **det
 
 	if (len < ZIP_LFH_SIZE || !read_central_directory(data, len, &parts))
 		return refuse(detected, "a damaged or cut-short ZIP archive");
-	if (le16(data + 26) == 8 && memcmp(data + ZIP_LFH_SIZE, "mimetype", 8) == 0)
+	if (le16(data + 26) == 8 && len >= ZIP_LFH_SIZE + 8 &&
+	    memcmp(data + ZIP_LFH_SIZE, "mimetype", 8) == 0)
 		return sniff_odf(data, len, detected);
 	if (parts.content_types && parts.word)
 		return accept(detected, FILETYPE_DOCX);
