@@ -2,38 +2,32 @@
 /* Unit tests of the directory on a real SQLite store: the unit tree (cycles, depth,
  * deletes, subtrees), endpoint credentials and the CSV import's row checks. */
 #include "control/directory.h"
+#include "db-fixture.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 static const struct principal operator_ = {
     .account_id = 1, .username = "admin", .role = ROLE_OPERATOR};
 
 struct fixture {
-	char *dir;
+	struct db_fixture db; /* first, so the fixture is also a db_fixture */
 	struct store *st;
 };
 
-static void setup(struct fixture *f, gconstpointer data)
+static void setup(struct fixture *f, gconstpointer backend)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree char *url = NULL;
 
-	f->dir = g_dir_make_tmp("cau-dir-XXXXXX", &error);
-	g_assert_no_error(error);
-	url = g_strconcat("sqlite:", f->dir, "/cau.db", NULL);
-	f->st = store_open(url, &error);
+	db_fixture_setup(&f->db, backend);
+	f->st = store_open(f->db.url, &error);
 	g_assert_no_error(error);
 	g_assert_true(store_migrate(f->st, &error));
 }
 
-static void teardown(struct fixture *f, gconstpointer data)
+static void teardown(struct fixture *f, gconstpointer backend)
 {
-	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
-
 	store_close(f->st);
-	g_assert_cmpint(system(cmd), ==, 0);
-	g_free(f->dir);
+	db_fixture_teardown(&f->db, backend);
 }
 
 static gint64 add_unit(struct fixture *f, const char *code, const char *name, const char *level,
@@ -461,16 +455,17 @@ static void test_import_endpoints(struct fixture *f, gconstpointer data)
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-#define ADD(path, fn) g_test_add(path, struct fixture, NULL, setup, fn, teardown)
-	ADD("/directory/tree", test_tree);
-	ADD("/directory/cycles-and-conflicts", test_cycles_and_conflicts);
-	ADD("/directory/bad-values", test_bad_values);
-	ADD("/directory/depth-limit", test_depth_limit);
-	ADD("/directory/import-depth", test_import_depth);
-	ADD("/directory/endpoint-credentials", test_endpoint_credentials);
-	ADD("/directory/import-rows", test_import_rows);
-	ADD("/directory/import-header", test_import_header);
-	ADD("/directory/round-trip", test_round_trip);
-	ADD("/directory/import-endpoints", test_import_endpoints);
+#define ADD(name, fn)                                                                              \
+	DB_FIXTURE_ADD("/directory", name, DB_FIXTURE_BOTH, struct fixture, setup, fn, teardown)
+	ADD("tree", test_tree);
+	ADD("cycles-and-conflicts", test_cycles_and_conflicts);
+	ADD("bad-values", test_bad_values);
+	ADD("depth-limit", test_depth_limit);
+	ADD("import-depth", test_import_depth);
+	ADD("endpoint-credentials", test_endpoint_credentials);
+	ADD("import-rows", test_import_rows);
+	ADD("import-header", test_import_header);
+	ADD("round-trip", test_round_trip);
+	ADD("import-endpoints", test_import_endpoints);
 	return g_test_run();
 }
