@@ -9,11 +9,16 @@
 
 #include <string.h>
 
+/* One table a line, so branches that add resources merge cleanly. */
+/* clang-format off */
 static const struct rest_route_table *const tables[] = {
     &rest_auth_routes,
     &rest_accounts_routes,
     &rest_audit_routes,
+    &rest_units_routes,
+    &rest_endpoints_routes,
 };
+/* clang-format on */
 
 /* Matches `path` (below the prefix) against `pattern`, capturing {name} segments. */
 static bool match(const char *pattern, char **segments, char **params)

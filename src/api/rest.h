@@ -49,6 +49,8 @@ struct rest_route_table {
 extern const struct rest_route_table rest_auth_routes;
 extern const struct rest_route_table rest_accounts_routes;
 extern const struct rest_route_table rest_audit_routes;
+extern const struct rest_route_table rest_units_routes;
+extern const struct rest_route_table rest_endpoints_routes;
 
 /* Answers a request whose path starts with REST_PREFIX. Returns the route's label for
  * metrics (a static string), or NULL when no route matched (already answered 404). */

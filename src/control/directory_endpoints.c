@@ -405,8 +405,8 @@ static bool delete_endpoint(struct store *st, gpointer user_data, GError **error
 	if (invitations) {
 		g_set_error(error, CONTROL_ERROR, CONTROL_ERROR_CONFLICT,
 		            "endpoint \"%s\" is invited to %" G_GINT64_FORMAT
-		            " meetings; remove it from them first",
-		            code, invitations);
+		            " meeting%s; remove it from them first",
+		            code, invitations, invitations == 1 ? "" : "s");
 		return false;
 	}
 	return store_exec(st, "DELETE FROM endpoints WHERE id = ?", STORE_PARAMS(STORE_INT(d->id)),

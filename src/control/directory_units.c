@@ -500,6 +500,12 @@ bool directory_unit_update(struct store *st, const struct principal *who, gint64
 	return true;
 }
 
+/* "1 endpoint", "3 endpoints". Caller frees. */
+static char *count_of(gint64 n, const char *noun)
+{
+	return g_strdup_printf("%" G_GINT64_FORMAT " %s%s", n, noun, n == 1 ? "" : "s");
+}
+
 struct delete_unit {
 	const struct principal *who;
 	gint64 id;
@@ -529,21 +535,22 @@ static bool delete_unit(struct store *st, gpointer user_data, GError **error)
 	children = store_rows_get_int(rows, 0, 2);
 	endpoints = store_rows_get_int(rows, 0, 3);
 	if (children || endpoints) {
+		g_autofree char *units = count_of(children, "child unit");
+		g_autofree char *ends = count_of(endpoints, "endpoint");
 		g_set_error(error, CONTROL_ERROR, CONTROL_ERROR_CONFLICT,
-		            "unit \"%s\" still has %" G_GINT64_FORMAT
-		            " child units and %" G_GINT64_FORMAT
-		            " endpoints; move or delete them first",
-		            store_rows_get(rows, 0, 0), children, endpoints);
+		            "unit \"%s\" still has %s%s%s; move or delete them first",
+		            store_rows_get(rows, 0, 0), children ? units : "",
+		            children && endpoints ? " and " : "", endpoints ? ends : "");
 		return false;
 	}
 	invitations = directory_invitation_count(st, "unit_id", d->id, error);
 	if (invitations < 0)
 		return false;
 	if (invitations) {
+		g_autofree char *meetings = count_of(invitations, "meeting");
 		g_set_error(error, CONTROL_ERROR, CONTROL_ERROR_CONFLICT,
-		            "unit \"%s\" is invited to %" G_GINT64_FORMAT
-		            " meetings; remove it from them first",
-		            store_rows_get(rows, 0, 0), invitations);
+		            "unit \"%s\" is invited to %s; remove it from them first",
+		            store_rows_get(rows, 0, 0), meetings);
 		return false;
 	}
 	if (!store_exec(st, "DELETE FROM units WHERE id = ?", STORE_PARAMS(STORE_INT(d->id)), NULL,
