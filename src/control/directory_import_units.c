@@ -249,27 +249,34 @@ static void compute_depths(struct units_import *im)
 	}
 }
 
-/* Refuses, for each unit that would be too deep, the nearest row above it (or its own). */
+/* Refuses, for each unit that would be too deep, the nearest row above it (or its own).
+ * The rows are chosen first and refused after, so every walk sees the same tree. */
 static bool pass_depth(struct units_import *im)
 {
-	guint errors = im->result->errors->len;
+	g_autoptr(GHashTable) blamed = g_hash_table_new(NULL, NULL); /* row -> deepest node */
 	GHashTableIter iter;
 	struct node *n;
+	struct row *r;
 
 	compute_depths(im);
 	g_hash_table_iter_init(&iter, im->nodes);
 	while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&n)) {
-		struct node *x = n;
+		struct node *x = n, *deepest;
 		if (!exists(n) || n->depth < DIRECTORY_MAX_LEVELS)
 			continue;
 		while (x && !good(x->row))
 			x = lookup(im, parent_of(x));
-		if (x)
-			fail_row(im, x->row,
-			         "unit \"%s\" would be on level %d; the directory allows %d levels",
-			         n->code, n->depth + 1, DIRECTORY_MAX_LEVELS);
+		if (!x)
+			continue;
+		deepest = g_hash_table_lookup(blamed, x->row);
+		if (!deepest || deepest->depth < n->depth)
+			g_hash_table_insert(blamed, x->row, n);
 	}
-	return im->result->errors->len != errors;
+	g_hash_table_iter_init(&iter, blamed);
+	while (g_hash_table_iter_next(&iter, (gpointer *)&r, (gpointer *)&n))
+		fail_row(im, r, "unit \"%s\" would be on level %d; the directory allows %d levels",
+		         n->code, n->depth + 1, DIRECTORY_MAX_LEVELS);
+	return g_hash_table_size(blamed) > 0;
 }
 
 static gint by_depth(gconstpointer a, gconstpointer b)

@@ -233,6 +233,31 @@ static void test_import_depth(struct fixture *f, gconstpointer data)
 	                "3:unit \"C33\" would be on level 33; the directory allows 32 levels");
 }
 
+static void test_import_depth_blames_the_moved_row(struct fixture *f, gconstpointer data)
+{
+	gint64 parent = 0, x;
+	g_autofree char *errors = NULL;
+	guint created, updated;
+
+	for (int level = 1; level <= 29; level++) {
+		g_autofree char *code = g_strdup_printf("L%d", level);
+		parent = add_unit(f, code, "Cấp", "cấp", parent);
+	}
+	x = add_unit(f, "X", "Gốc X", "gốc", 0);
+	add_unit(f, "Z", "Cháu Z", "cháu", add_unit(f, "Y", "Con Y", "con", x));
+	/* N30 goes on level 30 and X under it: X on 31, Y on 32, Z on 33. Only X's row is
+	 * to blame, whatever order the units are looked at in. */
+	errors = import_units(f,
+	                      "code,name,level,parent_code\n"
+	                      "X,Gốc X,gốc,N30\n"
+	                      "N30,Cấp 30,cấp,L29\n",
+	                      &created, &updated);
+	g_assert_cmpstr(errors, ==,
+	                "2:unit \"Z\" would be on level 33; the directory allows 32 levels");
+	g_assert_cmpuint(created, ==, 1);
+	g_assert_cmpuint(updated, ==, 0);
+}
+
 static void test_endpoint_credentials(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -462,6 +487,7 @@ int main(int argc, char **argv)
 	ADD("bad-values", test_bad_values);
 	ADD("depth-limit", test_depth_limit);
 	ADD("import-depth", test_import_depth);
+	ADD("import-depth-blame", test_import_depth_blames_the_moved_row);
 	ADD("endpoint-credentials", test_endpoint_credentials);
 	ADD("import-rows", test_import_rows);
 	ADD("import-header", test_import_header);
