@@ -42,6 +42,6 @@ browser="$here/tests/browser"
 stamp="$browser/node_modules/.cau-lock"
 if [ -f "$browser/package-lock.json" ] && ! cmp -s "$browser/package-lock.json" "$stamp" 2>/dev/null; then
   echo "install-deps: npm ci in tests/browser"
-  (cd "$browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent >/dev/null)
+  (cd "$browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent --fetch-retries=1 --fetch-timeout=20000 >/dev/null)
   cp "$browser/package-lock.json" "$stamp"
 fi
