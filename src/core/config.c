@@ -72,7 +72,7 @@ static bool validate(const struct config_key *k, const char *value, char **why)
 
 	switch (k->type) {
 	case CONFIG_STRING:
-		return true;
+		return !k->check || k->check(value, why);
 	case CONFIG_INT:
 		if (!parse_int(value, &n)) {
 			*why = g_strdup("not an integer");

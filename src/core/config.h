@@ -13,7 +13,9 @@ enum config_type {
 	CONFIG_CHOICE, /* a string from a fixed list */
 };
 
-/* One known key. `choices` is a '|'-separated list for CONFIG_CHOICE. */
+/* One known key. `choices` is a '|'-separated list for CONFIG_CHOICE. `check`, when set,
+ * validates a CONFIG_STRING value with a pure parser (false and a newly allocated reason
+ * in *why when the value is bad), so a malformed value stops the server at start-up. */
 struct config_key {
 	const char *section;
 	const char *key;
@@ -22,6 +24,7 @@ struct config_key {
 	gint64 min, max; /* CONFIG_INT only */
 	const char *choices;
 	const char *help;
+	bool (*check)(const char *value, char **why);
 };
 
 /* The typedef (same name) lets g_autoptr(config) work. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The list of every configuration key, its type, default and limits. */
 #include "config.h"
+#include "video_tiers.h"
 
 static const struct config_key schema[] = {
     {"http", "host", CONFIG_STRING, "127.0.0.1", 0, 0, NULL,
@@ -33,7 +34,16 @@ static const struct config_key schema[] = {
     {"auth", "lockout_s", CONFIG_INT, "900", 1, 86400, NULL, "how long a lockout lasts"},
     {"auth", "cookie_secure", CONFIG_BOOL, "false", 0, 0, NULL,
      "mark the session cookie Secure (when served over HTTPS)"},
-    {NULL, NULL, 0, NULL, 0, 0, NULL, NULL},
+    {"video", "tiers", CONFIG_STRING, "1280x720@30:1500,640x360@30:500,320x180@15:150", 0, 0, NULL,
+     "resolution tiers: each view is encoded once per tier (WxH@FPS:KBPS, best first)",
+     video_tiers_check},
+    {"video", "keyframe_min_interval_ms", CONFIG_INT, "500", 0, 10000, NULL,
+     "shortest time between two key frames of one (view, tier) encoder"},
+    {"video", "tier_up_margin_percent", CONFIG_INT, "15", 0, 200, NULL,
+     "a receiver moves up a tier once its estimate beats that tier's bitrate by this much"},
+    {"video", "tier_up_hold_ms", CONFIG_INT, "4000", 0, 60000, NULL,
+     "... continuously for this long (moving down is immediate)"},
+    {NULL, NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
 const struct config_key *config_schema(void)
