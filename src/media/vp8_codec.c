@@ -160,15 +160,15 @@ static vpx_enc_frame_flags_t layer_flags(unsigned layers, unsigned pos, uint8_t 
 }
 
 int vp8_encoder_encode(struct vp8_encoder *enc, const struct video_frame *frame, uint64_t pts,
-                       bool force_keyframe, uint8_t *out, size_t cap, struct vp8_encoded_info *info)
+                       bool force_keyframe, struct vp8_encoded_info *info, const uint8_t **out_data)
 {
 	const vpx_codec_cx_pkt_t *pkt;
 	vpx_codec_iter_t iter = NULL;
 	vpx_enc_frame_flags_t flags;
 	vpx_codec_err_t err;
-	bool got = false, too_big = false;
 
 	memset(info, 0, sizeof(*info));
+	*out_data = NULL;
 	if (frame->width != enc->cfg.width || frame->height != enc->cfg.height)
 		return -EINVAL;
 	if (force_keyframe)
@@ -190,19 +190,15 @@ int vp8_encoder_encode(struct vp8_encoder *enc, const struct video_frame *frame,
 	                       VP8_RTP_CLOCK / (unsigned long)enc->cfg.fps, flags, VPX_DL_REALTIME);
 	if (err != VPX_CODEC_OK)
 		return -EIO;
+	/* VP8 without partition output makes one frame packet per encode. */
 	while ((pkt = vpx_codec_get_cx_data(&enc->ctx, &iter))) {
-		if (pkt->kind != VPX_CODEC_CX_FRAME_PKT || got)
+		if (pkt->kind != VPX_CODEC_CX_FRAME_PKT || *out_data)
 			continue;
-		got = true;
-		if (pkt->data.frame.sz > cap) {
-			too_big = true;
-			continue;
-		}
-		memcpy(out, pkt->data.frame.buf, pkt->data.frame.sz);
+		*out_data = pkt->data.frame.buf;
 		info->len = pkt->data.frame.sz;
 		info->keyframe = pkt->data.frame.flags & VPX_FRAME_IS_KEY;
 	}
-	if (!got)
+	if (!*out_data || info->len == 0)
 		return -EAGAIN;
 	if (info->keyframe) {
 		/* A key frame restarts the pattern: it is layer 0 and refreshes every buffer. */
@@ -212,7 +208,7 @@ int vp8_encoder_encode(struct vp8_encoder *enc, const struct video_frame *frame,
 		enc->pattern_pos = 0;
 	}
 	enc->pattern_pos = (enc->pattern_pos + 1) % 4;
-	return too_big ? -ENOSPC : 0;
+	return 0;
 }
 
 int vp8_encoder_set_bitrate(struct vp8_encoder *enc, int kbps)

@@ -56,19 +56,20 @@ void vp8_encoder_free(struct vp8_encoder *enc);
 
 /*
  * Encodes one frame (its size must be the encoder's) with presentation time pts in
- * 90 kHz units, into out (cap bytes), and fills *info. force_keyframe makes it a key
- * frame. With temporal layers, frames follow a fixed pattern that restarts at each key
- * frame — 2 layers: 0 1 0 1 ...; 3 layers: 0 2 1 2 ... — where layer 0 refers to and
- * updates the LAST buffer only, layer 1 (3 layers) refers to LAST and updates GOLDEN,
- * and the top layer refers to LAST (and GOLDEN after a layer 1 frame) and updates
- * nothing: dropping the top layer, or every layer above 0, leaves a decodable stream
- * at half or a quarter of the frame rate. Returns 0; -EINVAL for a frame of the wrong
- * size; -ENOSPC if cap is too small (the frame is lost: the caller asks a key frame);
- * -EAGAIN if libvpx produced no frame; -EIO on a libvpx error.
+ * 90 kHz units, fills *info and points *out_data at the encoded bytes (info->len of
+ * them), which stay libvpx's: valid until the next encode or free, so the caller copies
+ * them once into a buffer it sizes from info->len. force_keyframe makes it a key frame.
+ * With temporal layers, frames follow a fixed pattern that restarts at each key frame —
+ * 2 layers: 0 1 0 1 ...; 3 layers: 0 2 1 2 ... — where layer 0 refers to and updates the
+ * LAST buffer only, layer 1 (of 3) refers to LAST and updates GOLDEN, and the top layer
+ * refers to LAST (and GOLDEN after a layer 1 frame) and updates nothing: dropping the
+ * top layer, or every layer above 0, leaves a decodable stream at half or a quarter of
+ * the frame rate. Returns 0; -EINVAL for a frame of the wrong size; -EAGAIN if libvpx
+ * produced no frame; -EIO on a libvpx error.
  */
 int vp8_encoder_encode(struct vp8_encoder *enc, const struct video_frame *frame, uint64_t pts,
-                       bool force_keyframe, uint8_t *out, size_t cap,
-                       struct vp8_encoded_info *info);
+                       bool force_keyframe, struct vp8_encoded_info *info,
+                       const uint8_t **out_data);
 
 /* Change the target bitrate or frame rate for the next frames. Return 0 or -EINVAL. */
 int vp8_encoder_set_bitrate(struct vp8_encoder *enc, int kbps);

@@ -3,7 +3,9 @@
  * sender that VP8-encodes pictures and cuts them into real RTP packets. */
 #include "video-fixture.h"
 
+#include <cairo.h>
 #include <glib.h>
+#include <libyuv.h>
 #include <math.h>
 #include <string.h>
 
@@ -109,6 +111,25 @@ void vfix_draw(struct video_frame *f, struct vfix_colour c, unsigned frame_no)
 	video_frame_fill_rect(f, &block, (uint8_t)(255 - c.y), c.u, c.v);
 }
 
+char *vfix_save_png(const struct video_frame *f, const char *file)
+{
+	static char *dir;
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, f->width, f->height);
+	char *path;
+
+	if (!dir)
+		dir = g_dir_make_tmp("cau-video-XXXXXX", NULL);
+	path = g_build_filename(dir, file, NULL);
+	cairo_surface_flush(s);
+	I420ToARGB(f->y, f->stride_y, f->u, f->stride_uv, f->v, f->stride_uv,
+	           cairo_image_surface_get_data(s), cairo_image_surface_get_stride(s), f->width,
+	           f->height);
+	cairo_surface_mark_dirty(s);
+	g_assert_cmpint(cairo_surface_write_to_png(s, path), ==, CAIRO_STATUS_SUCCESS);
+	cairo_surface_destroy(s);
+	return path;
+}
+
 unsigned vfix_packetize(const uint8_t *frame, size_t len, uint32_t ssrc, uint16_t *seq, uint32_t ts,
                         uint16_t picture_id, struct vfix_packet *out, unsigned cap)
 {
@@ -170,11 +191,14 @@ unsigned vfix_sender_next(struct vfix_sender *s, bool keyframe, struct vfix_pack
                           unsigned cap)
 {
 	struct vp8_encoded_info info;
+	const uint8_t *data;
 
 	vfix_draw(s->picture, s->colour, s->frame_no);
 	g_assert_cmpint(vp8_encoder_encode(s->enc, s->picture, s->ts, keyframe || s->frame_no == 0,
-	                                   s->frame, sizeof(s->frame), &info),
+	                                   &info, &data),
 	                ==, 0);
+	g_assert_cmpuint(info.len, <=, sizeof(s->frame));
+	memcpy(s->frame, data, info.len);
 	s->frame_len = info.len;
 	s->keyframe = info.keyframe;
 	s->frame_no++;

@@ -36,6 +36,10 @@ double vfix_luma_stddev(const struct video_frame *f, const struct video_rect *r)
 /* A colour with a small moving checker in one corner, so the encoder has motion. */
 void vfix_draw(struct video_frame *f, struct vfix_colour c, unsigned frame_no);
 
+/* Saves a frame as PNG at tmp_dir/file (tmp_dir made once per process under /tmp), for a
+ * person to look at; returns the path (owned by the caller). */
+char *vfix_save_png(const struct video_frame *f, const char *file);
+
 /* One RTP packet: the bytes and the parse of them (pointers into data). */
 struct vfix_packet {
 	uint8_t data[VFIX_PACKET_MAX];
