@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "compositor_private.h"
 
@@ -24,7 +25,7 @@ void compositor_config_init(struct compositor_config *cfg)
 	    .max_payload = 1100,
 	    .compose_per_tier = false,
 	    .encoded_pool = 32,
-	    .cpu_used = 8,
+	    .cpu_used = 12,
 	    .source_frames = 3,
 	    .name_tiles = 512,
 	};
@@ -44,6 +45,7 @@ bool compositor_config_apply(struct compositor_config *cfg, struct tier_select_c
 	cfg->tier_count = (unsigned)count;
 	cfg->keyframe_min_interval_us =
 	    (uint64_t)config_get_int(conf, "video", "keyframe_min_interval_ms") * 1000;
+	cfg->cpu_used = (int)config_get_int(conf, "video", "encoder_speed");
 	if (sel) {
 		sel->up_margin_percent =
 		    (unsigned)config_get_int(conf, "video", "tier_up_margin_percent");
@@ -315,6 +317,23 @@ int compositor_get_need(const struct compositor *comp, unsigned slot, struct com
 	return 0;
 }
 
+int compositor_view_set_tier_active(struct compositor *comp, unsigned view, unsigned tier,
+                                    bool active)
+{
+	struct view_tier *vt;
+
+	if (view >= comp->cfg.max_views || !comp->views[view].present)
+		return -ENOENT;
+	if (tier >= comp->cfg.tier_count)
+		return -EINVAL;
+	vt = &comp->views[view].tiers[tier];
+	if (active && !vt->active)
+		vt->started =
+		    false; /* its receivers have nothing to go on: start with a key frame */
+	vt->active = active;
+	return 0;
+}
+
 int compositor_request_keyframe(struct compositor *comp, unsigned view, unsigned tier)
 {
 	struct view *v;
@@ -446,8 +465,18 @@ static void layout_views(struct compositor *comp)
 	comp->stats.visible_last = visible;
 }
 
+uint64_t compositor_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 int compositor_tick(struct compositor *comp, uint64_t now_us, const struct compositor_output **out)
 {
+	uint64_t start;
+
 	release_output(comp);
 	comp->pli_count = 0;
 	comp->stats.decodes_last = 0;
@@ -456,8 +485,10 @@ int compositor_tick(struct compositor *comp, uint64_t now_us, const struct compo
 	for (unsigned slot = 0; slot < comp->cfg.capacity; slot++)
 		comp->sources[slot].leaving = false;
 
+	start = compositor_now_ns();
 	layout_views(comp);
 	decode_sources(comp, now_us);
+	comp->stats.decode_ns += compositor_now_ns() - start;
 	for (unsigned i = 0; i < comp->cfg.max_views; i++)
 		if (comp->views[i].present)
 			view_render(comp, &comp->views[i], now_us);

@@ -35,7 +35,8 @@ struct compositor_config {
 	                                 * the picture down for the others */
 	unsigned encoded_pool;          /* 32: frames per (view, tier) kept for consumers
 	                                 * (about a second at 30 fps, for retransmissions) */
-	int cpu_used;                   /* 8: libvpx speed of the tier encoders */
+	int cpu_used;                   /* 12: libvpx speed of the tier encoders ([video]
+	                                 * encoder_speed) */
 	unsigned source_frames;         /* 3: decoded pictures per source */
 	unsigned name_tiles;            /* 512: name tiles cached */
 	struct frame_assembler_config assembler;
@@ -45,7 +46,7 @@ void compositor_config_init(struct compositor_config *cfg);
 
 /*
  * Applies the [video] keys of a server configuration (tiers, keyframe_min_interval_ms,
- * tier_up_margin_percent, tier_up_hold_ms) to cfg and, if sel is not NULL, to the
+ * encoder_speed, tier_up_margin_percent, tier_up_hold_ms) to cfg and, if sel is not NULL, to the
  * receivers' tier selection settings. Returns false with error set if [video] tiers does
  * not parse (config_set() already refuses that, so only a hand-built config can fail).
  */
@@ -107,6 +108,10 @@ struct compositor_stats {
 	uint64_t pool_exhausted;    /* encodes skipped: consumers held every frame */
 	uint64_t plis;              /* key frame requests to senders */
 	uint64_t name_tiles_rendered;
+	/* Where the media thread's CPU time goes (thread CPU time, totals in ns). */
+	uint64_t decode_ns;  /* popping frames and decoding */
+	uint64_t compose_ns; /* layouts, tiles, scaling to the tiers */
+	uint64_t encode_ns;  /* encoding and packetising */
 };
 
 /* Counters of one (view, tier) stream. */
@@ -192,6 +197,15 @@ int compositor_view_set_order(struct compositor *comp, unsigned view, const unsi
 
 /* The source the pinned layout shows large (the chair's pick); -1 unpins. */
 int compositor_view_pin(struct compositor *comp, unsigned view, int slot);
+
+/*
+ * Whether a tier of the view is encoded (all are, at first). The room turns off a tier
+ * no receiver takes or waits for (tier_select_current()/_pending()) and nothing records,
+ * e.g. the lower tiers of a chair-only speaker view; turned on again, the tier starts
+ * with a key frame. Returns 0, -ENOENT or -EINVAL.
+ */
+int compositor_view_set_tier_active(struct compositor *comp, unsigned view, unsigned tier,
+                                    bool active);
 
 /*
  * Asks the (view, tier) encoder for a key frame: a receiver's PLI/FIR, a receiver

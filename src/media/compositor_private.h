@@ -45,7 +45,8 @@ struct view_tier {
 	struct tile tiles[LAYOUT_MAX_TILES];
 	uint64_t drawn_generation; /* the view generation the tiles belong to */
 	uint64_t scaled_serial;    /* compose once: the first tier's canvas serial scaled */
-	bool started;              /* has encoded a key frame */
+	bool active;               /* encoded at all (some receiver takes it) */
+	bool started;              /* has encoded a key frame since it became active */
 	bool keyframe_pending;
 	uint64_t next_due_us;
 	struct video_encoded_pool *pool;
@@ -97,6 +98,9 @@ struct compositor {
 	struct compositor_output output;
 	struct compositor_stats stats;
 };
+
+/* The calling thread's CPU time in ns (CLOCK_THREAD_CPUTIME_ID), for the phase counters. */
+uint64_t compositor_now_ns(void);
 
 /* compositor_view.c */
 int view_init(struct compositor *comp, struct view *v, const struct compositor_view_config *cfg,

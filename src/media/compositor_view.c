@@ -51,6 +51,7 @@ int view_init(struct compositor *comp, struct view *v, const struct compositor_v
 		vt->canvas = video_frame_new(spec->width, spec->height);
 		vt->pool = video_encoded_pool_new(comp->cfg.encoded_pool);
 		vt->picture_id = (uint16_t)g_random_int_range(0, 0x8000);
+		vt->active = true;
 		for (unsigned i = 0; i < LAYOUT_MAX_TILES; i++)
 			vt->tiles[i].source = -1;
 		if (!vt->enc || !vt->canvas)
@@ -385,14 +386,19 @@ void view_render(struct compositor *comp, struct view *v, uint64_t now_us)
 	uint64_t slack = v->period_us / 2;
 	bool tier_due[VIDEO_TIERS_MAX];
 
+	uint64_t start;
+
 	if (!due(&v->next_due_us, v->period_us, slack, now_us))
 		return;
+	start = compositor_now_ns();
 	v->frame_number++;
 	comp->stats.composed++;
 	comp->stats.composed_last++;
 	for (unsigned t = 0; t < comp->cfg.tier_count; t++)
+		/* An inactive tier keeps its schedule (to resume in step) but does no work. */
 		tier_due[t] = due(&v->tiers[t].next_due_us,
-		                  1000000 / (uint64_t)comp->cfg.tiers[t].fps, slack, now_us);
+		                  1000000 / (uint64_t)comp->cfg.tiers[t].fps, slack, now_us) &&
+		              v->tiers[t].active;
 	if (compose(comp, v, &v->tiers[0], &v->layout))
 		v->canvas_serial++;
 	for (unsigned t = 1; t < comp->cfg.tier_count; t++) {
@@ -409,7 +415,10 @@ void view_render(struct compositor *comp, struct view *v, uint64_t now_us)
 		layout_compute(&req, &vt->layout);
 		compose(comp, v, vt, &vt->layout);
 	}
+	comp->stats.compose_ns += compositor_now_ns() - start;
+	start = compositor_now_ns();
 	for (unsigned t = 0; t < comp->cfg.tier_count; t++)
 		if (tier_due[t])
 			encode_tier(comp, v, t, now_us);
+	comp->stats.encode_ns += compositor_now_ns() - start;
 }

@@ -380,6 +380,32 @@ static void test_encodes_independent_of_receivers(void)
 	g_assert_cmpuint(e100, ==, 20 * 3);
 }
 
+/* A tier nobody takes is not encoded; turned on again it starts with a key frame. */
+static void test_idle_tiers(void)
+{
+	struct harness *h = harness_new(NULL, NULL);
+
+	join(h, NULL, 320, 180);
+	step(h);
+	g_assert_cmpuint(h->tick_encodes, ==, 3);
+	g_assert_cmpint(compositor_view_set_tier_active(h->comp, h->view, 1, false), ==, 0);
+	g_assert_cmpint(compositor_view_set_tier_active(h->comp, h->view, 2, false), ==, 0);
+	for (unsigned i = 0; i < 4; i++) {
+		step(h);
+		g_assert_cmpuint(h->tick_encodes, ==, 1);
+		g_assert_cmpuint(h->out->frames[0]->tier, ==, 0);
+	}
+	g_assert_cmpint(compositor_view_set_tier_active(h->comp, h->view, 2, true), ==, 0);
+	for (unsigned i = 0; i < 2; i++) {
+		step(h);
+		for (size_t f = 0; f < h->out->frame_count; f++)
+			if (h->out->frames[f]->tier == 2)
+				g_assert_true(h->out->frames[f]->keyframe);
+	}
+	g_assert_cmpint(compositor_view_set_tier_active(h->comp, h->view, 3, true), ==, -EINVAL);
+	harness_clear(h);
+}
+
 /* A tier's key frames: at most one per 500 ms however many requests; a request inside
  * the interval is honoured when it ends, not dropped; a request after a quiet spell (a
  * new receiver) gets a key frame at the next encode. Time is the harness's. */
@@ -586,6 +612,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/compositor/grid-picture-per-tier", test_grid_picture_per_tier);
 	g_test_add_func("/compositor/encodes-independent-of-receivers",
 	                test_encodes_independent_of_receivers);
+	g_test_add_func("/compositor/idle-tiers", test_idle_tiers);
 	g_test_add_func("/compositor/keyframe-rate-limit", test_keyframe_rate_limit);
 	g_test_add_func("/compositor/decode-budget", test_decode_budget);
 	g_test_add_func("/compositor/loss-recovery", test_loss_recovery);
