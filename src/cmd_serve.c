@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "control/accounts.h"
 #include "core/log.h"
+#include "serve_meetings.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -107,6 +108,7 @@ int cmd_serve(int argc, char **argv)
 	g_autoptr(config) cfg = load(&argc, &argv, &error);
 	g_autoptr(store) st = NULL;
 	g_autoptr(metrics) registry = NULL;
+	g_autoptr(serve_meetings) scheduling = NULL;
 	g_autoptr(http_server) http = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
 
@@ -119,6 +121,11 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	registry = metrics_new();
+	scheduling = serve_meetings_start(cfg, st, registry, &error);
+	if (!scheduling) {
+		app_print_error(error);
+		return 1;
+	}
 	struct http_config hc = {
 	    .host = config_get_string(cfg, "http", "host"),
 	    .port = (guint)config_get_int(cfg, "http", "port"),
@@ -130,6 +137,8 @@ int cmd_serve(int argc, char **argv)
 	    .store = st,
 	    .auth = app_auth_policy(cfg),
 	    .cookie_secure = config_get_bool(cfg, "auth", "cookie_secure"),
+	    .meetings = serve_meetings_service(scheduling),
+	    .join_secret = serve_meetings_secret(scheduling),
 	};
 	http = http_server_new(&hc, registry, &rest, &error);
 	if (!http) {
@@ -145,6 +154,7 @@ int cmd_serve(int argc, char **argv)
 	fflush(stdout);
 	g_main_loop_run(loop);
 	g_clear_pointer(&http, http_server_free);
+	g_clear_pointer(&scheduling, serve_meetings_free);
 	g_info("stopped");
 	return 0;
 }

@@ -9,11 +9,17 @@
 
 #include <string.h>
 
+/* One per line, so that a table added on another branch merges cleanly. */
+/* clang-format off */
 static const struct rest_route_table *const tables[] = {
     &rest_auth_routes,
     &rest_accounts_routes,
     &rest_audit_routes,
+    &rest_meetings_routes,
+    &rest_series_routes,
+    &rest_join_routes,
 };
+/* clang-format on */
 
 /* Matches `path` (below the prefix) against `pattern`, capturing {name} segments. */
 static bool match(const char *pattern, char **segments, char **params)
@@ -200,4 +206,30 @@ gint64 rest_param_id(struct rest_request *req, guint index)
 const char *rest_query(struct rest_request *req, const char *name)
 {
 	return req->query ? g_hash_table_lookup(req->query, name) : NULL;
+}
+
+bool rest_require_body(struct rest_request *req, const char *message)
+{
+	if (req->body)
+		return true;
+	http_reply_error(req->msg, API_ERROR_BAD_REQUEST, "%s", message);
+	return false;
+}
+
+bool rest_query_int(struct rest_request *req, const char *name, gint64 max, gint64 *out)
+{
+	const char *text = rest_query(req, name);
+	guint64 v = 0;
+
+	if (!text)
+		return true;
+	if (!g_ascii_string_to_unsigned(text, 10, 0, (guint64)max, &v, NULL)) {
+		http_reply_error(
+		    req->msg, API_ERROR_BAD_REQUEST,
+		    "query parameter \"%s\" must be an integer from 0 to %" G_GINT64_FORMAT, name,
+		    max);
+		return false;
+	}
+	*out = (gint64)v;
+	return true;
 }

@@ -31,6 +31,12 @@ static const struct config_key schema[] = {
     {"auth", "lockout_s", CONFIG_INT, "900", 1, 86400, NULL, "how long a lockout lasts"},
     {"auth", "cookie_secure", CONFIG_BOOL, "false", 0, 0, NULL,
      "mark the session cookie Secure (when served over HTTPS)"},
+    {"scheduler", "timezone", CONFIG_STRING, "Asia/Ho_Chi_Minh", 0, 0, NULL,
+     "time zone of recurring series and of times the CLI reads and prints"},
+    {"scheduler", "lead_minutes", CONFIG_INT, "15", 0, 120, NULL,
+     "default minutes a meeting's room opens before its start (connection test)"},
+    {"scheduler", "grace_minutes", CONFIG_INT, "15", 0, 120, NULL,
+     "default minutes a meeting's room stays open after its end"},
     {NULL, NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
