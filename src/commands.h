@@ -6,3 +6,4 @@
 int cmd_serve(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_meeting(int argc, char **argv);

@@ -18,6 +18,7 @@ static const struct {
     {"serve", cmd_serve, "run the conference server"},
     {"db", cmd_db, "database schema: migrate, status"},
     {"user", cmd_user, "operator and chair accounts: add, passwd, list"},
+    {"meeting", cmd_meeting, "meetings: create, list, show, cancel"},
     {"help", cmd_help, "this list"},
 };
 

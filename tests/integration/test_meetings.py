@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""Meetings, series, the scheduler and join links through the REST API, as
-operators and chairs meet them: the lifecycle with agenda and
+"""Meetings, series, the scheduler and join links through the REST API and
+`cau meeting`, as operators and chairs meet them: the lifecycle with agenda and
 invitees, validation, roles, rooms opening on time for real, restarts."""
 
 import signal
@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from cau_harness import ApiClient, admin_client, metrics
+from cau_harness import ApiClient, admin_client, metrics, run_cau
 
 CHAIR = {"username": "chu.tich", "role": "chair", "password": "mat-khau-chu-tich"}
 OTHER_CHAIR = {"username": "pho.chu.tich", "role": "chair", "password": "mat-khau-pho-chu-tich"}
@@ -533,3 +533,84 @@ def test_join_secret_survives_a_restart(cau_server):
     assert secret.read_bytes() == content
     status, verified, _ = ApiClient(second).call("POST", "/join/verify", {"token": token})
     assert (status, verified["endpoint"]["id"]) == (200, rooms["LD-02-P1"])
+
+
+# --------------------------------------------------------------------------
+# The command line
+# --------------------------------------------------------------------------
+
+
+def test_cli_create_list_show_cancel(cau_config):
+    """`cau meeting` creates a meeting from local times (Hà Nội), lists and
+    shows it in local time, and cancels it; mistakes are reported."""
+    config, _ = cau_config()
+    assert run_cau("user", "add", "chu.tich", "--role", "chair", "-c", config).returncode == 0
+    created = run_cau("meeting", "create", "--title", "Họp Ban Thường vụ Tỉnh ủy",
+                      "--start", "2030-07-08T08:00", "--end", "2030-07-08T11:30",
+                      "--chair", "chu.tich", "--lead", "30", "--layout", "grid", "-c", config)
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.strip() == "meeting 1 created"
+    listing = run_cau("meeting", "list", "-c", config)
+    assert listing.returncode == 0
+    lines = listing.stdout.splitlines()
+    assert lines[0].split() == ["ID", "STATE", "START", "END", "TITLE"]
+    assert lines[1].split(None, 6) == ["1", "scheduled", "2030-07-08", "08:00", "2030-07-08",
+                                       "11:30", "Họp Ban Thường vụ Tỉnh ủy"]
+    assert len(run_cau("meeting", "list", "--from", "2030-07-09T00:00", "-c",
+                       config).stdout.splitlines()) == 1
+    assert len(run_cau("meeting", "list", "--to", "2030-07-08T09:00+07:00", "-c",
+                       config).stdout.splitlines()) == 2
+    shown = run_cau("meeting", "show", "1", "-c", config)
+    assert shown.returncode == 0
+    fields = dict(line.split(None, 1) for line in shown.stdout.splitlines())
+    assert fields["opens_at"] == "2030-07-08 07:30"
+    assert fields["closes_at"] == "2030-07-08 11:45"
+    assert (fields["chair"], fields["layout"], fields["state"]) == ("chu.tich", "grid",
+                                                                    "scheduled")
+    cancelled = run_cau("meeting", "cancel", "1", "-c", config)
+    assert (cancelled.returncode, cancelled.stdout.strip()) == (0, "meeting 1 cancelled")
+    again = run_cau("meeting", "cancel", "1", "-c", config)
+    assert again.returncode == 1
+    assert "meeting 1 is cancelled; it cannot be cancelled" in again.stderr
+    assert "cancelled" in run_cau("meeting", "list", "--state", "cancelled", "-c",
+                                  config).stdout
+
+
+def test_cli_errors(cau_config):
+    config, _ = cau_config()
+    base = ["meeting", "create", "--title", "Họp", "-c", config]
+    result = run_cau(*base, "--start", "ngày mai", "--end", "2030-07-08T11:30")
+    assert result.returncode == 2 and '--start "ngày mai": not an ISO 8601 time' in result.stderr
+    result = run_cau(*base, "--start", "2030-07-08T11:00", "--end", "2030-07-08T10:00")
+    assert result.returncode == 1 and "end_at must be after start_at" in result.stderr
+    result = run_cau(*base, "--start", "2030-07-08T08:00", "--end", "2030-07-08T10:00",
+                     "--chair", "nobody")
+    assert result.returncode == 1 and '--chair: no account "nobody"' in result.stderr
+    assert run_cau("meeting", "show", "7", "-c", config).returncode == 1
+    assert run_cau("meeting", "show", "abc", "-c", config).returncode == 2
+    assert run_cau("meeting", "create", "--title", "x", "-c", config).returncode == 2
+    assert run_cau("meeting", "fly", "-c", config).returncode == 2
+
+
+def test_cli_meeting_opens_on_a_running_server(cau_server):
+    """A meeting created with the CLI while the server runs is opened by the
+    server's scheduler on time, though nobody told it."""
+    server = cau_server()
+    admin = admin_client(server)
+    start = datetime.now(timezone.utc) + timedelta(seconds=3)
+    end = start + timedelta(minutes=30)
+    created = run_cau("meeting", "create", "--title", "Họp đột xuất", "--lead", "0",
+                      "--start", start.isoformat(), "--end", end.isoformat(),
+                      "-c", server.config_path)
+    assert created.returncode == 0, created.stderr
+    due = int(start.timestamp() * 1000)
+
+    def opened():
+        meetings = admin.call("GET", "/meetings?state=open")[1]
+        return meetings[0] if meetings else None
+
+    meeting = wait_for(opened, timeout=10)
+    assert meeting, f"not opened\n{server.describe()}"
+    # The scheduler rereads the store every second, so it knew of the meeting before
+    # its due time and opened it on time.
+    assert 0 <= meeting["opened_at"] - due < 1000
