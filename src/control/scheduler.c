@@ -7,6 +7,9 @@
 
 /* After a store error, try again this much later. */
 #define RETRY_MS 5000
+/* A transition still due after a pass (refused, or made due by a callback meanwhile) is
+ * tried again this much later rather than at once, so nothing can spin. */
+#define AGAIN_MS 1000
 
 struct scheduler {
 	struct meetings *m;
@@ -16,7 +19,9 @@ struct scheduler {
 	guint timer;   /* clock handle, 0 when none */
 	gint64 due_at; /* what the timer is set for */
 	bool started;
-	bool running; /* inside scheduler_recompute() */
+	bool running;       /* inside scheduler_recompute() */
+	bool series_dirty;  /* a series changed: materialise at the next pass */
+	gint64 series_next; /* when the window of the next series occurrences moves */
 };
 
 static bool room_is_open(enum meeting_state state)
@@ -34,6 +39,8 @@ static void on_meeting_change(gint64 id, enum meeting_state from, enum meeting_s
 		s->cb.on_open(id, false, s->cb.user_data);
 	if (id && room_is_open(from) && !room_is_open(to) && s->cb.on_close)
 		s->cb.on_close(id, s->cb.user_data);
+	if (!id)
+		s->series_dirty = true;
 	/* Inside a recompute, the next due time is computed after every transition anyway. */
 	if (s->started && !s->running)
 		scheduler_recompute(s);
@@ -154,27 +161,41 @@ static gint64 earliest(gint64 a, gint64 b)
 	return MIN(a, b);
 }
 
+/* Makes the next occurrences of the series when one changed or the window moved. */
+static bool materialise(struct scheduler *s, gint64 now)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (!s->series_dirty && !(s->series_next && now >= s->series_next))
+		return true;
+	if (!series_materialise(s->m, NULL, &s->series_next, &error)) {
+		g_warning("[scheduler] cannot materialise series: %s", error->message);
+		return false;
+	}
+	s->series_dirty = false;
+	return true;
+}
+
 void scheduler_recompute(struct scheduler *s)
 {
 	g_autoptr(GError) error = NULL;
-	gint64 now = clock_now_ms(s->clock), slide = 0, next = 0;
+	gint64 now = clock_now_ms(s->clock), next = 0;
 	bool ok;
 
 	if (s->running)
 		return;
 	s->running = true;
 	/* Series first: a new occurrence may be due to open at once. */
-	ok = series_materialise(s->m, NULL, &slide, &error);
-	if (!ok)
-		g_warning("[scheduler] cannot materialise series: %s", error->message);
+	ok = materialise(s, now);
 	ok = run_due(s, now) && ok;
-	g_clear_error(&error);
 	if (!next_transition(s, &next, &error)) {
 		g_warning("[scheduler] cannot find the next transition: %s", error->message);
 		ok = false;
 	}
 	s->running = false;
-	next = earliest(next, slide);
+	if (next && next <= now)
+		next = now + AGAIN_MS;
+	next = earliest(next, s->series_next);
 	if (s->resync_ms > 0)
 		next = earliest(next, now + s->resync_ms);
 	if (!ok)
@@ -210,6 +231,7 @@ bool scheduler_start(struct scheduler *s, GError **error)
 	if (!resume_open_rooms(s, error))
 		return false;
 	s->started = true;
+	s->series_dirty = true;
 	scheduler_recompute(s);
 	return true;
 }

@@ -142,11 +142,13 @@ static bool make_occurrence(struct store *st, const struct principal *who, gint6
 		return true;
 	rows = store_query(
 	    st,
+	    /* Typed casts: PostgreSQL cannot infer a parameter's type in a SELECT list. */
 	    "INSERT INTO meetings (series_id, series_slot, title, description, start_at, end_at, "
 	    "lead_ms, grace_ms, chair_account_id, layout, recording_policy, created_by, "
-	    "created_at, updated_at) SELECT id, ?, title, description, ?, ?, lead_ms, grace_ms, "
-	    "chair_account_id, layout, recording_policy, ?, ?, ? FROM meeting_series WHERE id = ? "
-	    "RETURNING id",
+	    "created_at, updated_at) SELECT id, CAST(? AS BIGINT), title, description, CAST(? AS "
+	    "BIGINT), CAST(? AS BIGINT), lead_ms, grace_ms, chair_account_id, layout, "
+	    "recording_policy, CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT) FROM "
+	    "meeting_series WHERE id = ? RETURNING id",
 	    STORE_PARAMS(STORE_INT(start), STORE_INT(start), STORE_INT(end),
 	                 STORE_TEXT(actor_name(who)), STORE_INT(now), STORE_INT(now),
 	                 STORE_INT(series_id)),
@@ -156,7 +158,8 @@ static bool make_occurrence(struct store *st, const struct principal *who, gint6
 	id = store_rows_get_int(rows, 0, 0);
 	if (!store_exec(st,
 	                "INSERT INTO meeting_invitees (meeting_id, unit_id, endpoint_id, "
-	                "include_descendants) SELECT ?, unit_id, endpoint_id, include_descendants "
+	                "include_descendants) SELECT CAST(? AS BIGINT), unit_id, endpoint_id, "
+	                "include_descendants "
 	                "FROM series_invitees WHERE series_id = ? ORDER BY id",
 	                STORE_PARAMS(STORE_INT(id), STORE_INT(series_id)), NULL, error))
 		return false;

@@ -212,6 +212,30 @@ static void test_restart_recovery(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(info_of(f, live_kept).state, ==, MEETING_ENDED);
 }
 
+/* A meeting written by someone else (the CLI, another node) is seen at the next reread
+ * and still opens at its exact time. */
+static void test_resync_sees_outside_changes(struct fixture *f, gconstpointer data)
+{
+	struct meetings_config cfg = {15 * MIN_MS, 15 * MIN_MS, "Asia/Ho_Chi_Minh"};
+	struct scheduler_callbacks cb = {record_open, record_close, f};
+	struct meetings *outside = meetings_new(f->st, f->clock, &cfg);
+	struct fixture other = *f;
+	gint64 id;
+
+	scheduler_free(f->sched);
+	f->sched = scheduler_new(f->m, &cb, 1000);
+	g_assert_true(scheduler_start(f->sched, NULL));
+	g_assert_cmpint(scheduler_next_due(f->sched), ==, T0 + 1000);
+	other.m = outside; /* no listener: the scheduler is not told */
+	id = make_meeting(&other, "Họp tạo từ dòng lệnh", T0 + 5000, T0 + HOUR_MS, 0, 0);
+	g_assert_cmpint(scheduler_next_due(f->sched), ==, T0 + 1000);
+	clock_fake_set(f->clock, T0 + 4999);
+	g_assert_cmpint(info_of(f, id).state, ==, MEETING_SCHEDULED);
+	clock_fake_set(f->clock, T0 + 5000);
+	assert_event(f, 0, 'o', id, T0 + 5000);
+	meetings_free(outside);
+}
+
 /* ---- series ---- */
 
 static gint64 make_series(struct fixture *f, const char *rule, const char *tz, gint64 lead_ms)
@@ -455,6 +479,8 @@ int main(int argc, char **argv)
 	           test_moved_later_closes_again, fixture_teardown);
 	g_test_add("/scheduler/restart-recovery", struct fixture, NULL, setup,
 	           test_restart_recovery, fixture_teardown);
+	g_test_add("/scheduler/resync", struct fixture, NULL, setup,
+	           test_resync_sees_outside_changes, fixture_teardown);
 	g_test_add("/series/weeks-and-month-end", struct fixture, NULL, setup,
 	           test_series_across_weeks_and_month_end, fixture_teardown);
 	g_test_add("/series/cancel-one-and-delete", struct fixture, NULL, setup,
