@@ -6,12 +6,14 @@ invitees, validation, roles, rooms opening on time for real, restarts."""
 import signal
 import sqlite3
 import stat
+import subprocess
 import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from cau_harness import ApiClient, admin_client, metrics, run_cau
+from cau_harness import (STORE_BACKEND, ApiClient, admin_client, metrics, postgres_database_for,
+                         run_cau)
 
 CHAIR = {"username": "chu.tich", "role": "chair", "password": "mat-khau-chu-tich"}
 OTHER_CHAIR = {"username": "pho.chu.tich", "role": "chair", "password": "mat-khau-pho-chu-tich"}
@@ -57,37 +59,51 @@ def create_meeting(admin, **fields):
     return meeting
 
 
+def run_sql(server, script, query):
+    """Runs `script` on the server's database, then `query`; returns its rows. Works on
+    both back ends of the run (SQLite file or the PostgreSQL test database)."""
+    if STORE_BACKEND == "postgres":
+        url = postgres_database_for(server.data_dir)
+        subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-q", "-f", "-"], input=script,
+                       text=True, check=True, capture_output=True)
+        out = subprocess.run(["psql", url, "-tA", "-F", "|", "-c", query], text=True,
+                             check=True, capture_output=True).stdout
+        return [line.split("|") for line in out.splitlines() if line]
+    db = sqlite3.connect(server.data_dir / "cau.db", timeout=10)
+    try:
+        db.executescript(script)
+        return [[str(v) for v in row] for row in db.execute(query)]
+    finally:
+        db.close()
+
+
 def insert_directory(server):
     """Tỉnh Lâm Đồng with 38 communes (one room each) and Tỉnh Đắk Nông with one,
     written straight into the server's database: there is no directory API in
     main yet (branch `directory`); replace this with REST calls once it lands.
     Returns (province id, {endpoint code: id})."""
-    db = sqlite3.connect(server.data_dir / "cau.db", timeout=10)
-    with db:
-        cur = db.cursor()
-
-        def unit(code, name, level, parent):
-            cur.execute("INSERT INTO units (code, name, level, parent_id, created_at) "
-                        "VALUES (?, ?, ?, ?, 0) RETURNING id", (code, name, level, parent))
-            return cur.fetchone()[0]
-
-        def endpoint(code, name, unit_id):
-            cur.execute("INSERT INTO endpoints (code, name, unit_id, kind, created_at) "
-                        "VALUES (?, ?, ?, 'browser', 0) RETURNING id", (code, name, unit_id))
-            return cur.fetchone()[0]
-
-        province = unit("LD", "Tỉnh Lâm Đồng", "province", None)
-        rooms = {"LD-UBND": endpoint("LD-UBND", "Phòng họp UBND tỉnh", province)}
-        names = ["Xã Tân Phú", "Phường Xuân Hương - Đà Lạt", "Xã Lạc Dương", "Xã Đơn Dương"]
-        for i in range(38):
-            name = names[i] if i < len(names) else f"Xã {i + 1:02d}"
-            commune = unit(f"LD-{i + 1:02d}", name, "commune", province)
-            rooms[f"LD-{i + 1:02d}-P1"] = endpoint(f"LD-{i + 1:02d}-P1", f"Phòng họp {name}",
-                                                   commune)
-        other = unit("DN", "Tỉnh Đắk Nông", "province", None)
-        rooms["DN-UBND"] = endpoint("DN-UBND", "Phòng họp UBND tỉnh Đắk Nông", other)
-    db.close()
-    return province, rooms
+    names = ["Xã Tân Phú", "Phường Xuân Hương - Đà Lạt", "Xã Lạc Dương", "Xã Đơn Dương"]
+    units = [("LD", "Tỉnh Lâm Đồng", "province", None), ("DN", "Tỉnh Đắk Nông", "province", None)]
+    rooms = [("LD-UBND", "Phòng họp UBND tỉnh", "LD"),
+             ("DN-UBND", "Phòng họp UBND tỉnh Đắk Nông", "DN")]
+    for i in range(38):
+        name = names[i] if i < len(names) else f"Xã {i + 1:02d}"
+        units.append((f"LD-{i + 1:02d}", name, "commune", "LD"))
+        rooms.append((f"LD-{i + 1:02d}-P1", f"Phòng họp {name}", f"LD-{i + 1:02d}"))
+    script = []
+    for code, name, level, parent in units:
+        parent_id = f"(SELECT id FROM units WHERE code = '{parent}')" if parent else "NULL"
+        script.append("INSERT INTO units (code, name, level, parent_id, created_at) VALUES "
+                      f"('{code}', '{name}', '{level}', {parent_id}, 0);")
+    for code, name, unit in rooms:
+        script.append("INSERT INTO endpoints (code, name, unit_id, kind, created_at) VALUES "
+                      f"('{code}', '{name}', (SELECT id FROM units WHERE code = '{unit}'), "
+                      "'browser', 0);")
+    rows = run_sql(server, "\n".join(script),
+                   "SELECT 'unit', code, id FROM units UNION ALL "
+                   "SELECT 'endpoint', code, id FROM endpoints")
+    ids = {(kind, code): int(id_) for kind, code, id_ in rows}
+    return ids[("unit", "LD")], {code: ids[("endpoint", code)] for code, _, _ in rooms}
 
 
 # --------------------------------------------------------------------------

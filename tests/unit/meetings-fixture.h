@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The fixture shared by the meetings and scheduler tests: a migrated SQLite store in a
- * temporary folder, a fake clock, the meetings service, and recorded room events. */
+/* The fixture shared by the meetings and scheduler tests: a migrated store (SQLite, or
+ * PostgreSQL under tests/pg/pg-run.sh), a fake clock, the meetings service, and the room
+ * events recorded. */
 #pragma once
+
+#include "db-fixture.h"
 
 #include "control/meetings.h"
 #include "control/scheduler.h"
@@ -22,7 +25,7 @@ struct room_event {
 };
 
 struct fixture {
-	char *dir;
+	struct db_fixture db;
 	struct store *st;
 	struct clock *clock;
 	struct meetings *m;
@@ -85,15 +88,15 @@ static inline void fixture_stop_service(struct fixture *f)
 	g_clear_pointer(&f->m, meetings_free);
 }
 
-static inline void fixture_setup_at(struct fixture *f, gint64 now, const char *tz)
+/* A fresh database on the back end `backend` points to, with an operator (1), a chair
+ * (2) and a disabled chair (3), the clock at `now` and a started scheduler. */
+static inline void fixture_setup_at(struct fixture *f, gconstpointer backend, gint64 now,
+                                    const char *tz)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree char *url = NULL;
 
-	f->dir = g_dir_make_tmp("cau-meetings-XXXXXX", &error);
-	g_assert_no_error(error);
-	url = g_strconcat("sqlite:", f->dir, "/cau.db", NULL);
-	f->st = store_open(url, &error);
+	db_fixture_setup(&f->db, backend);
+	f->st = store_open(f->db.url, &error);
 	g_assert_no_error(error);
 	g_assert_true(store_migrate(f->st, &error));
 	g_assert_true(store_exec(f->st,
@@ -110,17 +113,18 @@ static inline void fixture_setup_at(struct fixture *f, gint64 now, const char *t
 	fixture_start_service(f, tz, true);
 }
 
-static inline void fixture_teardown(struct fixture *f, gconstpointer data)
+static inline void fixture_teardown(struct fixture *f, gconstpointer backend)
 {
-	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
-
 	fixture_stop_service(f);
 	clock_free(f->clock);
 	store_close(f->st);
 	g_array_unref(f->events);
-	g_assert_cmpint(system(cmd), ==, 0);
-	g_free(f->dir);
+	db_fixture_teardown(&f->db, backend);
 }
+
+/* Registers a fixture test on both back ends as /PREFIX/{sqlite,postgres}/NAME. */
+#define FIXTURE_ADD(prefix, name, setup, test)                                                     \
+	DB_FIXTURE_ADD(prefix, name, DB_FIXTURE_BOTH, struct fixture, setup, test, fixture_teardown)
 
 /* Creates a meeting; fails the test on error. */
 static inline gint64 make_meeting(struct fixture *f, const char *title, gint64 start, gint64 end,

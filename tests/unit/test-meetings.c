@@ -7,9 +7,9 @@
 /* Monday 7 July 2025, 00:00 in Hà Nội. */
 #define T0 hcm(2025, 7, 7, 0, 0)
 
-static void setup(struct fixture *f, gconstpointer data)
+static void setup(struct fixture *f, gconstpointer backend)
 {
-	fixture_setup_at(f, T0, "Asia/Ho_Chi_Minh");
+	fixture_setup_at(f, backend, T0, "Asia/Ho_Chi_Minh");
 }
 
 static void expect_invalid(struct fixture *f, const struct meeting_fields *fields,
@@ -431,15 +431,13 @@ static void test_series_invitees(struct fixture *f, gconstpointer data)
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-#define ADD(path, fn) g_test_add(path, struct fixture, NULL, setup, fn, fixture_teardown)
-	ADD("/meetings/create-validation", test_create_validation);
-	ADD("/meetings/get-json", test_get_json);
-	ADD("/meetings/update-by-state", test_update_by_state);
-	ADD("/meetings/agenda", test_agenda);
-	ADD("/meetings/list-filters", test_list_filters);
-	ADD("/meetings/invitee-expansion", test_invitee_expansion);
-	ADD("/meetings/invitee-validation", test_invitee_validation);
-	ADD("/meetings/series-invitees", test_series_invitees);
-#undef ADD
+	FIXTURE_ADD("/meetings", "create-validation", setup, test_create_validation);
+	FIXTURE_ADD("/meetings", "get-json", setup, test_get_json);
+	FIXTURE_ADD("/meetings", "update-by-state", setup, test_update_by_state);
+	FIXTURE_ADD("/meetings", "agenda", setup, test_agenda);
+	FIXTURE_ADD("/meetings", "list-filters", setup, test_list_filters);
+	FIXTURE_ADD("/meetings", "invitee-expansion", setup, test_invitee_expansion);
+	FIXTURE_ADD("/meetings", "invitee-validation", setup, test_invitee_validation);
+	FIXTURE_ADD("/meetings", "series-invitees", setup, test_series_invitees);
 	return g_test_run();
 }
