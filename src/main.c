@@ -19,6 +19,8 @@ static const struct {
     {"db", cmd_db, "database schema: migrate, status"},
     {"user", cmd_user, "operator and chair accounts: add, passwd, list"},
     {"meeting", cmd_meeting, "meetings: create, list, show, cancel"},
+    {"unit", cmd_unit, "the directory's units: import, export, list (CSV)"},
+    {"endpoint", cmd_endpoint, "the directory's endpoints: add, import, export, list, credential"},
     {"help", cmd_help, "this list"},
 };
 
