@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* What a meeting holds besides its schedule: the agenda, the invitees (units and
- * endpoints) and their expansion to the endpoints invited. */
+/* What a meeting holds besides its schedule: the agenda and the invitees (units and
+ * endpoints); their expansion is in meetings_invited.c. */
 #define G_LOG_DOMAIN "cau-meetings"
 #include "audit.h"
 #include "meetings_private.h"
@@ -293,98 +293,6 @@ bool meetings_set_invitees(struct meetings *m, const struct principal *who, gint
 	return true;
 }
 
-/* The endpoints invited to meeting ?1 (the id is bound three times): those named, those
- * of the units named, and those of every unit under a unit named with
- * include_descendants. UNION (not UNION ALL) makes the recursion stop even on a cycle. */
-#define INVITED_ENDPOINTS_SQL                                                                      \
-	"WITH RECURSIVE tree (id) AS ("                                                            \
-	"  SELECT unit_id FROM meeting_invitees WHERE meeting_id = ? AND unit_id IS NOT NULL"      \
-	"    AND include_descendants = 1"                                                          \
-	"  UNION SELECT u.id FROM units u JOIN tree t ON u.parent_id = t.id) "                     \
-	"SELECT e.id, e.code, e.name, e.kind, e.unit_id, un.name FROM endpoints e "                \
-	"JOIN units un ON un.id = e.unit_id WHERE e.disabled = 0 AND ("                            \
-	"e.unit_id IN (SELECT id FROM tree) OR e.unit_id IN (SELECT unit_id FROM "                 \
-	"meeting_invitees WHERE meeting_id = ? AND unit_id IS NOT NULL) OR e.id IN (SELECT "       \
-	"endpoint_id FROM meeting_invitees WHERE meeting_id = ? AND endpoint_id IS NOT NULL))"
-
-static void add_endpoint(JsonBuilder *b, const struct store_rows *rows, guint r)
-{
-	json_builder_begin_object(b);
-	meetings_json_int(b, "id", store_rows_get_int(rows, r, 0));
-	meetings_json_string(b, "code", store_rows_get(rows, r, 1));
-	meetings_json_string(b, "name", store_rows_get(rows, r, 2));
-	meetings_json_string(b, "kind", store_rows_get(rows, r, 3));
-	json_builder_set_member_name(b, "unit");
-	json_builder_begin_object(b);
-	meetings_json_int(b, "id", store_rows_get_int(rows, r, 4));
-	meetings_json_string(b, "name", store_rows_get(rows, r, 5));
-	json_builder_end_object(b);
-	json_builder_end_object(b);
-}
-
-static bool add_invited_endpoints(struct store *st, gint64 id, JsonBuilder *b, GError **error)
-{
-	g_autoptr(store_rows) rows =
-	    store_query(st, INVITED_ENDPOINTS_SQL " ORDER BY e.id",
-	                STORE_PARAMS(STORE_INT(id), STORE_INT(id), STORE_INT(id)), error);
-
-	if (!rows)
-		return false;
-	json_builder_begin_array(b);
-	for (guint r = 0; r < store_rows_count(rows); r++)
-		add_endpoint(b, rows, r);
-	json_builder_end_array(b);
-	return true;
-}
-
-JsonNode *meetings_invited_endpoints_json(struct meetings *m, gint64 id, GError **error)
-{
-	g_autoptr(JsonBuilder) b = json_builder_new_immutable();
-	enum meeting_state state;
-
-	if (!meetings_state_of(m->store, id, &state, error) ||
-	    !add_invited_endpoints(m->store, id, b, error))
-		return NULL;
-	return json_builder_get_root(b);
-}
-
-JsonNode *meetings_invited_endpoint_json(struct meetings *m, gint64 id, gint64 endpoint_id,
-                                         GError **error)
-{
-	g_autoptr(store_rows) rows = store_query(
-	    m->store, INVITED_ENDPOINTS_SQL " AND e.id = ?",
-	    STORE_PARAMS(STORE_INT(id), STORE_INT(id), STORE_INT(id), STORE_INT(endpoint_id)),
-	    error);
-	g_autoptr(JsonBuilder) b = NULL;
-
-	if (!rows)
-		return NULL;
-	if (store_rows_count(rows) == 0) {
-		g_set_error(error, CONTROL_ERROR, CONTROL_ERROR_NOT_FOUND,
-		            "endpoint %" G_GINT64_FORMAT
-		            " is not invited to meeting %" G_GINT64_FORMAT,
-		            endpoint_id, id);
-		return NULL;
-	}
-	b = json_builder_new_immutable();
-	add_endpoint(b, rows, 0);
-	return json_builder_get_root(b);
-}
-
-bool meetings_is_invited(struct meetings *m, gint64 id, gint64 endpoint_id, bool *invited,
-                         GError **error)
-{
-	g_autoptr(GError) local = NULL;
-	g_autoptr(JsonNode) node = meetings_invited_endpoint_json(m, id, endpoint_id, &local);
-
-	*invited = node != NULL;
-	if (!node && !g_error_matches(local, CONTROL_ERROR, CONTROL_ERROR_NOT_FOUND)) {
-		g_propagate_error(error, g_steal_pointer(&local));
-		return false;
-	}
-	return true;
-}
-
 /* Adds the invitees named (units or endpoints) as an array. */
 static bool add_named(struct store *st, gint64 id, bool units, JsonBuilder *b, GError **error)
 {
@@ -429,7 +337,7 @@ JsonNode *meetings_invitees_json(struct meetings *m, gint64 id, GError **error)
 	if (!add_named(m->store, id, false, b, error))
 		return NULL;
 	json_builder_set_member_name(b, "expanded");
-	if (!add_invited_endpoints(m->store, id, b, error))
+	if (!meetings_add_invited_endpoints(m->store, id, b, error))
 		return NULL;
 	json_builder_end_object(b);
 	return json_builder_get_root(b);

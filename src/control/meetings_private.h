@@ -34,6 +34,10 @@ bool meetings_insert_invitees(struct store *st, const char *table, const char *o
 /* The state of meeting `id` within a transaction; CONTROL_ERROR_NOT_FOUND. */
 bool meetings_state_of(struct store *st, gint64 id, enum meeting_state *state, GError **error);
 
+/* Adds the endpoints invited to meeting `id` to `b` as an array, as
+ * meetings_invited_endpoints_json() describes. */
+bool meetings_add_invited_endpoints(struct store *st, gint64 id, JsonBuilder *b, GError **error);
+
 /* Adds the agenda of meeting `id` to `b` as an array of {position, title, presenter,
  * duration_minutes}. */
 bool meetings_agenda_json(struct store *st, gint64 id, JsonBuilder *b, GError **error);
