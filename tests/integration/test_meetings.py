@@ -4,16 +4,13 @@
 invitees, validation, roles, rooms opening on time for real, restarts."""
 
 import signal
-import sqlite3
 import stat
-import subprocess
 import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from cau_harness import (STORE_BACKEND, ApiClient, admin_client, metrics, postgres_database_for,
-                         run_cau)
+from cau_harness import ApiClient, admin_client, metrics, run_cau
 
 CHAIR = {"username": "chu.tich", "role": "chair", "password": "mat-khau-chu-tich"}
 OTHER_CHAIR = {"username": "pho.chu.tich", "role": "chair", "password": "mat-khau-pho-chu-tich"}
@@ -59,51 +56,39 @@ def create_meeting(admin, **fields):
     return meeting
 
 
-def run_sql(server, script, query):
-    """Runs `script` on the server's database, then `query`; returns its rows. Works on
-    both back ends of the run (SQLite file or the PostgreSQL test database)."""
-    if STORE_BACKEND == "postgres":
-        url = postgres_database_for(server.data_dir)
-        subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-q", "-f", "-"], input=script,
-                       text=True, check=True, capture_output=True)
-        out = subprocess.run(["psql", url, "-tA", "-F", "|", "-c", query], text=True,
-                             check=True, capture_output=True).stdout
-        return [line.split("|") for line in out.splitlines() if line]
-    db = sqlite3.connect(server.data_dir / "cau.db", timeout=10)
-    try:
-        db.executescript(script)
-        return [[str(v) for v in row] for row in db.execute(query)]
-    finally:
-        db.close()
+COMMUNES = ["Xã Tân Phú", "Phường Xuân Hương - Đà Lạt", "Xã Lạc Dương", "Xã Đơn Dương",
+            "Phường Bảo Lộc 1", "Xã Đạ Huoai", "Xã Lâm Hà", "Xã Nam Ban"]
+DISTRICT_COMMUNES = ["Xã Hiệp Thạnh", "Xã Ninh Gia", "Xã Tà Năng"]
 
 
-def insert_directory(server):
-    """Tỉnh Lâm Đồng with 38 communes (one room each) and Tỉnh Đắk Nông with one,
-    written straight into the server's database: there is no directory API in
-    main yet (branch `directory`); replace this with REST calls once it lands.
-    Returns (province id, {endpoint code: id})."""
-    names = ["Xã Tân Phú", "Phường Xuân Hương - Đà Lạt", "Xã Lạc Dương", "Xã Đơn Dương"]
-    units = [("LD", "Tỉnh Lâm Đồng", "province", None), ("DN", "Tỉnh Đắk Nông", "province", None)]
-    rooms = [("LD-UBND", "Phòng họp UBND tỉnh", "LD"),
-             ("DN-UBND", "Phòng họp UBND tỉnh Đắk Nông", "DN")]
+def post_csv(client, path, lines):
+    status, reply, _ = client.call("POST", path, raw=("\r\n".join(lines) + "\r\n").encode(),
+                                   headers={"Content-Type": "text/csv; charset=utf-8"})
+    assert status == 200 and reply["errors"] == [], reply
+    return reply
+
+
+def make_directory(admin):
+    """The directory as an operator imports it (CSV through the directory API): Tỉnh
+    Lâm Đồng with 38 communes, and the district Huyện Đức Trọng (older data) with 3
+    communes under it; Tỉnh Đắk Nông beside it; one meeting room per unit, coded
+    UNIT-P1. Returns ({unit code: id}, {endpoint code: id})."""
+    units = [("LD", "Tỉnh Lâm Đồng", "tỉnh", ""), ("DN", "Tỉnh Đắk Nông", "tỉnh", ""),
+             ("LD-DT", "Huyện Đức Trọng", "huyện", "LD")]
     for i in range(38):
-        name = names[i] if i < len(names) else f"Xã {i + 1:02d}"
-        units.append((f"LD-{i + 1:02d}", name, "commune", "LD"))
-        rooms.append((f"LD-{i + 1:02d}-P1", f"Phòng họp {name}", f"LD-{i + 1:02d}"))
-    script = []
-    for code, name, level, parent in units:
-        parent_id = f"(SELECT id FROM units WHERE code = '{parent}')" if parent else "NULL"
-        script.append("INSERT INTO units (code, name, level, parent_id, created_at) VALUES "
-                      f"('{code}', '{name}', '{level}', {parent_id}, 0);")
-    for code, name, unit in rooms:
-        script.append("INSERT INTO endpoints (code, name, unit_id, kind, created_at) VALUES "
-                      f"('{code}', '{name}', (SELECT id FROM units WHERE code = '{unit}'), "
-                      "'browser', 0);")
-    rows = run_sql(server, "\n".join(script),
-                   "SELECT 'unit', code, id FROM units UNION ALL "
-                   "SELECT 'endpoint', code, id FROM endpoints")
-    ids = {(kind, code): int(id_) for kind, code, id_ in rows}
-    return ids[("unit", "LD")], {code: ids[("endpoint", code)] for code, _, _ in rooms}
+        name = COMMUNES[i] if i < len(COMMUNES) else f"Xã {i + 1:02d}"
+        units.append((f"LD-{i + 1:02d}", name, "xã", "LD"))
+    for i, name in enumerate(DISTRICT_COMMUNES, 1):
+        units.append((f"LD-DT-{i}", name, "xã", "LD-DT"))
+    post_csv(admin, "/units/import",
+             ["code,name,level,parent_code"] + [",".join(u) for u in units])
+    post_csv(admin, "/endpoints/import",
+             ["code,name,unit_code,kind"] +
+             [f"{code}-P1,Phòng họp {name},{code},browser" for code, name, _, _ in units])
+    unit_ids = {u["code"]: u["id"] for u in admin.call("GET", "/units")[1]}
+    room_ids = {e["code"]: e["id"] for e in admin.call("GET", "/endpoints")[1]}
+    assert len(unit_ids) == len(room_ids) == 2 + 1 + 38 + 3
+    return unit_ids, room_ids
 
 
 # --------------------------------------------------------------------------
@@ -470,6 +455,35 @@ def test_invitees_validation(cau_server):
     assert (status, invitees) == (200, {"units": [], "endpoints": [], "expanded": []})
 
 
+def test_invitee_expansion_over_the_directory(cau_server):
+    """Invitees expand over the directory's tree: a unit alone gives its own room,
+    with include_descendants every room under it at any depth; a disabled
+    endpoint is left out; the result matches the directory's own "under" list."""
+    admin = admin_client(cau_server())
+    units, rooms = make_directory(admin)
+    mid = create_meeting(admin)["id"]
+
+    def expanded(body):
+        status, invitees, _ = admin.call("PUT", f"/meetings/{mid}/invitees", body)
+        assert status == 200, invitees
+        assert admin.call("GET", f"/meetings/{mid}/invitees")[1] == invitees
+        return {e["id"] for e in invitees["expanded"]}
+
+    district = units["LD-DT"]
+    assert expanded({"units": [{"id": district}]}) == {rooms["LD-DT-P1"]}
+    assert expanded({"units": [{"id": district, "include_descendants": True}]}) == {
+        rooms["LD-DT-P1"], rooms["LD-DT-1-P1"], rooms["LD-DT-2-P1"], rooms["LD-DT-3-P1"]}
+    assert admin.call("PATCH", f"/endpoints/{rooms['LD-DT-2-P1']}", {"disabled": True})[0] == 200
+    whole = expanded({"units": [{"id": units["LD"], "include_descendants": True}],
+                      "endpoints": [rooms["DN-P1"], rooms["LD-01-P1"]]})
+    under = {e["id"] for e in admin.call("GET", f"/endpoints?under={units['LD']}")[1]
+             if not e["disabled"]}
+    assert whole == under | {rooms["DN-P1"]}
+    assert len(whole) == 1 + 38 + 1 + 3 - 1 + 1
+    entries = admin.call("GET", "/audit?action=meeting.invitees")[1]
+    assert entries[0]["detail"] == {"units": 1, "endpoints": 2}
+
+
 def test_invitees_invitations_and_join_verify(cau_server):
     """A province with its communes plus one endpoint elsewhere expand to one
     invitation per room; each link's token verifies to its meeting, endpoint
@@ -477,17 +491,18 @@ def test_invitees_invitations_and_join_verify(cau_server):
     or a cancelled meeting makes the token useless."""
     server = cau_server()
     admin = admin_client(server)
-    province, rooms = insert_directory(server)
+    units, rooms = make_directory(admin)
+    province = units["LD"]
     meeting = create_meeting(admin, title="Hội nghị trực tuyến toàn tỉnh")
     mid = meeting["id"]
     status, invitees, _ = admin.call("PUT", f"/meetings/{mid}/invitees", {
         "units": [{"id": province, "include_descendants": True}],
-        "endpoints": [rooms["DN-UBND"], rooms["LD-UBND"]]})
+        "endpoints": [rooms["DN-P1"], rooms["LD-P1"]]})
     assert status == 200, invitees
     assert invitees["units"] == [{"id": province, "code": "LD", "name": "Tỉnh Lâm Đồng",
                                   "include_descendants": True}]
     expanded = {e["id"] for e in invitees["expanded"]}
-    assert expanded == set(rooms.values())  # 1 + 38 + 1, each once
+    assert expanded == set(rooms.values())  # every room, the province's only once
     assert admin.call("GET", f"/meetings/{mid}/invitees")[1] == invitees
 
     status, invitations, _ = admin.call("GET", f"/meetings/{mid}/invitations")
@@ -522,7 +537,7 @@ def test_invitees_invitations_and_join_verify(cau_server):
     status, reply, _ = anonymous.call("POST", "/join/verify", {"token": token})
     assert status == 401
     assert reply["error"]["message"] == f"this endpoint is no longer invited to meeting {mid}"
-    province_room = links[rooms["LD-UBND"]]["token"]
+    province_room = links[rooms["LD-P1"]]["token"]
     assert anonymous.call("POST", "/join/verify", {"token": province_room})[0] == 200
     # Cancelled: no link works and no new ones are given out.
     admin.call("POST", f"/meetings/{mid}/cancel")
@@ -536,7 +551,7 @@ def test_join_secret_survives_a_restart(cau_server):
     a restart still verify after it."""
     first = cau_server()
     admin = admin_client(first)
-    _, rooms = insert_directory(first)
+    _, rooms = make_directory(admin)
     mid = create_meeting(admin)["id"]
     admin.call("PUT", f"/meetings/{mid}/invitees", {"endpoints": [rooms["LD-02-P1"]]})
     token = admin.call("GET", f"/meetings/{mid}/invitations")[1]["invitations"][0]["token"]
