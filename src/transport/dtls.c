@@ -54,10 +54,19 @@ struct dtls_session {
 	size_t out_len;
 };
 
-/* Every line names the session and its role: [dtls 0x55d0c0 client] ... */
-#define session_log(s, level, fmt, ...)                                                            \
-	g_log(G_LOG_DOMAIN, level, "[dtls %p %s] " fmt, (void *)(s), dtls_role_name((s)->role),    \
-	      ##__VA_ARGS__)
+/* Every line names the session and its role: [dtls 0x55d0c0 client] ... Control path only. */
+static void G_GNUC_PRINTF(3, 4)
+    session_log(const dtls_session *s, GLogLevelFlags level, const char *fmt, ...)
+{
+	char message[2 * REASON_LEN];
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(message, sizeof(message), fmt, args);
+	va_end(args);
+	g_log(G_LOG_DOMAIN, level, "[dtls %p %s] %s", (const void *)s, dtls_role_name(s->role),
+	      message);
+}
 
 const char *dtls_role_name(enum dtls_role role)
 {
@@ -96,9 +105,11 @@ const char *dtls_state_name(enum dtls_state state)
 
 /*
  * ---- The datagram BIO ----
- * Writes are packed into one datagram until OpenSSL flushes (at the end of each flight,
- * after each alert) or the next record would not fit; a flight of five handshake messages
- * then leaves as one datagram, not five. A read hands over the one datagram being fed.
+ * Writes are packed into one datagram until the next record would not fit or the call into
+ * the session returns; a flight of five handshake messages then leaves as one datagram,
+ * not five. OpenSSL's own flushes are ignored, as it flushes after every retransmitted
+ * message: it sizes records by BIO_wpending() and every entry point flushes on return, so
+ * nothing waits. A read hands over the one datagram being fed.
  */
 
 static void flush_datagram(dtls_session *s)
@@ -153,8 +164,7 @@ static long bio_ctrl(BIO *bio, int cmd, long num, void *ptr)
 
 	switch (cmd) {
 	case BIO_CTRL_FLUSH:
-		flush_datagram(s);
-		return 1;
+		return 1; /* see above: the entry points flush */
 	case BIO_CTRL_WPENDING:
 		return (long)s->out_len;
 	case BIO_CTRL_PENDING:
@@ -199,6 +209,7 @@ static void emit(dtls_session *s, enum dtls_event_type type, const struct cau_sr
 {
 	const struct dtls_event event = {.type = type, .keys = keys, .reason = reason};
 
+	flush_datagram(s); /* what OpenSSL wrote (a last flight, an alert) goes out first */
 	if (s->callbacks.event)
 		s->callbacks.event(s, &event, s->user_data);
 }
