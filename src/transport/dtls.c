@@ -517,30 +517,54 @@ static size_t min_encrypted_record(dtls_session *s)
 	return 16 + 32; /* CBC: IV, then MAC and padding in whole blocks */
 }
 
+/* Whether OpenSSL still waits for its first handshake message, when it takes any version. */
+static bool reading_first_message(dtls_session *s)
+{
+	const OSSL_HANDSHAKE_STATE state = SSL_get_state(s->ssl);
+
+	return state == TLS_ST_BEFORE || state == TLS_ST_CW_CLNT_HELLO;
+}
+
 /*
  * OpenSSL 3.0 ends a session with an internal_error alert when an encrypted record is too
  * short for its nonce and tag (or IV and MAC), instead of dropping it as DTLS wants (RFC
  * 6347 4.1.2.7), so anyone who can put a datagram on the path could kill the session with
- * one. Such a record cannot be valid: the whole datagram is dropped before OpenSSL sees it.
+ * one. Such a record cannot be valid, so the whole datagram is dropped before OpenSSL sees
+ * it, as is one shorter than a record header (an empty read would look like EOF).
+ *
+ * The walk follows OpenSSL's own (dtls_get_more_records()): a header it rejects -- wrong
+ * version, too long -- is skipped alone and the bytes after it are read as the next
+ * header, so a short record can hide inside the body of a bogus one.
  */
-static bool has_short_encrypted_record(dtls_session *s, const uint8_t *buf, size_t len)
+static bool has_short_record(dtls_session *s, const uint8_t *buf, size_t len)
 {
-	size_t min_len = 0;
+	const bool any_version = reading_first_message(s);
+	size_t min_len = 0, pos = 0;
 
-	while (len >= RECORD_HEADER_LEN) {
-		const unsigned epoch = (unsigned)buf[3] << 8 | buf[4];
-		const size_t record_len = (size_t)buf[11] << 8 | buf[12];
+	if (len < RECORD_HEADER_LEN)
+		return true;
+	while (len - pos >= RECORD_HEADER_LEN) {
+		const uint8_t *header = buf + pos;
+		const unsigned type = header[0];
+		const unsigned version = (unsigned)header[1] << 8 | header[2];
+		const unsigned epoch = (unsigned)header[3] << 8 | header[4];
+		const size_t record_len = (size_t)header[11] << 8 | header[12];
 
+		if ((version >> 8) != (DTLS1_2_VERSION >> 8) ||
+		    record_len > SSL3_RT_MAX_ENCRYPTED_LENGTH ||
+		    (!any_version && type != SSL3_RT_ALERT && version != DTLS1_2_VERSION)) {
+			pos += RECORD_HEADER_LEN;
+			continue;
+		}
+		if (record_len > len - pos - RECORD_HEADER_LEN)
+			break; /* truncated: OpenSSL drops the rest of the datagram */
 		if (epoch != 0) {
 			if (min_len == 0)
 				min_len = min_encrypted_record(s);
 			if (record_len < min_len)
 				return true;
 		}
-		if (record_len > len - RECORD_HEADER_LEN)
-			break; /* truncated: OpenSSL drops it */
-		buf += RECORD_HEADER_LEN + record_len;
-		len -= RECORD_HEADER_LEN + record_len;
+		pos += RECORD_HEADER_LEN + record_len;
 	}
 	return false;
 }
@@ -569,9 +593,9 @@ int dtls_session_receive(dtls_session *s, const uint8_t *buf, size_t len)
 	if (s->state != DTLS_STATE_CONNECTING && s->state != DTLS_STATE_CONNECTED)
 		return -ENOTCONN;
 	cau_trace("[dtls %p %s] received %zu bytes", (void *)s, dtls_role_name(s->role), len);
-	if (has_short_encrypted_record(s, buf, len)) {
-		cau_trace("[dtls %p %s] dropping a datagram with a short encrypted record",
-		          (void *)s, dtls_role_name(s->role));
+	if (has_short_record(s, buf, len)) {
+		cau_trace("[dtls %p %s] dropping a datagram with a short record", (void *)s,
+		          dtls_role_name(s->role));
 		return 0;
 	}
 	s->in_buf = buf;
