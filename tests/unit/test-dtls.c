@@ -225,8 +225,11 @@ static void check_srtp(struct endpoint *a, struct endpoint *b)
 	}
 }
 
-/* Writes every datagram one endpoint sent to dir/name, framed as fuzz-dtls reads them. */
-static void capture(const struct endpoint *ep, const char *name, guint limit)
+/*
+ * With CAU_DTLS_CORPUS_DIR set, writes the first datagrams one endpoint sent to dir/name
+ * as a fuzz-dtls input: the mode byte, then each datagram after its 16-bit length.
+ */
+static void capture(const struct endpoint *ep, const char *name, guint limit, uint8_t mode)
 {
 	const char *dir = g_getenv("CAU_DTLS_CORPUS_DIR");
 	g_autoptr(GByteArray) framed = g_byte_array_new();
@@ -235,6 +238,7 @@ static void capture(const struct endpoint *ep, const char *name, guint limit)
 
 	if (!dir || !ep->sent_log)
 		return;
+	g_byte_array_append(framed, &mode, 1);
 	for (guint i = 0; i < ep->sent_log->len && i < limit; i++) {
 		gsize len;
 		const uint8_t *data = g_bytes_get_data(ep->sent_log->pdata[i], &len);
@@ -272,9 +276,12 @@ static void test_handshake(gconstpointer data)
 	g_assert_cmpint(dtls_session_timeout_ms(a.session), ==, -1);
 	g_assert_cmpint(dtls_session_handle_timeout(a.session), ==, -ENOTCONN);
 	if (a_is_client) {
-		capture(&a, "client-hello", 1);
-		capture(&a, "client-flights", G_MAXUINT);
-		capture(&b, "server-flights", G_MAXUINT);
+		/* Modes of fuzz-dtls: 0 a fresh server, 1 a fresh client, 2 a connected server. */
+		capture(&a, "client-hello", 1, 0);
+		capture(&a, "client-flights", G_MAXUINT, 0);
+		capture(&b, "server-flight", 1, 1);
+		capture(&b, "server-flights", G_MAXUINT, 1);
+		capture(&a, "client-flights-after-handshake", G_MAXUINT, 2);
 	}
 
 	/* close_notify: the peer reports CLOSED and answers; the closer ignores the answer. */
