@@ -65,8 +65,8 @@ static bool prepare_store(const struct config *cfg, struct store **out, GError *
 	/* The data directory holds more than an SQLite file (which would create it). */
 	if (g_mkdir_with_parents(data_dir, 0750) != 0) {
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
-			    "[data] dir = \"%s\": cannot create it: %s", data_dir,
-			    g_strerror(errno));
+		            "[data] dir = \"%s\": cannot create it: %s", data_dir,
+		            g_strerror(errno));
 		return false;
 	}
 	if (!st || !store_migrate(st, error))
