@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "cau-rest"
 #include "control/join_token.h"
 #include "control/materials.h"
+#include "control/meetings.h"
 #include "download.h"
 #include "errors.h"
 #include "http.h"
@@ -43,6 +44,15 @@ static bool read_join_token(struct rest_request *req, struct join_claims *claims
 	if (!join_token_verify(req->ctx->join_secret, token, g_get_real_time() / 1000, claims,
 	                       &error)) {
 		rest_reply_error(req, error);
+		return false;
+	}
+	/* A token outlives changes to the invitations: a room dropped from them reads no more. */
+	g_autoptr(JsonNode) endpoint = meetings_invited_endpoint_json(
+	    req->ctx->meetings, claims->meeting_id, claims->endpoint_id, NULL);
+	if (!endpoint) {
+		http_reply_error(req->msg, API_ERROR_UNAUTHORIZED,
+		                 "this endpoint is no longer invited to meeting %" G_GINT64_FORMAT,
+		                 claims->meeting_id);
 		return false;
 	}
 	*invitee = claims;

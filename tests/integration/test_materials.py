@@ -532,7 +532,8 @@ def test_invited_endpoints_read_with_their_join_token(cau_server):
     """An endpoint invited to a meeting (created through the meetings and directory
     APIs) lists and downloads that meeting's materials with the join token of its
     invitation link as ?token=; its token opens no other meeting's materials (403), a
-    tampered token gets 401, and without a token an anonymous caller gets 401."""
+    tampered token gets 401, without a token an anonymous caller gets 401, and once the
+    room is dropped from the invitees its token reads nothing (401)."""
     server = cau_server()
     admin = admin_client(server)
     for body in ({"code": "LD", "name": "Tỉnh Lâm Đồng", "level": "tỉnh"},):
@@ -569,3 +570,7 @@ def test_invited_endpoints_read_with_their_join_token(cau_server):
     tampered = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
     assert anonymous.call("GET", f"/meetings/{invited}/materials?token={tampered}")[0] == 401
     assert anonymous.call("GET", f"/meetings/{invited}/materials")[0] == 401
+    # Dropped from the invitees, the room reads no more.
+    assert admin.call("PUT", f"/meetings/{invited}/invitees", {"units": [], "endpoints": []})[0] == 200
+    status, reply, _ = anonymous.call("GET", f"/meetings/{invited}/materials?token={token}")
+    assert (status, reply["error"]["code"]) == (401, "unauthorized")
