@@ -229,9 +229,17 @@ int compositor_remove_source(struct compositor *comp, unsigned slot)
 	s->picture = NULL;
 	list_remove(comp->join_order, &comp->join_count, slot);
 	list_remove(comp->recent, &comp->recent_count, slot);
-	for (unsigned v = 0; v < comp->cfg.max_views; v++)
-		if (comp->views[v].pinned == (int)slot)
-			comp->views[v].pinned = -1;
+	for (unsigned v = 0; v < comp->cfg.max_views; v++) {
+		struct view *view = &comp->views[v];
+
+		if (!view->present)
+			continue;
+		if (view->pinned == (int)slot)
+			view->pinned = -1;
+		/* So that whoever gets the slot next does not take this one's place. */
+		list_remove(view->order, &view->order_count, slot);
+		view->explicit_order = view->order_count > 0;
+	}
 	comp->source_count--;
 	g_debug("[%s] compositor: source %u leaves (%u sources)", comp->name, slot,
 	        comp->source_count);

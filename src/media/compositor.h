@@ -187,7 +187,8 @@ int compositor_view_set_layout(struct compositor *comp, unsigned view, enum layo
 /* Grid page to show (clamped to the last page at the next tick). 0 or -ENOENT. */
 int compositor_view_set_page(struct compositor *comp, unsigned view, unsigned page);
 
-/* The number of grid pages of the view's source list. */
+/* The number of grid pages of the view's source list, as of the last tick (0 for no
+ * such view). */
 unsigned compositor_view_page_count(const struct compositor *comp, unsigned view);
 
 /* Grid order: the slots to show, in order (copied; absent slots skipped); n = 0 goes

@@ -4,6 +4,7 @@
  * and encode per receiver" compositor run in the same process on the same packets. */
 #include <errno.h>
 #include <glib.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,18 +260,15 @@ static double egress(struct receivers *rx, struct compositor *comp,
 
 /* Cầu: puts + one compositor tick per 30 fps frame; grid page 1 (25 tiles) and a speaker
  * view (the chair large, five recent speakers from other pages in the strip). */
-static struct sample run_cau(struct bench *b, bool per_tier, bool all_tiers)
+/* The room: every source, a grid view (page 1) and a speaker view (the chair large, five
+ * recent speakers from other pages in the strip). Sets *grid and *speaker. */
+static struct compositor *make_room(struct bench *b, bool per_tier, unsigned *grid,
+                                    unsigned *speaker)
 {
 	struct compositor_config cfg;
 	struct compositor_view_config vcfg;
 	struct compositor *comp;
-	struct compositor_stats st;
-	struct tier_select_tier table[VIDEO_TIERS_MAX];
-	struct receivers rx = {.count = b->opt.receivers, .all_tiers = all_tiers};
-	const struct compositor_output *out;
-	double *ms = g_new(double, b->opt.frames), sum = 0, eg = 0, dec = 0, enc = 0;
-	unsigned grid, speaker, slot, tiers;
-	uint64_t now = 1000000000;
+	unsigned slot;
 
 	compositor_config_init(&cfg);
 	cfg.capacity = b->opt.sources;
@@ -283,24 +281,47 @@ static struct sample run_cau(struct bench *b, bool per_tier, bool all_tiers)
 		g_snprintf(name, sizeof(name), "Xã %u", s);
 		compositor_add_source(comp, name, true, &slot);
 	}
-	compositor_add_view(comp, NULL, "grid", &grid);
+	compositor_add_view(comp, NULL, "grid", grid);
 	compositor_view_config_init(&vcfg);
 	vcfg.kind = LAYOUT_SPEAKER;
-	compositor_add_view(comp, &vcfg, "speaker", &speaker);
+	compositor_add_view(comp, &vcfg, "speaker", speaker);
+	/* Five earlier speakers, none of them on the grid's page, then the chair. */
 	for (unsigned s = 5; s >= 1; s--)
-		compositor_set_speaker(comp, (s * 37) % b->opt.sources);
+		compositor_set_speaker(comp, (25 + s * 27) % b->opt.sources);
 	compositor_set_speaker(comp, 0);
-	tiers = compositor_tier_table(comp, table);
-	rx.sel = g_new(struct tier_select, rx.count);
-	rx.view = g_new(unsigned, rx.count);
-	for (unsigned r = 0; r < rx.count; r++) {
-		tier_select_init(&rx.sel[r], NULL, table, tiers);
-		/* The chair (on the speaker view) has a good link; the communes range from
-		 * 100 kb/s to 2 Mb/s. */
+	return comp;
+}
+
+/* The chair (on the speaker view) has a good link; the communes (on the grid) range from
+ * 100 kb/s to 2 Mb/s. */
+static void receivers_init(struct receivers *rx, struct compositor *comp, unsigned grid,
+                           unsigned speaker, uint64_t now)
+{
+	struct tier_select_tier table[VIDEO_TIERS_MAX];
+	unsigned tiers = compositor_tier_table(comp, table);
+
+	rx->sel = g_new(struct tier_select, rx->count);
+	rx->view = g_new(unsigned, rx->count);
+	for (unsigned r = 0; r < rx->count; r++) {
+		tier_select_init(&rx->sel[r], NULL, table, tiers);
 		tier_select_set_estimate(
-		    &rx.sel[r], r == 0 ? 3000000 : 100000 + 1900000ull * r / rx.count, now);
-		rx.view[r] = r == 0 ? speaker : grid;
+		    &rx->sel[r], r == 0 ? 3000000 : 100000 + 1900000ull * r / rx->count, now);
+		rx->view[r] = r == 0 ? speaker : grid;
 	}
+}
+
+static struct sample run_cau(struct bench *b, bool per_tier, bool all_tiers)
+{
+	struct compositor *comp;
+	struct compositor_stats st;
+	struct receivers rx = {.count = b->opt.receivers, .all_tiers = all_tiers};
+	const struct compositor_output *out;
+	double *ms = g_new(double, b->opt.frames), sum = 0, eg = 0, dec = 0, enc = 0;
+	unsigned grid, speaker;
+	uint64_t now = 1000000000;
+
+	comp = make_room(b, per_tier, &grid, &speaker);
+	receivers_init(&rx, comp, grid, speaker, now);
 	memset(b->seq, 0, b->opt.sources * sizeof(uint16_t));
 	for (unsigned f = 0; f < b->opt.warmup + b->opt.frames; f++, now += PERIOD_US) {
 		double start, e;
@@ -495,29 +516,54 @@ static unsigned parse_counts(const char *text, unsigned *out, unsigned cap)
 	return n;
 }
 
-/* Alternates the runs in each repeat and keeps the median of the per-repeat medians. */
+/* The median over repeats of one field of the samples. */
+static double median_field(const struct sample *v, unsigned n, size_t offset)
+{
+	double *x = g_new(double, n), m;
+
+	for (unsigned i = 0; i < n; i++)
+		x[i] = *(const double *)((const char *)&v[i] + offset);
+	m = median(x, n);
+	g_free(x);
+	return m;
+}
+
+/* The median of every field over the repeats. */
+static struct sample median_sample(const struct sample *v, unsigned n)
+{
+	return (struct sample){
+	    .median_ms = median_field(v, n, offsetof(struct sample, median_ms)),
+	    .mean_ms = median_field(v, n, offsetof(struct sample, mean_ms)),
+	    .egress_ms = median_field(v, n, offsetof(struct sample, egress_ms)),
+	    .decodes = median_field(v, n, offsetof(struct sample, decodes)),
+	    .encodes = median_field(v, n, offsetof(struct sample, encodes)),
+	    .decode_ms = median_field(v, n, offsetof(struct sample, decode_ms)),
+	    .compose_ms = median_field(v, n, offsetof(struct sample, compose_ms)),
+	    .encode_ms = median_field(v, n, offsetof(struct sample, encode_ms)),
+	};
+}
+
+/* Alternates the runs in each repeat; every figure reported is the median over the
+ * repeats (of each run's median frame, or of its means for the phase split). */
 static void measure(struct bench *b, struct results *res)
 {
 	unsigned reps = b->opt.repeats, counts[16];
-	double *once = g_new(double, reps), *all = g_new(double, reps), *per = g_new(double, reps);
+	struct sample *once = g_new(struct sample, reps), *all = g_new(struct sample, reps);
+	struct sample *per = g_new(struct sample, reps);
 	double *nai = g_new(double, reps * 16);
 
 	res->naive_count = parse_counts(b->opt.naive, counts, 16);
 	for (unsigned rep = 0; rep < reps; rep++) {
-		struct sample o = run_cau(b, false, false), a = run_cau(b, false, true);
-		struct sample p = run_cau(b, true, true);
+		struct sample *o = &once[rep], *a = &all[rep], *p = &per[rep];
 
-		once[rep] = o.median_ms;
-		all[rep] = a.median_ms;
-		per[rep] = p.median_ms;
-		res->once = o;
-		res->all = a;
-		res->per_tier = p;
+		*o = run_cau(b, false, false);
+		*a = run_cau(b, false, true);
+		*p = run_cau(b, true, true);
 		fprintf(stderr,
 		        "  repeat %u: Cầu %.3f ms/frame (decode %.2f, compose %.2f, encode %.2f; "
 		        "%.2f encodes), all tiers %.3f (encode %.2f), per tier %.3f (compose %.2f)",
-		        rep + 1, o.median_ms, o.decode_ms, o.compose_ms, o.encode_ms, o.encodes,
-		        a.median_ms, a.encode_ms, p.median_ms, p.compose_ms);
+		        rep + 1, o->median_ms, o->decode_ms, o->compose_ms, o->encode_ms,
+		        o->encodes, a->median_ms, a->encode_ms, p->median_ms, p->compose_ms);
 		for (unsigned i = 0; i < res->naive_count; i++) {
 			struct sample n = run_naive(b, counts[i]);
 
@@ -526,9 +572,9 @@ static void measure(struct bench *b, struct results *res)
 		}
 		fprintf(stderr, "\n");
 	}
-	res->once.median_ms = median(once, reps);
-	res->all.median_ms = median(all, reps);
-	res->per_tier.median_ms = median(per, reps);
+	res->once = median_sample(once, reps);
+	res->all = median_sample(all, reps);
+	res->per_tier = median_sample(per, reps);
 	for (unsigned i = 0; i < res->naive_count; i++) {
 		res->naive[i].receivers = counts[i];
 		res->naive[i].ms = median(nai + i * reps, reps);
