@@ -60,6 +60,15 @@ static bool prepare_store(const struct config *cfg, struct store **out, GError *
 	g_autofree char *password = NULL;
 	struct auth_policy policy = app_auth_policy(cfg);
 
+	const char *data_dir = config_get_string(cfg, "data", "dir");
+
+	/* The data directory holds more than an SQLite file (which would create it). */
+	if (g_mkdir_with_parents(data_dir, 0750) != 0) {
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+			    "[data] dir = \"%s\": cannot create it: %s", data_dir,
+			    g_strerror(errno));
+		return false;
+	}
 	if (!st || !store_migrate(st, error))
 		return false;
 	if (!accounts_ensure_first_operator(st, config_get_string(cfg, "auth", "first_operator"),

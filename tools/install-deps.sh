@@ -7,13 +7,14 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Build: compiler, meson, libraries. Test: python, browser, namespaces, packet loss.
+# Build: compiler, meson, libraries. Test: python, browser, namespaces, packet loss, and
+# PostgreSQL's server binaries (tests/pg/pg-run.sh starts a private one per test program).
 packages=(
   build-essential meson ninja-build pkg-config clang clang-format libclang-rt-14-dev
   libglib2.0-dev libglib2.0-dev-bin libsoup-3.0-dev libjson-glib-dev libsqlite3-dev
-  libargon2-dev libssl-dev
+  libargon2-dev libssl-dev libpq-dev
   python3 python3-pytest python3-websocket
-  chromium iproute2 nftables sqlite3
+  chromium iproute2 nftables sqlite3 postgresql
 )
 
 missing=()

@@ -14,7 +14,7 @@ static const struct config_key schema[] = {
      "largest WebSocket message accepted"},
     {"data", "dir", CONFIG_STRING, "./var", 0, 0, NULL, "data directory (database, files)"},
     {"store", "url", CONFIG_STRING, "", 0, 0, NULL,
-     "database: empty for SQLite in the data directory, or sqlite:PATH"},
+     "database: empty for SQLite in the data directory, sqlite:PATH, or postgresql://..."},
     {"log", "level", CONFIG_CHOICE, "info", 0, 0, "error|warning|info|debug|trace",
      "lowest level written"},
     {"log", "format", CONFIG_CHOICE, "text", 0, 0, "text|json", "log line format"},

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The store's front: picks a back end from the URL, and the shared row container. */
+/* The store's front: picks a back end (SQLite or PostgreSQL) from the URL, and the shared
+ * row container. */
 #define G_LOG_DOMAIN "cau-store"
 #include "store_backend.h"
+#include "store_pg.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +21,17 @@ struct store *store_open(const char *url, GError **error)
 	g_autofree struct store *st = g_new0(struct store, 1);
 	const char *path = url;
 
-	if (g_str_has_prefix(url, "sqlite:"))
+	if (store_pg_is_url(url))
+		return store_pg_open(st, url, error) ? g_steal_pointer(&st) : NULL;
+	if (g_str_has_prefix(url, "sqlite:")) {
 		path = url + strlen("sqlite:");
-	else if (strstr(url, "://")) {
-		g_set_error(error, STORE_ERROR, STORE_ERROR_OPEN,
-		            "store: unsupported database URL \"%s\" (expected sqlite:PATH)", url);
+	} else if (strstr(url, "://")) {
+		/* Only the scheme: the rest may hold a password. */
+		g_set_error(
+		    error, STORE_ERROR, STORE_ERROR_OPEN,
+		    "store: unsupported database URL scheme \"%.*s\" (expected sqlite:PATH or "
+		    "postgresql://...)",
+		    (int)(strstr(url, "://") - url), url);
 		return NULL;
 	}
 	if (!*path) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The database: one small interface over back ends (SQLite today, PostgreSQL beside it),
- * parameterised SQL with '?' placeholders, rows as text, transactions and migrations. */
+/* The database: one small interface over back ends (SQLite, PostgreSQL), parameterised
+ * SQL with '?' placeholders, rows as text, transactions and migrations. */
 #pragma once
 
 #include <gio/gio.h>
@@ -11,9 +11,9 @@ GQuark store_error_quark(void);
 
 enum store_error_code {
 	STORE_ERROR_FAILED,
-	STORE_ERROR_OPEN,       /* the database cannot be opened or created */
+	STORE_ERROR_OPEN,       /* the database cannot be opened, created or reached */
 	STORE_ERROR_CONSTRAINT, /* a UNIQUE, CHECK or foreign key constraint refused a write */
-	STORE_ERROR_BUSY,       /* locked by another writer for longer than the timeout */
+	STORE_ERROR_BUSY,       /* locked by another writer, or a deadlock; a retry may work */
 	STORE_ERROR_MIGRATION,  /* a migration failed; the schema is left as before it */
 };
 
@@ -41,8 +41,11 @@ struct store_param {
 typedef struct store store;
 typedef struct store_rows store_rows;
 
-/* Opens the database named by `url`: "sqlite:PATH" (created if missing, WAL mode), or a
- * bare path. Caller owns the result; one thread at a time may use it. */
+/* Opens the database named by `url`: "sqlite:PATH" (created if missing, WAL mode) or a
+ * bare path; or PostgreSQL through libpq: "postgresql://USER[:PASSWORD]@HOST[:PORT]/DB?...",
+ * "postgres://..." or a key=value string starting with "host=" or "dbname=" (the database
+ * must exist; client encoding UTF-8). Errors never include the password. Caller owns the
+ * result; one thread at a time may use it. */
 struct store *store_open(const char *url, GError **error);
 void store_close(struct store *st);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(store, store_close)
@@ -65,7 +68,9 @@ struct store_rows *store_query(struct store *st, const char *sql, const struct s
 bool store_exec_script(struct store *st, const char *script, GError **error);
 
 /* Runs `fn` inside a transaction: committed when it returns true, rolled back when it
- * returns false (its error is passed on), so no partial write survives. Not nestable. */
+ * returns false (its error is passed on), so no partial write survives. Not nestable.
+ * `fn` must return false when a statement fails: on PostgreSQL a failed statement spoils
+ * the whole transaction (later statements fail, the commit fails). */
 typedef bool (*store_txn_fn)(struct store *st, gpointer user_data, GError **error);
 bool store_transaction(struct store *st, store_txn_fn fn, gpointer user_data, GError **error);
 

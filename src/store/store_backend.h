@@ -23,8 +23,10 @@ struct store {
 	char *display_url;
 };
 
-/* Opens a SQLite database file; fills `st`. */
+/* Opens a SQLite database file; fills `st` but for its display_url. */
 bool store_sqlite_open(struct store *st, const char *path, GError **error);
+/* Connects to PostgreSQL (a libpq URL or key=value string); fills `st`, display_url too. */
+bool store_pg_open(struct store *st, const char *url, GError **error);
 
 struct store_rows *store_rows_new(guint n_columns);
 void store_rows_set_column_name(struct store_rows *rows, guint col, const char *name);

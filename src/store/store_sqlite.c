@@ -73,6 +73,7 @@ static bool sqlite_exec(void *impl, const char *sql, const struct store_param *p
 	sqlite3_stmt *stmt = NULL;
 	g_autoptr(store_rows) rows = NULL;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL);
+	bool read_only;
 
 	if (rc != SQLITE_OK) {
 		set_sqlite_error(error, s->db, rc, "prepare");
@@ -91,13 +92,15 @@ static bool sqlite_exec(void *impl, const char *sql, const struct store_param *p
 		if (rows)
 			append_row(rows, stmt);
 	}
+	/* sqlite3_changes64() still counts the last write after a SELECT: it wrote nothing. */
+	read_only = sqlite3_stmt_readonly(stmt);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE) {
 		set_sqlite_error(error, s->db, rc, "step");
 		return false;
 	}
 	if (changes)
-		*changes = sqlite3_changes64(s->db);
+		*changes = read_only ? 0 : sqlite3_changes64(s->db);
 	if (rows_out)
 		*rows_out = g_steal_pointer(&rows);
 	return true;

@@ -33,7 +33,7 @@ import websocket
 
 __all__ = [
     # constants and classes
-    "CAU_TEST_BINARY", "CLONE_NEWNET", "CLOSE_ABNORMAL", "CauServer", "NetNamespace", "REPO_ROOT",
+    "CAU_TEST_BINARY", "STORE_BACKEND", "CLONE_NEWNET", "CLOSE_ABNORMAL", "CauServer", "NetNamespace", "REPO_ROOT",
     # fixtures and hooks
     "cau_config", "cau_server", "netns", "pytest_sessionfinish",
     # helpers
@@ -215,6 +215,30 @@ def server_env(extra=None):
     return env
 
 
+# Which database the servers of this run use: "sqlite" (a file in the data dir) or
+# "postgres" (a fresh database per data dir on the server tests/pg/pg-run.sh started;
+# meson runs the control-plane test files once each way).
+STORE_BACKEND = os.environ.get("CAU_TEST_STORE", "sqlite")
+_pg_databases = {}
+
+
+def postgres_database_for(data_dir):
+    """The URL of a PostgreSQL database of its own for `data_dir` (created on first
+    use, so a restarted server on the same data dir finds its data again)."""
+    key = str(data_dir)
+    if key in _pg_databases:
+        return _pg_databases[key]
+    admin_url = os.environ.get("CAU_TEST_PG_URL")
+    host = os.environ.get("CAU_TEST_PG_HOST")
+    if not admin_url or not host:
+        pytest.fail("CAU_TEST_STORE=postgres but no test server: run under tests/pg/pg-run.sh")
+    name = f"cau_{secrets.token_hex(6)}"
+    subprocess.run(["psql", admin_url, "-v", "ON_ERROR_STOP=1", "-q", "-c",
+                    f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    _pg_databases[key] = f"postgresql:///{name}?host={host}&user=postgres"
+    return _pg_databases[key]
+
+
 @pytest.fixture
 def cau_config(tmp_path_factory):
     """Factory: cau_config(overrides=None, data_dir=None) -> (config path, data dir).
@@ -230,6 +254,8 @@ def cau_config(tmp_path_factory):
             "data": {"dir": str(data_dir)},
             "auth": dict(FAST_ARGON2),
         }
+        if STORE_BACKEND == "postgres":
+            base["store"] = {"url": postgres_database_for(data_dir)}
         path = write_config(folder / "cau.conf", merge_sections(base, overrides))
         return path, data_dir
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of accounts: Argon2id hashing and the first operator. */
+/* Unit tests of accounts: Argon2id hashing, and the first operator on SQLite and on
+ * PostgreSQL. */
 #include "control/accounts.h"
+#include "db-fixture.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 static const struct argon2_params fast = {.time_cost = 1, .memory_kib = 8192, .parallelism = 1};
@@ -23,15 +24,12 @@ static void test_hash_and_verify(void)
 	g_assert_false(accounts_verify_password(NULL, "x"));
 }
 
-static void test_first_operator_once(void)
+static void test_first_operator_once(struct db_fixture *db, gconstpointer backend)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree char *dir = g_dir_make_tmp("cau-acc-XXXXXX", &error);
-	g_autofree char *url = g_strconcat("sqlite:", dir, "/cau.db", NULL);
-	g_autoptr(store) st = store_open(url, &error);
+	g_autoptr(store) st = store_open(db->url, &error);
 	g_autofree char *password = NULL, *again = NULL, *hash = NULL;
 	g_autoptr(store_rows) audit = NULL;
-	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", dir);
 
 	g_assert_no_error(error);
 	g_assert_true(store_migrate(st, &error));
@@ -50,13 +48,13 @@ static void test_first_operator_once(void)
 	g_assert_cmpuint(store_rows_count(audit), ==, 1);
 	g_assert_cmpstr(store_rows_get(audit, 0, 1), ==, "account.create_first_operator");
 	g_assert_cmpstr(store_rows_get(audit, 0, 2), ==, "admin");
-	g_assert_cmpint(system(cmd), ==, 0);
 }
 
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/accounts/hash", test_hash_and_verify);
-	g_test_add_func("/accounts/first-operator", test_first_operator_once);
+	DB_FIXTURE_ADD("/accounts", "first-operator", DB_FIXTURE_BOTH, struct db_fixture,
+	               db_fixture_setup, test_first_operator_once, db_fixture_teardown);
 	return g_test_run();
 }
