@@ -6,6 +6,7 @@
 #include "app.h"
 #include "commands.h"
 #include "control/accounts.h"
+#include "control/materials.h"
 #include "core/log.h"
 
 #include <errno.h>
@@ -65,8 +66,8 @@ static bool prepare_store(const struct config *cfg, struct store **out, GError *
 	/* The data directory holds more than an SQLite file (which would create it). */
 	if (g_mkdir_with_parents(data_dir, 0750) != 0) {
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
-			    "[data] dir = \"%s\": cannot create it: %s", data_dir,
-			    g_strerror(errno));
+		            "[data] dir = \"%s\": cannot create it: %s", data_dir,
+		            g_strerror(errno));
 		return false;
 	}
 	if (!st || !store_migrate(st, error))
@@ -78,6 +79,17 @@ static bool prepare_store(const struct config *cfg, struct store **out, GError *
 		return false;
 	*out = g_steal_pointer(&st);
 	return true;
+}
+
+/* Opens the blob store (removing temp files of uploads a crash interrupted) and removes
+ * the blobs no material refers to, before anything is served. */
+static struct blobstore *prepare_blobs(const struct config *cfg, struct store *st, GError **error)
+{
+	g_autoptr(blobstore) bs = blobstore_open(config_get_string(cfg, "data", "dir"), error);
+
+	if (!bs || materials_collect_garbage(st, bs, error) < 0)
+		return NULL;
+	return g_steal_pointer(&bs);
 }
 
 static struct config *load(int *argc, char ***argv, GError **error)
@@ -115,6 +127,7 @@ int cmd_serve(int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(config) cfg = load(&argc, &argv, &error);
 	g_autoptr(store) st = NULL;
+	g_autoptr(blobstore) blobs = NULL;
 	g_autoptr(metrics) registry = NULL;
 	g_autoptr(http_server) http = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
@@ -123,7 +136,7 @@ int cmd_serve(int argc, char **argv)
 		app_print_error(error);
 		return 2;
 	}
-	if (!prepare_store(cfg, &st, &error)) {
+	if (!prepare_store(cfg, &st, &error) || !(blobs = prepare_blobs(cfg, st, &error))) {
 		app_print_error(error);
 		return 1;
 	}
@@ -139,6 +152,8 @@ int cmd_serve(int argc, char **argv)
 	    .store = st,
 	    .auth = app_auth_policy(cfg),
 	    .cookie_secure = config_get_bool(cfg, "auth", "cookie_secure"),
+	    .blobs = blobs,
+	    .upload_max_bytes = config_get_int(cfg, "materials", "max_bytes"),
 	};
 	http = http_server_new(&hc, registry, &rest, &error);
 	if (!http) {

@@ -12,8 +12,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(
   build-essential meson ninja-build pkg-config clang clang-format libclang-rt-14-dev
   libglib2.0-dev libglib2.0-dev-bin libsoup-3.0-dev libjson-glib-dev libsqlite3-dev
-  libargon2-dev libssl-dev libpq-dev
-  python3 python3-pytest python3-websocket
+  libargon2-dev libssl-dev libpq-dev libsrtp2-dev openssl
+  python3 python3-pytest python3-websocket python3-aiortc
   chromium iproute2 nftables sqlite3 postgresql
 )
 

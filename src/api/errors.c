@@ -23,6 +23,7 @@ static const struct {
     [API_ERROR_LOCKED] = {"locked", 429},
     [API_ERROR_UNSUPPORTED_MEDIA_TYPE] = {"unsupported_media_type", 415},
     [API_ERROR_INTERNAL] = {"internal", 500},
+    [API_ERROR_RANGE_NOT_SATISFIABLE] = {"range_not_satisfiable", 416},
 };
 
 const char *api_error_name(enum api_error code)
@@ -49,6 +50,7 @@ enum api_error api_error_from(const GError *error)
 	    [CONTROL_ERROR_FORBIDDEN] = API_ERROR_FORBIDDEN,
 	    [CONTROL_ERROR_LOCKED] = API_ERROR_LOCKED,
 	    [CONTROL_ERROR_TOO_LARGE] = API_ERROR_TOO_LARGE,
+	    [CONTROL_ERROR_UNSUPPORTED] = API_ERROR_UNSUPPORTED_MEDIA_TYPE,
 	};
 
 	if (error->domain == API_ERROR && (size_t)error->code < G_N_ELEMENTS(table))

@@ -21,6 +21,7 @@ enum api_error {
 	API_ERROR_LOCKED,       /* too many failed logins */
 	API_ERROR_UNSUPPORTED_MEDIA_TYPE,
 	API_ERROR_INTERNAL,
+	API_ERROR_RANGE_NOT_SATISFIABLE, /* a download's Range lies outside the file */
 };
 
 /* The wire name ("bad_json", ...) of a code. */

@@ -32,6 +32,22 @@ struct route {
 };
 
 #define ROUTE_KEY "cau-route"
+#define BODY_KEY  "cau-body"
+
+/* What the server keeps of a request body while it arrives. */
+struct body_state {
+	gint64 limit;    /* [http] max_body_bytes, or the upload limit of a streaming route */
+	gint64 received; /* bytes so far, counted from the chunks (the body may not keep them) */
+	struct blob_writer *upload; /* streaming routes: the temp file the chunks go to */
+};
+
+static void body_state_free(gpointer data)
+{
+	struct body_state *bs = data;
+
+	blob_writer_free(bs->upload); /* removes the temp file unless the handler kept it */
+	g_free(bs);
+}
 
 static void get_healthz(struct http_server *srv, SoupServerMessage *msg)
 {
@@ -78,9 +94,13 @@ static void dispatch(SoupServer *soup, SoupServerMessage *msg, const char *path,
 	bool path_known = false;
 
 	if (srv->rest && g_str_has_prefix(path, REST_PREFIX)) {
-		const char *label = rest_dispatch(srv->rest, msg, path, query);
+		struct body_state *bs = g_object_get_data(G_OBJECT(msg), BODY_KEY);
+		const char *label =
+		    rest_dispatch(srv->rest, msg, path, query, bs ? bs->upload : NULL);
 		if (label)
 			g_object_set_data(G_OBJECT(msg), ROUTE_KEY, (gpointer)label);
+		if (bs) /* the handler is done with the upload: drop its temp file now */
+			g_clear_pointer(&bs->upload, blob_writer_free);
 		return;
 	}
 	for (size_t i = 0; i < G_N_ELEMENTS(routes); i++) {
@@ -107,38 +127,85 @@ static void dispatch(SoupServer *soup, SoupServerMessage *msg, const char *path,
 	http_reply_error(msg, API_ERROR_NOT_FOUND, "no route for %s %s", method, path);
 }
 
-/* Refuses a body over the limit as soon as its headers say so, before reading it. */
+/* Stops keeping the body of a request that has been answered already. */
+static void discard_body(SoupServerMessage *msg, struct body_state *bs)
+{
+	SoupMessageBody *body = soup_server_message_get_request_body(msg);
+
+	soup_message_body_set_accumulate(body, FALSE);
+	soup_message_body_truncate(body);
+	g_clear_pointer(&bs->upload, blob_writer_free);
+}
+
+static void refuse_too_large(SoupServerMessage *msg, struct body_state *bs, goffset len)
+{
+	if (len >= 0)
+		http_reply_error(msg, API_ERROR_TOO_LARGE,
+		                 "request body of %" G_GOFFSET_FORMAT " bytes is over the limit "
+		                 "of %" G_GINT64_FORMAT " bytes",
+		                 len, bs->limit);
+	else
+		http_reply_error(msg, API_ERROR_TOO_LARGE,
+		                 "request body is over the limit of %" G_GINT64_FORMAT " bytes",
+		                 bs->limit);
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Connection",
+	                             "close");
+	discard_body(msg, bs);
+}
+
+/* Sets up the body of a request: its size limit, refused at once when Content-Length is
+ * over it, and the streaming-body hook: an upload route (rest_upload_begin) gets its body
+ * written chunk by chunk to a temp file with the upload limit, instead of gathered in
+ * memory (libsoup 3: accumulation off, chunks taken in got_chunk). */
 static void got_headers(SoupServerMessage *msg, gpointer user_data)
 {
 	struct http_server *srv = user_data;
 	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
-	goffset len = soup_message_headers_get_content_length(h);
+	const char *path = g_uri_get_path(soup_server_message_get_uri(msg));
+	struct body_state *bs = g_new0(struct body_state, 1);
 
-	if (soup_message_headers_get_encoding(h) == SOUP_ENCODING_CONTENT_LENGTH &&
-	    len > srv->cfg.max_body_bytes) {
-		http_reply_error(msg, API_ERROR_TOO_LARGE,
-		                 "request body of %" G_GOFFSET_FORMAT " bytes is over the limit "
-		                 "of %" G_GINT64_FORMAT " bytes",
-		                 len, srv->cfg.max_body_bytes);
-		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-		                             "Connection", "close");
+	bs->limit = srv->cfg.max_body_bytes;
+	g_object_set_data_full(G_OBJECT(msg), BODY_KEY, bs, body_state_free);
+	if (soup_server_message_get_status(msg) == 0 && srv->rest &&
+	    g_str_has_prefix(path, REST_PREFIX))
+		bs->upload = rest_upload_begin(srv->rest, msg, path, &bs->limit);
+	if (soup_server_message_get_status(msg) != 0) {
+		discard_body(msg, bs); /* answered already (bad request, 401, ...) */
+		return;
 	}
+	if (bs->upload)
+		soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
+	if (soup_message_headers_get_encoding(h) == SOUP_ENCODING_CONTENT_LENGTH &&
+	    soup_message_headers_get_content_length(h) > bs->limit)
+		refuse_too_large(msg, bs, soup_message_headers_get_content_length(h));
 }
 
-/* A chunked body is counted as it arrives and refused once it passes the limit. */
+/* Counts a body as it arrives (chunked bodies have no length up front), refuses it once
+ * past the limit, and writes an upload's chunks to its temp file. */
 static void got_chunk(SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
 {
-	struct http_server *srv = user_data;
-	SoupMessageBody *body = soup_server_message_get_request_body(msg);
+	struct body_state *bs = g_object_get_data(G_OBJECT(msg), BODY_KEY);
+	g_autoptr(GError) error = NULL;
+	gsize size = g_bytes_get_size(chunk);
 
-	if (body->length > srv->cfg.max_body_bytes &&
-	    soup_server_message_get_status(msg) != SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE) {
-		soup_message_body_truncate(body);
-		http_reply_error(msg, API_ERROR_TOO_LARGE,
-		                 "request body is over the limit of %" G_GINT64_FORMAT " bytes",
-		                 srv->cfg.max_body_bytes);
+	if (!bs)
+		return;
+	bs->received += (gint64)size;
+	if (soup_server_message_get_status(msg) != 0)
+		return; /* answered already; the rest of the body is dropped */
+	if (bs->received > bs->limit) {
+		refuse_too_large(msg, bs, -1);
+		return;
+	}
+	if (bs->upload &&
+	    !blob_writer_write(bs->upload, g_bytes_get_data(chunk, NULL), size, &error)) {
+		g_warning("[http] upload to %s: %s",
+		          g_uri_get_path(soup_server_message_get_uri(msg)), error->message);
+		http_reply_error(msg, API_ERROR_INTERNAL,
+		                 "the upload could not be stored; the server log has the details");
 		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
 		                             "Connection", "close");
+		discard_body(msg, bs);
 	}
 }
 

@@ -9,11 +9,16 @@
 
 #include <string.h>
 
+/* One resource per line (clang-format would pack them), so that merges add lines. */
+/* clang-format off */
 static const struct rest_route_table *const tables[] = {
     &rest_auth_routes,
     &rest_accounts_routes,
     &rest_audit_routes,
+    &rest_materials_routes,
+    &rest_attendance_routes,
 };
+/* clang-format on */
 
 /* Matches `path` (below the prefix) against `pattern`, capturing {name} segments. */
 static bool match(const char *pattern, char **segments, char **params)
@@ -137,12 +142,38 @@ static bool read_body(struct rest_request *req)
 	return true;
 }
 
+struct blob_writer *rest_upload_begin(struct rest_context *ctx, SoupServerMessage *msg,
+                                      const char *path, gint64 *limit)
+{
+	g_auto(GStrv) segments = g_strsplit(path + strlen(REST_PREFIX), "/", -1);
+	struct rest_request req = {.msg = msg, .ctx = ctx, .path = path};
+	const struct rest_route *route;
+	struct blob_writer *w = NULL;
+	g_autoptr(GError) error = NULL;
+	bool path_known;
+
+	route = find_route(soup_server_message_get_method(msg), segments, req.params, &path_known);
+	if (!route || !route->raw_body || !ctx->blobs)
+		return NULL;
+	/* The caller is checked before the body is read: nobody fills the disk anonymously. */
+	if (authorize(&req, route)) {
+		w = blob_writer_new(ctx->blobs, &error);
+		if (w)
+			*limit = ctx->upload_max_bytes;
+		else
+			rest_reply_error(&req, error);
+	}
+	g_free(req.token);
+	return w;
+}
+
 const char *rest_dispatch(struct rest_context *ctx, SoupServerMessage *msg, const char *path,
-                          GHashTable *query)
+                          GHashTable *query, struct blob_writer *upload)
 {
 	const char *method = soup_server_message_get_method(msg);
 	g_auto(GStrv) segments = g_strsplit(path + strlen(REST_PREFIX), "/", -1);
-	struct rest_request req = {.msg = msg, .ctx = ctx, .path = path, .query = query};
+	struct rest_request req = {
+	    .msg = msg, .ctx = ctx, .path = path, .query = query, .upload = upload};
 	const struct rest_route *route;
 	bool path_known;
 
@@ -156,7 +187,9 @@ const char *rest_dispatch(struct rest_context *ctx, SoupServerMessage *msg, cons
 			                 path);
 		return path_known ? "/api/v1" : NULL;
 	}
-	if (authorize(&req, route) && (route->raw_body || read_body(&req)))
+	if (route->raw_body && !upload)
+		http_reply_error(msg, API_ERROR_INTERNAL, "this server takes no uploads");
+	else if (authorize(&req, route) && (route->raw_body || read_body(&req)))
 		route->fn(&req);
 	g_clear_pointer(&req.body, json_object_unref);
 	g_free(req.token);

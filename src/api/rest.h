@@ -3,6 +3,7 @@
  * identified by bearer token or session cookie, JSON bodies, JSON replies and errors. */
 #pragma once
 
+#include "control/blobstore.h"
 #include "control/sessions.h"
 
 #include <libsoup/soup.h>
@@ -15,7 +16,9 @@
 struct rest_context {
 	struct store *store;
 	struct auth_policy auth;
-	bool cookie_secure; /* mark the session cookie Secure (behind HTTPS) */
+	bool cookie_secure;      /* mark the session cookie Secure (behind HTTPS) */
+	struct blobstore *blobs; /* where uploaded files go; NULL: uploads are refused */
+	gint64 upload_max_bytes; /* body limit of raw_body routes ([materials] max_bytes) */
 };
 
 struct rest_request {
@@ -27,6 +30,7 @@ struct rest_request {
 	JsonObject *body;              /* the JSON object sent, or NULL without a body */
 	struct principal who;          /* role ROLE_NONE when not logged in */
 	char *token;                   /* the caller's session token, if any */
+	struct blob_writer *upload;    /* raw_body routes: the body, already in a temp file */
 };
 
 typedef void (*rest_handler_fn)(struct rest_request *req);
@@ -37,7 +41,8 @@ struct rest_route {
 	enum role role;      /* the least role allowed; ROLE_NONE: anyone */
 	rest_handler_fn fn;
 	const char *label; /* the route as shown in metrics, e.g. "/api/v1/accounts/{id}" */
-	bool raw_body;     /* the handler reads the body itself (uploads); not parsed as JSON */
+	bool raw_body;     /* an upload: the body is streamed to a temp file (req->upload) with
+	                    * the upload limit, never held in memory nor parsed as JSON */
 };
 
 struct rest_route_table {
@@ -49,11 +54,25 @@ struct rest_route_table {
 extern const struct rest_route_table rest_auth_routes;
 extern const struct rest_route_table rest_accounts_routes;
 extern const struct rest_route_table rest_audit_routes;
+extern const struct rest_route_table rest_materials_routes;
+extern const struct rest_route_table rest_attendance_routes;
 
-/* Answers a request whose path starts with REST_PREFIX. Returns the route's label for
- * metrics (a static string), or NULL when no route matched (already answered 404). */
+/* The streaming-body hook of the HTTP layer, called when the headers of a request under
+ * REST_PREFIX have arrived. For a raw_body route it checks the caller first (answering
+ * 401/403 before any byte of the body is read), then opens a temp file for the body and
+ * returns its writer, with *limit set to ctx->upload_max_bytes; the HTTP layer writes
+ * each chunk of the body to it and hands it to rest_dispatch(). Returns NULL (and leaves
+ * *limit alone) for any other request, or when it has answered with an error. The
+ * caller owns the writer; freeing it uncommitted removes the temp file. */
+struct blob_writer *rest_upload_begin(struct rest_context *ctx, SoupServerMessage *msg,
+                                      const char *path, gint64 *limit);
+
+/* Answers a request whose path starts with REST_PREFIX. `upload` is what
+ * rest_upload_begin() returned for it (NULL for other routes); borrowed. Returns the
+ * route's label for metrics (a static string), or NULL when no route matched (already
+ * answered 404). */
 const char *rest_dispatch(struct rest_context *ctx, SoupServerMessage *msg, const char *path,
-                          GHashTable *query);
+                          GHashTable *query, struct blob_writer *upload);
 
 /* Replies with `node` as JSON (taken) and `status`. */
 void rest_reply(struct rest_request *req, guint status, JsonNode *node);

@@ -139,3 +139,89 @@ int field_bool(JsonObject *obj, const char *name)
 		return -1;
 	return json_node_get_boolean(node) ? 1 : 0;
 }
+
+/* Checks one query parameter's text against its spec. */
+static bool valid_param(const struct field_spec *f, const char *text, GError **error)
+{
+	gint64 v = 0;
+
+	switch (f->type) {
+	case FIELD_STRING:
+		if (!g_utf8_validate(text, -1, NULL)) {
+			g_set_error(error, API_ERROR, API_ERROR_BAD_REQUEST,
+			            "query parameter \"%s\" is not valid UTF-8", f->name);
+			return false;
+		}
+		v = g_utf8_strlen(text, -1);
+		if ((f->min || f->max) && (v < f->min || v > f->max)) {
+			g_set_error(error, API_ERROR, API_ERROR_BAD_REQUEST,
+			            "query parameter \"%s\" must have %" G_GINT64_FORMAT
+			            " to %" G_GINT64_FORMAT " characters",
+			            f->name, f->min, f->max);
+			return false;
+		}
+		return true;
+	case FIELD_INT:
+		if (!g_ascii_string_to_signed(text, 10, f->min, f->max, &v, NULL)) {
+			g_set_error(
+			    error, API_ERROR, API_ERROR_BAD_REQUEST,
+			    "query parameter \"%s\" must be an integer from %" G_GINT64_FORMAT
+			    " to %" G_GINT64_FORMAT,
+			    f->name, f->min, f->max);
+			return false;
+		}
+		return true;
+	case FIELD_BOOL:
+		if (strcmp(text, "true") != 0 && strcmp(text, "false") != 0) {
+			g_set_error(error, API_ERROR, API_ERROR_BAD_REQUEST,
+			            "query parameter \"%s\" must be true or false", f->name);
+			return false;
+		}
+		return true;
+	default:
+		g_set_error(error, API_ERROR, API_ERROR_BAD_REQUEST,
+		            "query parameter \"%s\" cannot be given in the query", f->name);
+		return false;
+	}
+}
+
+bool validate_query(GHashTable *query, const struct field_spec *spec, GError **error)
+{
+	GHashTableIter iter;
+	gpointer key;
+
+	if (query) {
+		g_hash_table_iter_init(&iter, query);
+		while (g_hash_table_iter_next(&iter, &key, NULL)) {
+			if (!find_spec(spec, key)) {
+				g_set_error(error, API_ERROR, API_ERROR_BAD_REQUEST,
+				            "unknown query parameter \"%s\"", (const char *)key);
+				return false;
+			}
+		}
+	}
+	for (const struct field_spec *f = spec; f->name; f++) {
+		const char *text = query ? g_hash_table_lookup(query, f->name) : NULL;
+		if (!text) {
+			if (f->required) {
+				g_set_error(error, API_ERROR, API_ERROR_BAD_REQUEST,
+				            "query parameter \"%s\" is required", f->name);
+				return false;
+			}
+			continue;
+		}
+		if (!valid_param(f, text, error))
+			return false;
+	}
+	return true;
+}
+
+gint64 query_param_int(GHashTable *query, const char *name, gint64 fallback)
+{
+	const char *text = query ? g_hash_table_lookup(query, name) : NULL;
+	gint64 v;
+
+	if (!text || !g_ascii_string_to_signed(text, 10, G_MININT64, G_MAXINT64, &v, NULL))
+		return fallback;
+	return v;
+}

@@ -31,3 +31,13 @@ const char *field_string(JsonObject *obj, const char *name, const char *fallback
 gint64 field_int(JsonObject *obj, const char *name, gint64 fallback);
 /* 1/0, or -1 when absent. */
 int field_bool(JsonObject *obj, const char *name);
+
+/* Checks query parameters (`query` may be NULL: none) against `spec`: FIELD_STRING
+ * (valid UTF-8, length in characters within min..max unless both are 0), FIELD_INT (a
+ * decimal integer within min..max), FIELD_BOOL ("true"/"false"); required ones present,
+ * none that the spec does not name. Fails with API_ERROR_BAD_REQUEST naming the
+ * parameter. */
+bool validate_query(GHashTable *query, const struct field_spec *spec, GError **error);
+
+/* An integer query parameter already validated; `fallback` when absent. */
+gint64 query_param_int(GHashTable *query, const char *name, gint64 fallback);

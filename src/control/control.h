@@ -15,6 +15,7 @@ enum control_error_code {
 	CONTROL_ERROR_FORBIDDEN,    /* the caller's role may not do this */
 	CONTROL_ERROR_LOCKED,       /* too many failed logins; try later */
 	CONTROL_ERROR_TOO_LARGE,    /* over a size limit */
+	CONTROL_ERROR_UNSUPPORTED,  /* a file of a type that is not accepted */
 };
 
 /* Roles, ordered: a higher role may do what a lower one may. */

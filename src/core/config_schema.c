@@ -13,6 +13,8 @@ static const struct config_key schema[] = {
     {"http", "ws_max_message_bytes", CONFIG_INT, "65536", 1024, 16777216, NULL,
      "largest WebSocket message accepted"},
     {"data", "dir", CONFIG_STRING, "./var", 0, 0, NULL, "data directory (database, files)"},
+    {"materials", "max_bytes", CONFIG_INT, "209715200", 1024, G_GINT64_CONSTANT(1) << 40, NULL,
+     "largest meeting material accepted; larger uploads get 413"},
     {"store", "url", CONFIG_STRING, "", 0, 0, NULL,
      "database: empty for SQLite in the data directory, sqlite:PATH, or postgresql://..."},
     {"log", "level", CONFIG_CHOICE, "info", 0, 0, "error|warning|info|debug|trace",

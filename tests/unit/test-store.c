@@ -41,8 +41,8 @@ static int compare_names(gconstpointer a, gconstpointer b)
  * sorted as store_list_tables() sorts them. */
 static GPtrArray *declared_tables(void)
 {
-	g_autofree char *dir = g_build_filename(g_getenv("CAU_TEST_SOURCE_DIR"), "src", "store",
-						"migrations", NULL);
+	g_autofree char *dir =
+	    g_build_filename(g_getenv("CAU_TEST_SOURCE_DIR"), "src", "store", "migrations", NULL);
 	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
 	g_autoptr(GRegex) re = g_regex_new("CREATE TABLE (\\w+)", 0, 0, NULL);
 	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
@@ -54,7 +54,8 @@ static GPtrArray *declared_tables(void)
 		g_autofree char *path = g_build_filename(dir, entry, NULL);
 		g_autofree char *sql = NULL;
 		g_autoptr(GMatchInfo) m = NULL;
-		if (!g_str_has_suffix(entry, ".sql") || !g_file_get_contents(path, &sql, NULL, NULL))
+		if (!g_str_has_suffix(entry, ".sql") ||
+		    !g_file_get_contents(path, &sql, NULL, NULL))
 			continue;
 		for (g_regex_match(re, sql, 0, &m); g_match_info_matches(m);
 		     g_match_info_next(m, NULL))
