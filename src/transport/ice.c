@@ -4,6 +4,7 @@
 #include "ice.h"
 
 #include "core/config.h"
+#include "core/random.h"
 
 #include <errno.h>
 #include <nice/agent.h>
@@ -20,14 +21,14 @@ struct ice {
 	const struct ice_callbacks *cb;
 	void *user_data;
 	char *name;
-	char *ufrag, *pwd;
 	enum ice_state state;
 	bool closed;
 };
 
 const char *ice_state_name(enum ice_state state)
 {
-	static const char *const names[] = {"new", "checking", "connected", "failed"};
+	static const char *const names[] = {"new", "checking", "connected", "consent-lost",
+	                                    "failed"};
 
 	return (size_t)state < G_N_ELEMENTS(names) ? names[state] : "?";
 }
@@ -231,10 +232,16 @@ static void on_component_state(NiceAgent *agent, guint stream, guint component, 
 		set_state(ice, ICE_STATE_CONNECTED, NULL);
 		break;
 	case NICE_COMPONENT_STATE_FAILED:
-		set_state(ice, ICE_STATE_FAILED,
-		          ice->state == ICE_STATE_CONNECTED
-		              ? "ice: connectivity lost (consent to send expired)"
-		              : "ice: no candidate pair works (connectivity checks failed)");
+		/* Once connected, libnice 0.1.21 only fails on its consent timer: 10 s after the
+		 * last answered consent check, which it never retransmits, so one lost answer on
+		 * a lossy link can end it while media still flows both ways (and libnice still
+		 * carries it). Reported as consent lost; the peer decides. */
+		if (ice->state == ICE_STATE_CONNECTED || ice->state == ICE_STATE_CONSENT_LOST)
+			set_state(ice, ICE_STATE_CONSENT_LOST,
+			          "ice: no answer to consent checks for 10 s (RFC 7675)");
+		else
+			set_state(ice, ICE_STATE_FAILED,
+			          "ice: no candidate pair works (connectivity checks failed)");
 		break;
 	default:
 		break;
@@ -287,8 +294,26 @@ static void configure_agent(struct ice *ice)
 	g_signal_connect(ice->agent, "new-selected-pair-full", G_CALLBACK(on_selected_pair), ice);
 }
 
+void ice_make_credentials(char **ufrag, char **pwd)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint8_t bytes[32];
+	char u[9], p[25];
+
+	random_bytes(bytes, sizeof(bytes));
+	for (unsigned i = 0; i < 8; i++)
+		u[i] = alphabet[bytes[i] & 63];
+	for (unsigned i = 0; i < 24; i++)
+		p[i] = alphabet[bytes[8 + i] & 63];
+	u[8] = p[24] = '\0';
+	*ufrag = g_strdup(u);
+	*pwd = g_strdup(p);
+}
+
 struct ice *ice_new(GMainContext *context, const struct ice_config *cfg, bool controlling,
-                    const struct ice_callbacks *cb, void *user_data, const char *name)
+                    const char *ufrag, const char *pwd, const struct ice_callbacks *cb,
+                    void *user_data, const char *name)
 {
 	struct ice *ice = g_new0(struct ice, 1);
 	NiceAgentOption options = NICE_AGENT_OPTION_ICE_TRICKLE;
@@ -312,7 +337,7 @@ struct ice *ice_new(GMainContext *context, const struct ice_config *cfg, bool co
 		nice_agent_set_relay_info(ice->agent, ice->stream, COMPONENT, cfg->turn_host,
 		                          cfg->turn_port, cfg->turn_user, cfg->turn_password,
 		                          NICE_RELAY_TYPE_TURN_UDP);
-	nice_agent_get_local_credentials(ice->agent, ice->stream, &ice->ufrag, &ice->pwd);
+	nice_agent_set_local_credentials(ice->agent, ice->stream, ufrag, pwd);
 	nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, context, on_receive, ice);
 	g_debug("[%s] ice: agent created (%s)", name, controlling ? "controlling" : "controlled");
 	return ice;
@@ -328,16 +353,6 @@ bool ice_gather(struct ice *ice, GError **error)
 		return false;
 	}
 	return true;
-}
-
-const char *ice_local_ufrag(const struct ice *ice)
-{
-	return ice->ufrag;
-}
-
-const char *ice_local_pwd(const struct ice *ice)
-{
-	return ice->pwd;
 }
 
 bool ice_set_remote_credentials(struct ice *ice, const char *ufrag, const char *pwd, GError **error)
@@ -432,8 +447,6 @@ void ice_free(struct ice *ice)
 	 * to ice any more. */
 	nice_agent_close_async(ice->agent, on_closed, NULL);
 	g_main_context_unref(ice->context);
-	g_free(ice->ufrag);
-	g_free(ice->pwd);
 	g_free(ice->name);
 	g_free(ice);
 }

@@ -35,6 +35,10 @@ enum ice_state {
 	ICE_STATE_NEW,
 	ICE_STATE_CHECKING,
 	ICE_STATE_CONNECTED,
+	/* libnice's RFC 7675 consent timer expired after the connection was up. libnice
+	 * still sends and receives; whether the remote is gone is for the caller to judge
+	 * (from what still arrives). Final for the agent's state reporting. */
+	ICE_STATE_CONSENT_LOST,
 	ICE_STATE_FAILED,
 };
 
@@ -58,12 +62,18 @@ struct ice;
 
 /*
  * Creates the agent on `context` (whose thread must be the caller's, and which delivers
- * every callback) with fresh local credentials. controlling: the ICE role (the server
- * controls when it made the offer). cfg and cb are borrowed and must outlive the object;
- * name is used in log lines. Call ice_gather() next.
+ * every callback) with the local credentials ufrag and pwd (see ice_make_credentials()).
+ * controlling: the ICE role (the server controls when it made the offer). cfg and cb are
+ * borrowed and must outlive the object; name is used in log lines. Call ice_gather() next.
  */
 struct ice *ice_new(GMainContext *context, const struct ice_config *cfg, bool controlling,
-                    const struct ice_callbacks *cb, void *user_data, const char *name);
+                    const char *ufrag, const char *pwd, const struct ice_callbacks *cb,
+                    void *user_data, const char *name);
+
+/* Fresh random local credentials (RFC 8839 ice-chars: 8 for the ufrag, 24 for the
+ * password), so that a description can be written before the agent exists. Caller frees
+ * both. Any thread. */
+void ice_make_credentials(char **ufrag, char **pwd);
 
 /*
  * Starts gathering. Host candidates are reported through cb->candidate before this
@@ -71,10 +81,6 @@ struct ice *ice_new(GMainContext *context, const struct ice_config *cfg, bool co
  * in the range, no usable address) with a message.
  */
 bool ice_gather(struct ice *ice, GError **error);
-
-/* The local ufrag and password; owned by ice, valid for its lifetime. */
-const char *ice_local_ufrag(const struct ice *ice);
-const char *ice_local_pwd(const struct ice *ice);
 
 /* Sets the remote credentials (before adding remote candidates). */
 bool ice_set_remote_credentials(struct ice *ice, const char *ufrag, const char *pwd,

@@ -10,7 +10,7 @@ const struct nack_params nack_default_params = {
     .max_retries = 10,
     .max_age_us = 1000000,
     .min_interval_us = 20000,
-    .first_delay_us = 5000,
+    .first_delay_us = 0,
 };
 
 void nack_init(struct nack_tracker *t, const struct nack_params *params)
@@ -62,7 +62,7 @@ enum nack_result nack_on_packet(struct nack_tracker *t, uint16_t seq, int64_t no
 			                         .next_us = now_us + t->params.first_delay_us};
 		}
 		t->highest = seq;
-		return NACK_IN_ORDER;
+		return gap ? NACK_GAP : NACK_IN_ORDER;
 	}
 	for (unsigned i = 0; i < t->count; i++) {
 		if (t->missing[i].seq == seq) {

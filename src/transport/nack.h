@@ -15,7 +15,8 @@ struct nack_params {
 	int64_t first_delay_us;  /* wait for reordering before the first NACK */
 };
 
-/* Defaults: 10 retries, 1 s, 20 ms, 5 ms. */
+/* Defaults: 10 retries, 1 s, 20 ms, 0 (a gap is asked for at once: a receiver downstream
+ * of a forwarder gives up on its own NACKs within a few round trips). */
 extern const struct nack_params nack_default_params;
 
 struct nack_entry {
@@ -44,7 +45,8 @@ struct nack_tracker {
 void nack_init(struct nack_tracker *t, const struct nack_params *params);
 
 enum nack_result {
-	NACK_IN_ORDER,  /* the next packet, or one after a gap (the gap is now missing) */
+	NACK_IN_ORDER,  /* the next packet */
+	NACK_GAP,       /* a packet after a gap: the gap is now missing (NACK it now) */
 	NACK_RECOVERED, /* a missing packet arrived */
 	NACK_OLD,       /* a duplicate, or older than anything tracked */
 	NACK_RESET,     /* the gap was larger than NACK_MAX_MISSING: tracking restarted; the

@@ -11,13 +11,16 @@ static void test_gap_then_recovery(void)
 	uint16_t seqs[16];
 	size_t n;
 
-	nack_init(&t, NULL);
+	struct nack_params p = nack_default_params;
+
+	p.first_delay_us = 5000;
+	nack_init(&t, &p);
 	g_assert_cmpint(nack_on_packet(&t, 100, 0), ==, NACK_IN_ORDER);
 	g_assert_cmpint(nack_on_packet(&t, 101, 1000), ==, NACK_IN_ORDER);
-	g_assert_cmpint(nack_on_packet(&t, 104, 2000), ==, NACK_IN_ORDER);
+	g_assert_cmpint(nack_on_packet(&t, 104, 2000), ==, NACK_GAP);
 	g_assert_cmpuint(t.count, ==, 2);
 	/* Nothing before the reordering delay, then both. */
-	g_assert_cmpuint(nack_collect(&t, 3000, 50000, seqs, 16), ==, 0);
+	g_assert_cmpuint(nack_collect(&t, 6000, 50000, seqs, 16), ==, 0);
 	n = nack_collect(&t, 7000, 50000, seqs, 16);
 	g_assert_cmpuint(n, ==, 2);
 	g_assert_cmpuint(seqs[0], ==, 102);
@@ -66,6 +69,12 @@ static void test_huge_gap_resets(void)
 	g_assert_cmpint(nack_on_packet(&t, 10 + NACK_MAX_MISSING + 100, 0), ==, NACK_RESET);
 	g_assert_cmpuint(t.count, ==, 0);
 	g_assert_cmpint(nack_on_packet(&t, 11 + NACK_MAX_MISSING + 100, 0), ==, NACK_IN_ORDER);
+	/* The default asks at once. */
+	g_assert_cmpint(nack_on_packet(&t, 13 + NACK_MAX_MISSING + 100, 0), ==, NACK_GAP);
+	{
+		uint16_t seqs[2];
+		g_assert_cmpuint(nack_collect(&t, 0, 0, seqs, 2), ==, 1);
+	}
 }
 
 static void test_table_full_drops_oldest(void)
