@@ -8,6 +8,7 @@
 #include "control/accounts.h"
 #include "control/materials.h"
 #include "core/log.h"
+#include "transport/transport.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -129,6 +130,7 @@ int cmd_serve(int argc, char **argv)
 	g_autoptr(store) st = NULL;
 	g_autoptr(blobstore) blobs = NULL;
 	g_autoptr(metrics) registry = NULL;
+	g_autoptr(transport) media = NULL; /* freed after http: the WebSocket closes its peers */
 	g_autoptr(http_server) http = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
 
@@ -141,12 +143,18 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	registry = metrics_new();
+	media = transport_new(cfg, registry, &error);
+	if (!media) {
+		app_print_error(error);
+		return 1;
+	}
 	struct http_config hc = {
 	    .host = config_get_string(cfg, "http", "host"),
 	    .port = (guint)config_get_int(cfg, "http", "port"),
 	    .web_root = config_get_string(cfg, "http", "web_root"),
 	    .max_body_bytes = config_get_int(cfg, "http", "max_body_bytes"),
 	    .ws_max_message_bytes = config_get_int(cfg, "http", "ws_max_message_bytes"),
+	    .transport = media,
 	};
 	struct rest_context rest = {
 	    .store = st,
