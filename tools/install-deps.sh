@@ -12,7 +12,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(
   build-essential meson ninja-build pkg-config clang clang-format libclang-rt-14-dev
   libglib2.0-dev libglib2.0-dev-bin libsoup-3.0-dev libjson-glib-dev libsqlite3-dev
-  libargon2-dev libssl-dev libpq-dev libsrtp2-dev openssl
+  libargon2-dev libssl-dev libpq-dev libopus-dev libsrtp2-dev openssl
   python3 python3-pytest python3-websocket python3-aiortc
   chromium iproute2 nftables sqlite3 postgresql
 )
@@ -42,6 +42,6 @@ browser="$here/tests/browser"
 stamp="$browser/node_modules/.cau-lock"
 if [ -f "$browser/package-lock.json" ] && ! cmp -s "$browser/package-lock.json" "$stamp" 2>/dev/null; then
   echo "install-deps: npm ci in tests/browser"
-  (cd "$browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent >/dev/null)
+  (cd "$browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent --fetch-retries=1 --fetch-timeout=20000 >/dev/null)
   cp "$browser/package-lock.json" "$stamp"
 fi

@@ -17,6 +17,8 @@ static const struct rest_route_table *const tables[] = {
     &rest_audit_routes,
     &rest_materials_routes,
     &rest_attendance_routes,
+    &rest_units_routes,
+    &rest_endpoints_routes,
 };
 /* clang-format on */
 
@@ -153,7 +155,7 @@ struct blob_writer *rest_upload_begin(struct rest_context *ctx, SoupServerMessag
 	bool path_known;
 
 	route = find_route(soup_server_message_get_method(msg), segments, req.params, &path_known);
-	if (!route || !route->raw_body || !ctx->blobs)
+	if (!route || route->body != REST_BODY_UPLOAD || !ctx->blobs)
 		return NULL;
 	/* The caller is checked before the body is read: nobody fills the disk anonymously. */
 	if (authorize(&req, route)) {
@@ -187,9 +189,9 @@ const char *rest_dispatch(struct rest_context *ctx, SoupServerMessage *msg, cons
 			                 path);
 		return path_known ? "/api/v1" : NULL;
 	}
-	if (route->raw_body && !upload)
+	if (route->body == REST_BODY_UPLOAD && !upload)
 		http_reply_error(msg, API_ERROR_INTERNAL, "this server takes no uploads");
-	else if (authorize(&req, route) && (route->raw_body || read_body(&req)))
+	else if (authorize(&req, route) && (route->body != REST_BODY_JSON || read_body(&req)))
 		route->fn(&req);
 	g_clear_pointer(&req.body, json_object_unref);
 	g_free(req.token);

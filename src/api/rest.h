@@ -18,7 +18,7 @@ struct rest_context {
 	struct auth_policy auth;
 	bool cookie_secure;      /* mark the session cookie Secure (behind HTTPS) */
 	struct blobstore *blobs; /* where uploaded files go; NULL: uploads are refused */
-	gint64 upload_max_bytes; /* body limit of raw_body routes ([materials] max_bytes) */
+	gint64 upload_max_bytes; /* body limit of REST_BODY_UPLOAD routes ([materials] max_bytes) */
 };
 
 struct rest_request {
@@ -30,19 +30,27 @@ struct rest_request {
 	JsonObject *body;              /* the JSON object sent, or NULL without a body */
 	struct principal who;          /* role ROLE_NONE when not logged in */
 	char *token;                   /* the caller's session token, if any */
-	struct blob_writer *upload;    /* raw_body routes: the body, already in a temp file */
+	struct blob_writer *upload;    /* REST_BODY_UPLOAD routes: the body, in a temp file */
 };
 
 typedef void (*rest_handler_fn)(struct rest_request *req);
+
+/* How a route takes its request body. */
+enum rest_body {
+	REST_BODY_JSON = 0, /* a JSON object, parsed into req->body (415/400 otherwise) */
+	REST_BODY_RAW,      /* kept in memory within [http] max_body_bytes; the handler reads
+	                     * it (CSV imports) */
+	REST_BODY_UPLOAD,   /* a file: streamed to a temp file (req->upload) within the upload
+	                     * limit, never held in memory nor parsed */
+};
 
 struct rest_route {
 	const char *method;
 	const char *pattern; /* below /api/v1/, e.g. "accounts/{id}" */
 	enum role role;      /* the least role allowed; ROLE_NONE: anyone */
 	rest_handler_fn fn;
-	const char *label; /* the route as shown in metrics, e.g. "/api/v1/accounts/{id}" */
-	bool raw_body;     /* an upload: the body is streamed to a temp file (req->upload) with
-	                    * the upload limit, never held in memory nor parsed as JSON */
+	const char *label;   /* the route as shown in metrics, e.g. "/api/v1/accounts/{id}" */
+	enum rest_body body; /* what the body is; REST_BODY_JSON unless said */
 };
 
 struct rest_route_table {
@@ -56,10 +64,12 @@ extern const struct rest_route_table rest_accounts_routes;
 extern const struct rest_route_table rest_audit_routes;
 extern const struct rest_route_table rest_materials_routes;
 extern const struct rest_route_table rest_attendance_routes;
+extern const struct rest_route_table rest_units_routes;
+extern const struct rest_route_table rest_endpoints_routes;
 
 /* The streaming-body hook of the HTTP layer, called when the headers of a request under
- * REST_PREFIX have arrived. For a raw_body route it checks the caller first (answering
- * 401/403 before any byte of the body is read), then opens a temp file for the body and
+ * REST_PREFIX have arrived. For an upload route (REST_BODY_UPLOAD) it checks the caller first
+ * (answering 401/403 before any byte of the body is read), then opens a temp file for the body and
  * returns its writer, with *limit set to ctx->upload_max_bytes; the HTTP layer writes
  * each chunk of the body to it and hands it to rest_dispatch(). Returns NULL (and leaves
  * *limit alone) for any other request, or when it has answered with an error. The

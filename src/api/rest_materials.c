@@ -169,10 +169,10 @@ static void delete_material(struct rest_request *req)
  * lets everyone in and the handlers decide. */
 static const struct rest_route routes[] = {
     {"POST", "meetings/{id}/materials", ROLE_OPERATOR, post_material,
-     "/api/v1/meetings/{id}/materials", true},
+     "/api/v1/meetings/{id}/materials", REST_BODY_UPLOAD},
     {"GET", "meetings/{id}/materials", ROLE_NONE, get_materials, "/api/v1/meetings/{id}/materials"},
     {"POST", "materials/{id}/versions", ROLE_OPERATOR, post_version,
-     "/api/v1/materials/{id}/versions", true},
+     "/api/v1/materials/{id}/versions", REST_BODY_UPLOAD},
     {"GET", "materials/{id}", ROLE_NONE, get_latest, "/api/v1/materials/{id}"},
     {"GET", "materials/{id}/versions/{n}", ROLE_NONE, get_version,
      "/api/v1/materials/{id}/versions/{n}"},
