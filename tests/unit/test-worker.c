@@ -39,7 +39,7 @@ static void test_invoke_runs_on_worker(void)
 {
 	g_autoptr(worker_pool) pool = worker_pool_new(2);
 	struct probe p = {0};
-	GThread *first;
+	GThread *first = NULL;
 
 	g_mutex_init(&p.lock);
 	g_cond_init(&p.cond);
