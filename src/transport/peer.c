@@ -278,6 +278,7 @@ static void ice_state(enum ice_state state, const char *reason, void *user_data)
 		break;
 	case ICE_STATE_CONNECTED:
 		g_info("[peer %s] ice: connected", p->id);
+		p->ice_connected = true;
 		set_state(p, PEER_STATE_CONNECTING, NULL);
 		start_dtls(p);
 		break;
@@ -354,8 +355,8 @@ static void apply_remote(struct peer *p)
 		return;
 	}
 	p->remote_known = true;
-	if (g_atomic_int_get(&p->state) == PEER_STATE_CONNECTING)
-		start_dtls(p); /* ICE may have connected already (remote checks first) */
+	if (p->ice_connected)
+		start_dtls(p); /* ICE connected before the answer came (remote checks first) */
 }
 
 static gboolean tick_cb(gpointer data)

@@ -92,6 +92,7 @@ struct peer {
 
 	/* Worker thread. */
 	bool controlling;
+	bool ice_connected;
 	bool released;
 	dtls_session *dtls;
 	int64_t dtls_deadline_us; /* 0: no timer */
