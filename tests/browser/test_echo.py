@@ -124,9 +124,10 @@ def test_chromium_server_offer_without_trickle(echo_server, echo_page):
 
 def test_chromium_echo_under_udp_loss(echo_server, echo_page, udp_loss):
     """With 5 % random UDP loss the echoed video keeps decoding, and /metrics shows the
-    server answering Chromium's NACKs (and asking for what it lost itself)."""
+    server answering Chromium's NACKs (and asking for what it lost itself). The server
+    offers and both sides trickle (the combination the other tests leave out)."""
     server = echo_server()
-    report = echo_page(server.url + "/echo.html", 12)
+    report = echo_page(server.url + "/echo.html?offer=server&trickle=1", 12)
     assert_decoding(report, under_loss=True)
     # Frames kept coming at a steady pace to the end (no freeze waiting for keyframes).
     end, before = report["samples"][-1], report["samples"][-6]

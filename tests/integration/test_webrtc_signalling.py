@@ -128,3 +128,43 @@ def test_server_offer_with_and_without_trickle(echo_server):
     assert peers_gauge(server) == 2
     ws.close()
     wait_for(lambda: peers_gauge(server) == 0, 10, message="peers closed with the WebSocket")
+
+
+def candidate_endpoints(sdp):
+    return [(m[1], int(m[2])) for m in re.finditer(
+        r"a=candidate:\S+ 1 udp \d+ (\S+) (\d+) typ host", sdp)]
+
+
+def offer_endpoints(server):
+    ws = ws_connect(server)
+    try:
+        return candidate_endpoints(create(ws)["result"]["offer"])
+    finally:
+        ws.close()
+
+
+def test_port_range_and_interface(echo_server):
+    """[ice] interfaces names the device (cau0 carries the namespace's 127.0.0.2) and
+    port_min..port_max bound the host candidates' ports."""
+    server = echo_server({"ice": {"addresses": "", "interfaces": "cau0",
+                                  "port_min": "41000", "port_max": "41009"}})
+    endpoints = offer_endpoints(server)
+    assert endpoints, endpoints
+    for address, port in endpoints:
+        assert address == ICE_ADDRESS and 41000 <= port <= 41009, endpoints
+
+
+def test_public_address_replaces_host_addresses(echo_server):
+    """Behind 1:1 NAT the announced address replaces the local one; ports stay."""
+    server = echo_server({"ice": {"public_address": "203.0.113.7"}})
+    endpoints = offer_endpoints(server)
+    assert endpoints and all(address == "203.0.113.7" for address, _ in endpoints), endpoints
+
+
+def test_bad_ice_settings_stop_the_server(cau_server):
+    for key, value, expect in [("stun_server", "no such host.invalid:3478", "stun_server"),
+                               ("interfaces", "nosuchif0", "nosuchif0"),
+                               ("public_address", "not-an-ip", "public_address")]:
+        server = cau_server({"ice": {key: value}}, wait=False)
+        assert server.proc.wait(30) == 1, server.describe()
+        assert expect in server.stderr_text(), server.describe()
