@@ -41,23 +41,8 @@ void ws_peer_entry_free(gpointer data)
 
 /* ---- events ---- */
 
-/* A short code for a failure reason, so that clients need not parse the text. */
-static const char *failure_code(const char *reason)
-{
-	if (!reason)
-		return "failed";
-	if (g_str_has_prefix(reason, "dtls:"))
-		return strstr(reason, "fingerprint") ? "dtls_fingerprint" : "dtls_failed";
-	if (g_str_has_prefix(reason, "ice:"))
-		return "ice_failed";
-	if (g_str_has_prefix(reason, "consent"))
-		return "consent_expired";
-	if (g_str_has_prefix(reason, "not connected"))
-		return "connect_timeout";
-	return "failed";
-}
-
-static void on_state(struct peer *peer, enum peer_state state, const char *reason, void *user_data)
+static void on_state(struct peer *peer, enum peer_state state, enum peer_error error,
+                     const char *reason, void *user_data)
 {
 	struct ws_peer_entry *e = user_data;
 	struct ws_conn *conn = e->conn;
@@ -74,7 +59,7 @@ static void on_state(struct peer *peer, enum peer_state state, const char *reaso
 	}
 	if (state == PEER_STATE_FAILED) {
 		json_builder_set_member_name(b, "error");
-		json_builder_add_string_value(b, failure_code(reason));
+		json_builder_add_string_value(b, peer_error_name(error));
 	}
 	json_builder_end_object(b);
 	ws_conn_send_event(conn, "peer.state", json_builder_get_root(b));

@@ -11,14 +11,24 @@
 
 static const char *const state_names[] = {"new", "connecting", "connected", "failed", "closed"};
 
+const char *peer_error_name(enum peer_error error)
+{
+	static const char *const names[PEER_ERROR_COUNT] = {
+	    [PEER_ERROR_NONE] = "none",
+	    [PEER_ERROR_DTLS_FINGERPRINT] = "dtls_fingerprint",
+	    [PEER_ERROR_DTLS] = "dtls_failed",
+	    [PEER_ERROR_ICE] = "ice_failed",
+	    [PEER_ERROR_CONSENT] = "consent_expired",
+	    [PEER_ERROR_CONNECT_TIMEOUT] = "connect_timeout",
+	    [PEER_ERROR_INTERNAL] = "internal",
+	};
+
+	return (unsigned)error < PEER_ERROR_COUNT ? names[error] : "internal";
+}
+
 const char *peer_state_name(enum peer_state state)
 {
 	return (unsigned)state < G_N_ELEMENTS(state_names) ? state_names[state] : "?";
-}
-
-static bool is_final(enum peer_state s)
-{
-	return s == PEER_STATE_FAILED || s == PEER_STATE_CLOSED;
 }
 
 /* ---- news for the owner ---- */
@@ -27,6 +37,7 @@ struct owner_event {
 	struct peer *peer;
 	bool is_state;
 	enum peer_state state;
+	enum peer_error error;
 	char *text; /* reason, or candidate (NULL: end of candidates) */
 };
 
@@ -39,8 +50,6 @@ static void owner_event_free(gpointer data)
 	g_free(ev);
 }
 
-static void finish_description(struct peer *p, GError *error);
-
 static void deliver_candidate(struct peer *p, const char *candidate)
 {
 	const struct peer_track *tag = &p->neg.tracks[0];
@@ -52,7 +61,7 @@ static void deliver_candidate(struct peer *p, const char *candidate)
 	if (p->trickle_local && p->events.candidate)
 		p->events.candidate(p, candidate, tag->mid, tag->mline, p->user_data);
 	if (!candidate && p->desc_done)
-		finish_description(p, NULL);
+		peer_finish_description(p, NULL);
 }
 
 static gboolean deliver(gpointer data)
@@ -66,18 +75,19 @@ static gboolean deliver(gpointer data)
 		deliver_candidate(p, ev->text);
 		return G_SOURCE_REMOVE;
 	}
-	if (is_final(ev->state) && p->desc_done) {
+	if (peer_state_is_final(ev->state) && p->desc_done) {
 		g_autoptr(GError) error =
 		    g_error_new(G_IO_ERROR, G_IO_ERROR_CLOSED, "peer %s: %s",
 		                peer_state_name(ev->state), ev->text ? ev->text : "");
-		finish_description(p, error);
+		peer_finish_description(p, error);
 	}
 	if (p->events.state && !p->closed_by_owner) /* the description's owner may have closed */
-		p->events.state(p, ev->state, ev->text, p->user_data);
+		p->events.state(p, ev->state, ev->error, ev->text, p->user_data);
 	return G_SOURCE_REMOVE;
 }
 
-static void post(struct peer *p, bool is_state, enum peer_state state, const char *text)
+static void post(struct peer *p, bool is_state, enum peer_state state, enum peer_error error,
+                 const char *text)
 {
 	struct owner_event *ev = g_new0(struct owner_event, 1);
 
@@ -88,6 +98,7 @@ static void post(struct peer *p, bool is_state, enum peer_state state, const cha
 	ev->peer = peer_ref(p);
 	ev->is_state = is_state;
 	ev->state = state;
+	ev->error = error;
 	ev->text = g_strdup(text);
 	/* Always through the owner's queue, even from the owner's thread, so that news
 	 * arrives in order and never inside the owner's own call into the peer. */
@@ -99,19 +110,20 @@ static void post(struct peer *p, bool is_state, enum peer_state state, const cha
 }
 
 /* Moves to state unless the peer is already in a final state. Returns whether it moved. */
-static bool set_state(struct peer *p, enum peer_state state, const char *reason)
+static bool set_state(struct peer *p, enum peer_state state, enum peer_error error,
+                      const char *reason)
 {
 	gint old = g_atomic_int_get(&p->state);
 
 	do {
-		if (is_final(old) || old == (gint)state)
+		if (peer_state_is_final(old) || old == (gint)state)
 			return false;
 	} while (!g_atomic_int_compare_and_exchange_full(&p->state, old, state, &old));
 	if (reason)
 		g_info("[peer %s] %s: %s", p->id, peer_state_name(state), reason);
 	else
 		g_info("[peer %s] %s", p->id, peer_state_name(state));
-	post(p, true, state, reason);
+	post(p, true, state, error, reason);
 	return true;
 }
 
@@ -153,12 +165,14 @@ static gboolean release_idle(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-void peer_fail(struct peer *p, const char *reason, bool closed)
+void peer_fail(struct peer *p, enum peer_error error, const char *reason)
 {
-	if (!set_state(p, closed ? PEER_STATE_CLOSED : PEER_STATE_FAILED, reason))
+	bool closed = error == PEER_ERROR_NONE;
+
+	if (!set_state(p, closed ? PEER_STATE_CLOSED : PEER_STATE_FAILED, error, reason))
 		return;
 	if (!closed)
-		transport_count(p->transport, COUNT_PEERS_FAILED, 1);
+		transport_count_failure(p->transport, error);
 	if (!p->worker)
 		return;
 	/* Never from inside a libnice or DTLS callback: from the worker's loop. */
@@ -196,7 +210,7 @@ static void on_dtls_connected(struct peer *p, const struct cau_srtp_keys *keys)
 	struct cau_srtp *srtp = cau_srtp_new(keys, &error);
 
 	if (!srtp) {
-		peer_fail(p, error->message, false);
+		peer_fail(p, PEER_ERROR_INTERNAL, error->message);
 		return;
 	}
 	g_mutex_lock(&p->send_lock);
@@ -206,7 +220,7 @@ static void on_dtls_connected(struct peer *p, const struct cau_srtp_keys *keys)
 	g_info("[peer %s] dtls: connected as %s, %s", p->id,
 	       dtls_role_name(dtls_session_get_role(p->dtls)),
 	       cau_srtp_profile_name(keys->profile));
-	set_state(p, PEER_STATE_CONNECTED, NULL);
+	set_state(p, PEER_STATE_CONNECTED, PEER_ERROR_NONE, NULL);
 }
 
 static void dtls_event(dtls_session *session, const struct dtls_event *ev, void *user_data)
@@ -220,10 +234,16 @@ static void dtls_event(dtls_session *session, const struct dtls_event *ev, void 
 		break;
 	case DTLS_EVENT_FAILED:
 		reason = g_strdup_printf("dtls: %s", ev->reason ? ev->reason : "handshake failed");
-		peer_fail(p, reason, false);
+		/* dtls.c says "fingerprint mismatch" for a certificate its SDP does not name. */
+		peer_fail(p,
+		          ev->reason && strstr(ev->reason, "fingerprint")
+		              ? PEER_ERROR_DTLS_FINGERPRINT
+		              : PEER_ERROR_DTLS,
+		          reason);
 		break;
 	case DTLS_EVENT_CLOSED:
-		peer_fail(p, "the remote closed the connection (DTLS close_notify)", true);
+		peer_fail(p, PEER_ERROR_NONE,
+		          "the remote closed the connection (DTLS close_notify)");
 		break;
 	}
 }
@@ -265,7 +285,7 @@ static void start_dtls(struct peer *p)
 
 static void ice_candidate(const char *candidate, void *user_data)
 {
-	post(user_data, false, 0, candidate);
+	post(user_data, false, 0, PEER_ERROR_NONE, candidate);
 }
 
 static void ice_state(enum ice_state state, const char *reason, void *user_data)
@@ -274,12 +294,12 @@ static void ice_state(enum ice_state state, const char *reason, void *user_data)
 
 	switch (state) {
 	case ICE_STATE_CHECKING:
-		set_state(p, PEER_STATE_CONNECTING, NULL);
+		set_state(p, PEER_STATE_CONNECTING, PEER_ERROR_NONE, NULL);
 		break;
 	case ICE_STATE_CONNECTED:
 		g_info("[peer %s] ice: connected", p->id);
 		p->ice_connected = true;
-		set_state(p, PEER_STATE_CONNECTING, NULL);
+		set_state(p, PEER_STATE_CONNECTING, PEER_ERROR_NONE, NULL);
 		start_dtls(p);
 		break;
 	case ICE_STATE_CONSENT_LOST:
@@ -291,7 +311,7 @@ static void ice_state(enum ice_state state, const char *reason, void *user_data)
 		transport_count(p->transport, COUNT_CONSENT_LOST, 1);
 		break;
 	case ICE_STATE_FAILED:
-		peer_fail(p, reason, false);
+		peer_fail(p, PEER_ERROR_ICE, reason);
 		break;
 	default:
 		break;
@@ -313,18 +333,7 @@ static const struct ice_callbacks ice_callbacks = {
     .receive = ice_receive,
 };
 
-/* The server's DTLS role for the remote's a=setup: offered actpass, it takes the client
- * role (active); the remote's answer to its actpass offer decides otherwise. */
-static enum dtls_role role_for(enum sdp_setup remote_setup)
-{
-	enum dtls_role role = DTLS_ROLE_CLIENT;
-
-	dtls_role_from_remote_setup(sdp_setup_to_string(remote_setup), DTLS_ROLE_CLIENT, &role,
-	                            NULL);
-	return role;
-}
-
-static void add_candidate(struct peer *p, const char *candidate)
+void peer_add_candidate(struct peer *p, const char *candidate)
 {
 	g_autoptr(GError) error = NULL;
 
@@ -332,26 +341,25 @@ static void add_candidate(struct peer *p, const char *candidate)
 		g_debug("[peer %s] %s", p->id, error->message);
 }
 
-/* Hands the remote ICE and DTLS parameters to the agent and the DTLS session. Worker. */
-static void apply_remote(struct peer *p)
+void peer_apply_remote(struct peer *p)
 {
 	g_autoptr(GError) error = NULL;
 
 	if (!p->ice || p->released)
 		return;
 	if (!ice_set_remote_credentials(p->ice, p->remote.ice_ufrag, p->remote.ice_pwd, &error)) {
-		peer_fail(p, error->message, false);
+		peer_fail(p, PEER_ERROR_ICE, error->message);
 		return;
 	}
 	for (unsigned i = 0; p->remote.candidates && i < p->remote.candidates->len; i++)
-		add_candidate(p, g_ptr_array_index(p->remote.candidates, i));
+		peer_add_candidate(p, g_ptr_array_index(p->remote.candidates, i));
 	if (p->remote.end_of_candidates)
 		ice_remote_gathering_done(p->ice);
 	p->dtls = dtls_session_new(p->transport->dtls, p->dtls_role, p->remote.fingerprint_alg,
 	                           p->remote.fingerprint, &dtls_callbacks, p, &error);
 	if (!p->dtls) {
 		g_autofree char *reason = g_strdup_printf("dtls: %s", error->message);
-		peer_fail(p, reason, false);
+		peer_fail(p, PEER_ERROR_DTLS, reason);
 		return;
 	}
 	p->remote_known = true;
@@ -371,7 +379,7 @@ static gboolean start_on_worker(gpointer data)
 	GMainContext *ctx = worker_context(p->worker);
 	g_autoptr(GError) error = NULL;
 
-	if (p->released || is_final(g_atomic_int_get(&p->state))) {
+	if (p->released || peer_state_is_final(g_atomic_int_get(&p->state))) {
 		release(p);
 		return G_SOURCE_REMOVE;
 	}
@@ -381,29 +389,29 @@ static gboolean start_on_worker(gpointer data)
 	g_source_set_callback(p->tick, tick_cb, p, NULL);
 	g_source_attach(p->tick, ctx);
 	if (!ice_gather(p->ice, &error)) {
-		peer_fail(p, error->message, false);
+		peer_fail(p, PEER_ERROR_ICE, error->message);
 		return G_SOURCE_REMOVE;
 	}
 	if (p->remote.ice_ufrag)
-		apply_remote(p);
+		peer_apply_remote(p);
 	return G_SOURCE_REMOVE;
 }
 
-/* ---- making peers (owner) ---- */
+/* ---- making peers ---- */
 
-static int64_t monotonic_us(void)
+int64_t peer_monotonic_us(void)
 {
 	return g_get_monotonic_time();
 }
 
-static struct peer *peer_alloc(struct transport *t, const struct peer_events *events,
-                               const struct peer_media *media, void *user_data)
+struct peer *peer_alloc(struct transport *t, const struct peer_events *events,
+                        const struct peer_media *media, void *user_data)
 {
 	struct peer *p = g_new0(struct peer, 1);
 
 	p->refcount = 1;
 	p->transport = t;
-	p->now_us = monotonic_us;
+	p->now_us = peer_monotonic_us;
 	p->created_us = p->now_us();
 	g_mutex_init(&p->send_lock);
 	g_mutex_init(&p->stats_lock);
@@ -420,7 +428,7 @@ static struct peer *peer_alloc(struct transport *t, const struct peer_events *ev
 	return p;
 }
 
-static void install_tracks(struct peer *p)
+void peer_install_tracks(struct peer *p)
 {
 	g_mutex_lock(&p->send_lock);
 	p->track_count = p->neg.track_count;
@@ -429,223 +437,17 @@ static void install_tracks(struct peer *p)
 	g_mutex_unlock(&p->send_lock);
 }
 
-static void start(struct peer *p)
+void peer_start(struct peer *p)
 {
 	p->owner = g_main_context_ref_thread_default();
 	ice_make_credentials(&p->ufrag, &p->pwd);
-	install_tracks(p);
+	peer_install_tracks(p);
 	p->worker = worker_pool_acquire(p->transport->workers);
 	g_atomic_int_inc(&p->transport->live);
 	g_info("[peer %s] created on worker %u (%u track%s, %s)", p->id, worker_index(p->worker),
 	       p->track_count, p->track_count == 1 ? "" : "s",
 	       p->controlling ? "server offers" : "client offered");
 	worker_invoke(p->worker, start_on_worker, peer_ref(p), (GDestroyNotify)peer_unref);
-}
-
-static uint32_t random_u32(void *data)
-{
-	return g_random_int();
-}
-
-struct peer *peer_new_answer(struct transport *t, const char *offer, size_t len,
-                             const struct peer_events *events, const struct peer_media *media,
-                             void *user_data, GError **error)
-{
-	struct negotiation n;
-	struct remote_transport rt;
-	struct peer *p;
-
-	if (!negotiate_answer(offer, len, random_u32, NULL, &n, &rt, error))
-		return NULL;
-	p = peer_alloc(t, events, media, user_data);
-	p->neg = n;
-	p->remote = rt;
-	p->dtls_role = role_for(rt.setup);
-	p->trickle_local = rt.trickle;
-	p->controlling = false;
-	start(p);
-	return p;
-}
-
-struct peer *peer_new_offer(struct transport *t, bool trickle, const struct peer_events *events,
-                            const struct peer_media *media, void *user_data)
-{
-	struct peer *p = peer_alloc(t, events, media, user_data);
-
-	negotiate_offer(random_u32, NULL, &p->neg);
-	p->trickle_local = trickle;
-	p->controlling = true;
-	start(p);
-	return p;
-}
-
-static char *write_description(struct peer *p)
-{
-	struct local_transport local = {
-	    .ice_ufrag = p->ufrag,
-	    .ice_pwd = p->pwd,
-	    .fingerprint = transport_fingerprint(p->transport),
-	    .trickle = p->trickle_local,
-	    .candidates = p->trickle_local ? NULL : p->local_candidates,
-	    .end_of_candidates = !p->trickle_local && p->gathering_done,
-	};
-
-	local.setup = p->neg.offered ? SDP_SETUP_ACTPASS
-	                             : (p->dtls_role == DTLS_ROLE_CLIENT ? SDP_SETUP_ACTIVE
-	                                                                 : SDP_SETUP_PASSIVE);
-	return negotiate_write(&p->neg, &local);
-}
-
-static void finish_description(struct peer *p, GError *error)
-{
-	peer_description_fn done = p->desc_done;
-	void *data = p->desc_data;
-
-	p->desc_done = NULL;
-	p->desc_data = NULL;
-
-	if (!done)
-		return;
-	if (error)
-		done(p, NULL, g_error_copy(error), data);
-	else
-		done(p, write_description(p), NULL, data);
-}
-
-void peer_local_description(struct peer *p, peer_description_fn done, void *user_data)
-{
-	enum peer_state s = g_atomic_int_get(&p->state);
-
-	p->desc_done = done;
-	p->desc_data = user_data;
-	if (is_final(s)) {
-		g_autoptr(GError) error = g_error_new(G_IO_ERROR, G_IO_ERROR_CLOSED, "peer %s: %s",
-		                                      p->id, peer_state_name(s));
-		finish_description(p, error);
-	} else if (p->trickle_local || p->gathering_done) {
-		finish_description(p, NULL);
-	}
-}
-
-/* ---- the remote answer and trickled candidates (owner, then worker) ---- */
-
-struct remote_update {
-	struct peer *peer;
-	struct remote_transport remote;
-	unsigned track_count;
-	struct peer_track tracks[PEER_MAX_TRACKS];
-	char *candidate; /* a trickled candidate; NULL with end: end of candidates */
-	bool end;
-};
-
-static void remote_update_free(gpointer data)
-{
-	struct remote_update *u = data;
-
-	remote_transport_clear(&u->remote);
-	g_free(u->candidate);
-	peer_unref(u->peer);
-	g_free(u);
-}
-
-static gboolean answer_on_worker(gpointer data)
-{
-	struct remote_update *u = data;
-	struct peer *p = u->peer;
-
-	if (p->released)
-		return G_SOURCE_REMOVE;
-	g_mutex_lock(&p->send_lock);
-	p->track_count = u->track_count;
-	memcpy(p->tracks, u->tracks, sizeof(p->tracks));
-	peer_streams_clear(p);
-	peer_streams_init(p);
-	g_mutex_unlock(&p->send_lock);
-	/* Candidates trickled before the answer are kept. */
-	if (p->remote.candidates && u->remote.candidates)
-		for (unsigned i = 0; i < p->remote.candidates->len; i++)
-			g_ptr_array_add(u->remote.candidates,
-			                g_strdup(g_ptr_array_index(p->remote.candidates, i)));
-	u->remote.end_of_candidates = u->remote.end_of_candidates || p->remote.end_of_candidates;
-	remote_transport_clear(&p->remote);
-	p->remote = u->remote;
-	memset(&u->remote, 0, sizeof(u->remote));
-	apply_remote(p);
-	return G_SOURCE_REMOVE;
-}
-
-bool peer_set_answer(struct peer *p, const char *answer, size_t len, GError **error)
-{
-	struct remote_update *u;
-
-	if (p->answer_applied) {
-		g_set_error(error, NEGOTIATE_ERROR, NEGOTIATE_ERROR_STATE,
-		            "the answer was already given (renegotiation is not supported)");
-		return false;
-	}
-	u = g_new0(struct remote_update, 1);
-	if (!negotiate_apply_answer(&p->neg, answer, len, &u->remote, error)) {
-		g_free(u);
-		return false;
-	}
-	p->answer_applied = true;
-	p->dtls_role = role_for(u->remote.setup);
-	u->peer = peer_ref(p);
-	u->track_count = p->neg.track_count;
-	memcpy(u->tracks, p->neg.tracks, sizeof(u->tracks));
-	g_info("[peer %s] answer accepted (dtls %s)", p->id, dtls_role_name(p->dtls_role));
-	worker_invoke(p->worker, answer_on_worker, u, remote_update_free);
-	return true;
-}
-
-static gboolean candidate_on_worker(gpointer data)
-{
-	struct remote_update *u = data;
-	struct peer *p = u->peer;
-
-	if (p->released)
-		return G_SOURCE_REMOVE;
-	if (!p->remote_known) {
-		/* Before the answer: keep it for then. */
-		if (!p->remote.candidates)
-			p->remote.candidates = g_ptr_array_new_with_free_func(g_free);
-		if (u->candidate)
-			g_ptr_array_add(p->remote.candidates, g_steal_pointer(&u->candidate));
-		else
-			p->remote.end_of_candidates = true;
-		return G_SOURCE_REMOVE;
-	}
-	if (u->candidate)
-		add_candidate(p, u->candidate);
-	else
-		ice_remote_gathering_done(p->ice);
-	return G_SOURCE_REMOVE;
-}
-
-bool peer_add_remote_candidate(struct peer *p, const char *candidate, const char *mid,
-                               GError **error)
-{
-	struct remote_update *u;
-	struct sdp_candidate parsed;
-
-	if (mid && !sdp_session_find_media(p->neg.sdp, mid)) {
-		g_set_error(error, NEGOTIATE_ERROR, NEGOTIATE_ERROR_UNSUPPORTED,
-		            "sdpMid \"%s\" names no section of the session", mid);
-		return false;
-	}
-	if (candidate && *candidate) {
-		const char *text = g_str_has_prefix(candidate, "a=") ? candidate + 2 : candidate;
-		if (!sdp_candidate_parse(text, &parsed, error))
-			return false;
-		sdp_candidate_clear(&parsed);
-	}
-	if (is_final(g_atomic_int_get(&p->state)))
-		return true;
-	u = g_new0(struct remote_update, 1);
-	u->peer = peer_ref(p);
-	u->candidate = candidate && *candidate ? g_strdup(candidate) : NULL;
-	worker_invoke(p->worker, candidate_on_worker, u, remote_update_free);
-	return true;
 }
 
 /* ---- closing and references ---- */
@@ -665,7 +467,7 @@ void peer_close(struct peer *p, const char *reason)
 	p->closed_by_owner = true;
 	p->desc_done = NULL;
 	old = g_atomic_int_get(&p->state);
-	if (!is_final(old)) {
+	if (!peer_state_is_final(old)) {
 		g_atomic_int_set(&p->state, PEER_STATE_CLOSED);
 		g_info("[peer %s] closed: %s", p->id, reason ? reason : "by its owner");
 	}
@@ -743,7 +545,7 @@ static void check_liveness(struct peer *p, int64_t now)
 		reason =
 		    g_strdup_printf("consent expired: nothing received for %" G_GINT64_FORMAT " s",
 		                    (now - p->last_recv_us) / 1000000);
-		peer_fail(p, reason, false);
+		peer_fail(p, PEER_ERROR_CONSENT, reason);
 	} else if (state != PEER_STATE_CONNECTED && s->connect_timeout_us &&
 	           now - p->created_us > s->connect_timeout_us) {
 		reason = g_strdup_printf("not connected after %" G_GINT64_FORMAT " s (%s)",
@@ -752,13 +554,13 @@ static void check_liveness(struct peer *p, int64_t now)
 		                                        DTLS_STATE_CONNECTING
 		                             ? "DTLS handshake unfinished"
 		                             : "no working ICE candidate pair");
-		peer_fail(p, reason, false);
+		peer_fail(p, PEER_ERROR_CONNECT_TIMEOUT, reason);
 	}
 }
 
 void peer_tick(struct peer *p, int64_t now)
 {
-	if (p->released || is_final(g_atomic_int_get(&p->state)))
+	if (p->released || peer_state_is_final(g_atomic_int_get(&p->state)))
 		return;
 	if (p->dtls && p->dtls_deadline_us && now >= p->dtls_deadline_us) {
 		dtls_session_handle_timeout(p->dtls);
@@ -780,13 +582,13 @@ struct peer *peer_new_bare(struct transport *t, const struct negotiation *n,
 {
 	struct peer *p = peer_alloc(t, NULL, media, user_data);
 
-	p->now_us = now_us ? now_us : monotonic_us;
+	p->now_us = now_us ? now_us : peer_monotonic_us;
 	p->created_us = p->last_recv_us = p->connected_us = p->now_us();
 	p->sink = sink;
 	p->sink_data = sink_data;
 	p->neg.track_count = n->track_count;
 	memcpy(p->neg.tracks, n->tracks, sizeof(n->tracks));
-	install_tracks(p);
+	peer_install_tracks(p);
 	p->srtp = cau_srtp_new(keys, NULL);
 	g_atomic_int_set(&p->state, p->srtp ? PEER_STATE_CONNECTED : PEER_STATE_FAILED);
 	return p;

@@ -38,21 +38,38 @@ enum peer_state {
 /* "new", "connecting", "connected", "failed", "closed". Static. */
 const char *peer_state_name(enum peer_state state);
 
+/* Why a peer failed, for clients and metrics; the reason text says more. */
+enum peer_error {
+	PEER_ERROR_NONE,             /* not failed (or closed) */
+	PEER_ERROR_DTLS_FINGERPRINT, /* the remote's certificate does not match its SDP */
+	PEER_ERROR_DTLS,             /* any other DTLS failure (handshake, timeout) */
+	PEER_ERROR_ICE,              /* no candidate pair works; no usable local address */
+	PEER_ERROR_CONSENT,          /* connected, then nothing arrived for consent_timeout_s */
+	PEER_ERROR_CONNECT_TIMEOUT,  /* not connected within connect_timeout_s */
+	PEER_ERROR_INTERNAL,         /* anything else (SRTP set-up refused) */
+	PEER_ERROR_COUNT,
+};
+
+/* "none", "dtls_fingerprint", "dtls_failed", "ice_failed", "consent_expired",
+ * "connect_timeout", "internal". Static. */
+const char *peer_error_name(enum peer_error error);
+
 /*
  * News for the owner, delivered on the owner's thread (the thread-default main context
  * when the peer was made), never after peer_close() returned. Every member may be NULL.
  *
- * state: the peer moved to state; reason says why for FAILED ("dtls: certificate does not
- * match the SDP fingerprint", "consent expired: nothing received for 10 s"), else NULL.
- * After FAILED the peer's resources are gone; the owner should drop it.
+ * state: the peer moved to state; for FAILED, error says why in one word and reason in
+ * words ("dtls: remote certificate fingerprint mismatch: ...", "consent expired: nothing
+ * received for 10 s"); for CLOSED by the remote, reason says so; else PEER_ERROR_NONE and
+ * NULL. After FAILED or CLOSED the peer's resources are gone; the owner should drop it.
  *
  * candidate: a local candidate to trickle ("candidate:..."), with the mid and m= index of
  * the BUNDLE-tagged section; NULL candidate: end of candidates. Only for peers whose
  * description does not carry the candidates (trickle, see peer_local_description()).
  */
 struct peer_events {
-	void (*state)(struct peer *peer, enum peer_state state, const char *reason,
-	              void *user_data);
+	void (*state)(struct peer *peer, enum peer_state state, enum peer_error error,
+	              const char *reason, void *user_data);
 	void (*candidate)(struct peer *peer, const char *candidate, const char *mid, unsigned mline,
 	                  void *user_data);
 };

@@ -113,12 +113,40 @@ struct peer {
 
 /* ---- peer.c ---- */
 
-/* Moves the peer to FAILED (or CLOSED when closed is true) with reason, tells the owner
- * and schedules the release of its resources. Worker thread. */
-void peer_fail(struct peer *p, const char *reason, bool closed);
+static inline bool peer_state_is_final(enum peer_state s)
+{
+	return s == PEER_STATE_FAILED || s == PEER_STATE_CLOSED;
+}
+
+/* Moves the peer to FAILED with error and reason (to CLOSED for PEER_ERROR_NONE: the
+ * remote left), tells the owner and schedules the release of its resources. Worker. */
+void peer_fail(struct peer *p, enum peer_error error, const char *reason);
 
 /* Sends one datagram through ICE (or the sink). Any thread, no lock held. */
 int peer_transmit(struct peer *p, const uint8_t *buf, size_t len);
+
+/* A registered peer in state NEW with one reference; events, media copied. Owner. */
+struct peer *peer_alloc(struct transport *t, const struct peer_events *events,
+                        const struct peer_media *media, void *user_data);
+
+/* Copies the negotiated tracks (p->neg) into the peer and resets its streams. */
+void peer_install_tracks(struct peer *p);
+
+/* Gives the peer a worker and starts ICE there (credentials, tracks already set). Owner. */
+void peer_start(struct peer *p);
+
+/* g_get_monotonic_time(), the default clock. */
+int64_t peer_monotonic_us(void);
+
+/* Calls the pending description callback, with the description or error. Owner. */
+void peer_finish_description(struct peer *p, GError *error);
+
+/* Hands the remote ICE and DTLS parameters (p->remote) to the agent and makes the DTLS
+ * session. Worker. */
+void peer_apply_remote(struct peer *p);
+
+/* Adds one remote candidate to the agent; an unusable one is logged and dropped. Worker. */
+void peer_add_candidate(struct peer *p, const char *candidate);
 
 /* ---- peer_rtp.c ---- */
 

@@ -20,8 +20,6 @@ static const struct {
 	const char *help;
 } counter_info[COUNT_COUNTERS] = {
     [COUNT_PEERS_CREATED] = {"cau_transport_peers_created_total", "Peer connections made."},
-    [COUNT_PEERS_FAILED] = {"cau_transport_peers_failed_total",
-                            "Peer connections that failed (ICE, DTLS, consent, timeouts)."},
     [COUNT_PACKETS_IN] = {"cau_transport_rtp_packets_received_total",
                           "RTP packets received and accepted."},
     [COUNT_BYTES_IN] = {"cau_transport_rtp_bytes_received_total",
@@ -225,6 +223,13 @@ static void collect(GString *out, gpointer user_data)
 		    out, "cau_transport_dropped_total",
 		    (double)atomic_load_explicit(&t->dropped[i], memory_order_relaxed), "reason",
 		    drop_names[i], NULL);
+	metrics_write_header(out, "cau_transport_peers_failed_total", "counter",
+	                     "Peer connections that failed, by error (as in peer.state events).");
+	for (unsigned i = PEER_ERROR_NONE + 1; i < PEER_ERROR_COUNT; i++)
+		metrics_write_sample(
+		    out, "cau_transport_peers_failed_total",
+		    (double)atomic_load_explicit(&t->failures[i], memory_order_relaxed), "error",
+		    peer_error_name(i), NULL);
 	for (unsigned i = 0; i < COUNT_COUNTERS; i++) {
 		metrics_write_header(out, counter_info[i].name, "counter", counter_info[i].help);
 		metrics_write_sample(

@@ -4,6 +4,7 @@
 
 #include "transport/dtls.h"
 #include "transport/ice.h"
+#include "transport/peer.h"
 #include "transport/transport.h"
 #include "transport/worker.h"
 
@@ -28,7 +29,6 @@ enum drop_reason {
 /* Counters shared by every peer of the process: relaxed atomics. */
 enum transport_counter {
 	COUNT_PEERS_CREATED,
-	COUNT_PEERS_FAILED,
 	COUNT_PACKETS_IN,
 	COUNT_BYTES_IN,
 	COUNT_PACKETS_OUT,
@@ -61,6 +61,7 @@ struct transport {
 	gint live;         /* peers holding resources */
 	_Atomic int64_t dropped[DROP_COUNT];
 	_Atomic int64_t counters[COUNT_COUNTERS];
+	_Atomic int64_t failures[PEER_ERROR_COUNT];
 };
 
 /* A transport without workers, certificate or metrics, for tests and fuzzing: peers made
@@ -70,6 +71,11 @@ struct transport *transport_new_bare(void);
 static inline void transport_count(struct transport *t, enum transport_counter c, int64_t n)
 {
 	atomic_fetch_add_explicit(&t->counters[c], n, memory_order_relaxed);
+}
+
+static inline void transport_count_failure(struct transport *t, enum peer_error e)
+{
+	atomic_fetch_add_explicit(&t->failures[e], 1, memory_order_relaxed);
 }
 
 static inline void transport_drop(struct transport *t, enum drop_reason r)

@@ -98,7 +98,8 @@ def test_wrong_dtls_fingerprint_closes_the_peer(echo_server):
     assert report["video_frames"] == 0
     wait_for(lambda: peers_gauge(server) == 0, 10, message="cau_transport_peers back to 0")
     samples = metrics(server.url)
-    assert samples[("cau_transport_peers_failed_total", frozenset())] >= 1
+    assert samples[("cau_transport_peers_failed_total",
+                    frozenset({("error", "dtls_fingerprint")}))] == 1, samples
 
 
 def test_vanished_client_is_released_within_the_consent_timeout(echo_server):

@@ -21,7 +21,8 @@ struct side {
 
 static GMainLoop *loop;
 
-static void on_state(struct peer *peer, enum peer_state state, const char *reason, void *data)
+static void on_state(struct peer *peer, enum peer_state state, enum peer_error error,
+                     const char *reason, void *data)
 {
 	struct side *s = data;
 
