@@ -46,3 +46,21 @@ struct auth_policy app_auth_policy(const struct config *cfg)
 	};
 	return p;
 }
+
+bool app_meetings_config(const struct config *cfg, struct meetings_config *out, GError **error)
+{
+	const char *tz_name = config_get_string(cfg, "scheduler", "timezone");
+	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(tz_name);
+
+	if (!tz) {
+		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+		            "[scheduler] timezone = \"%s\": not a known time zone (an IANA name "
+		            "such as Asia/Ho_Chi_Minh)",
+		            tz_name);
+		return false;
+	}
+	out->timezone = tz_name;
+	out->lead_ms = config_get_int(cfg, "scheduler", "lead_minutes") * 60000;
+	out->grace_ms = config_get_int(cfg, "scheduler", "grace_minutes") * 60000;
+	return true;
+}

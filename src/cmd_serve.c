@@ -8,6 +8,7 @@
 #include "control/accounts.h"
 #include "control/materials.h"
 #include "core/log.h"
+#include "serve_meetings.h"
 #include "transport/transport.h"
 
 #include <errno.h>
@@ -130,6 +131,7 @@ int cmd_serve(int argc, char **argv)
 	g_autoptr(store) st = NULL;
 	g_autoptr(blobstore) blobs = NULL;
 	g_autoptr(metrics) registry = NULL;
+	g_autoptr(serve_meetings) scheduling = NULL;
 	g_autoptr(transport) media = NULL; /* freed after http: the WebSocket closes its peers */
 	g_autoptr(http_server) http = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
@@ -143,6 +145,11 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	registry = metrics_new();
+	scheduling = serve_meetings_start(cfg, st, registry, &error);
+	if (!scheduling) {
+		app_print_error(error);
+		return 1;
+	}
 	media = transport_new(cfg, registry, &error);
 	if (!media) {
 		app_print_error(error);
@@ -160,6 +167,8 @@ int cmd_serve(int argc, char **argv)
 	    .store = st,
 	    .auth = app_auth_policy(cfg),
 	    .cookie_secure = config_get_bool(cfg, "auth", "cookie_secure"),
+	    .meetings = serve_meetings_service(scheduling),
+	    .join_secret = serve_meetings_secret(scheduling),
 	    .blobs = blobs,
 	    .upload_max_bytes = config_get_int(cfg, "materials", "max_bytes"),
 	};
@@ -177,6 +186,7 @@ int cmd_serve(int argc, char **argv)
 	fflush(stdout);
 	g_main_loop_run(loop);
 	g_clear_pointer(&http, http_server_free);
+	g_clear_pointer(&scheduling, serve_meetings_free);
 	g_info("stopped");
 	return 0;
 }

@@ -6,5 +6,6 @@
 int cmd_serve(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_meeting(int argc, char **argv);
 int cmd_unit(int argc, char **argv);
 int cmd_endpoint(int argc, char **argv);

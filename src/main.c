@@ -18,6 +18,7 @@ static const struct {
     {"serve", cmd_serve, "run the conference server"},
     {"db", cmd_db, "database schema: migrate, status"},
     {"user", cmd_user, "operator and chair accounts: add, passwd, list"},
+    {"meeting", cmd_meeting, "meetings: create, list, show, cancel"},
     {"unit", cmd_unit, "the directory's units: import, export, list (CSV)"},
     {"endpoint", cmd_endpoint, "the directory's endpoints: add, import, export, list, credential"},
     {"help", cmd_help, "this list"},

@@ -4,6 +4,8 @@
 #pragma once
 
 #include "control/blobstore.h"
+#include "control/join_token.h"
+#include "control/meetings.h"
 #include "control/sessions.h"
 
 #include <libsoup/soup.h>
@@ -19,6 +21,8 @@ struct rest_context {
 	bool cookie_secure;      /* mark the session cookie Secure (behind HTTPS) */
 	struct blobstore *blobs; /* where uploaded files go; NULL: uploads are refused */
 	gint64 upload_max_bytes; /* body limit of REST_BODY_UPLOAD routes ([materials] max_bytes) */
+	struct meetings *meetings;             /* meetings and series */
+	const struct join_secret *join_secret; /* signs and checks join tokens */
 };
 
 struct rest_request {
@@ -62,6 +66,9 @@ struct rest_route_table {
 extern const struct rest_route_table rest_auth_routes;
 extern const struct rest_route_table rest_accounts_routes;
 extern const struct rest_route_table rest_audit_routes;
+extern const struct rest_route_table rest_meetings_routes;
+extern const struct rest_route_table rest_series_routes;
+extern const struct rest_route_table rest_join_routes;
 extern const struct rest_route_table rest_materials_routes;
 extern const struct rest_route_table rest_attendance_routes;
 extern const struct rest_route_table rest_units_routes;
@@ -93,3 +100,8 @@ void rest_reply_error(struct rest_request *req, const GError *error);
 gint64 rest_param_id(struct rest_request *req, guint index);
 /* The query parameter `name`, or NULL. */
 const char *rest_query(struct rest_request *req, const char *name);
+/* Reads the optional query parameter `name` as an integer from 0 to `max` into `*out`
+ * (left alone when absent); replies 400 naming it and returns false when malformed. */
+bool rest_query_int(struct rest_request *req, const char *name, gint64 max, gint64 *out);
+/* Replies 400 with `message` when there is no body; returns whether there is one. */
+bool rest_require_body(struct rest_request *req, const char *message);

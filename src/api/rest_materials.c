@@ -2,7 +2,9 @@
 /* /api/v1/meetings/{id}/materials and /api/v1/materials: uploads (streamed to disk by the
  * HTTP layer), versions, listing, downloads with ranges, deletion. */
 #define G_LOG_DOMAIN "cau-rest"
+#include "control/join_token.h"
 #include "control/materials.h"
+#include "control/meetings.h"
 #include "download.h"
 #include "errors.h"
 #include "http.h"
@@ -21,6 +23,40 @@ static void reply_lookup_error(struct rest_request *req, GError *error)
 		return;
 	}
 	rest_reply_error(req, error);
+}
+
+/* Reads the join token an invited endpoint may send as ?token=. Returns false after
+ * replying 401 when one is there but not valid; `*invitee` is NULL when none was sent. */
+static bool read_join_token(struct rest_request *req, struct join_claims *claims,
+                            const struct join_claims **invitee)
+{
+	const char *token = rest_query(req, "token");
+	g_autoptr(GError) error = NULL;
+
+	*invitee = NULL;
+	if (!token)
+		return true;
+	if (!req->ctx->join_secret) {
+		http_reply_error(req->msg, API_ERROR_UNAUTHORIZED,
+		                 "join tokens are not accepted here");
+		return false;
+	}
+	if (!join_token_verify(req->ctx->join_secret, token, g_get_real_time() / 1000, claims,
+	                       &error)) {
+		rest_reply_error(req, error);
+		return false;
+	}
+	/* A token outlives changes to the invitations: a room dropped from them reads no more. */
+	g_autoptr(JsonNode) endpoint = meetings_invited_endpoint_json(
+	    req->ctx->meetings, claims->meeting_id, claims->endpoint_id, NULL);
+	if (!endpoint) {
+		http_reply_error(req->msg, API_ERROR_UNAUTHORIZED,
+		                 "this endpoint is no longer invited to meeting %" G_GINT64_FORMAT,
+		                 claims->meeting_id);
+		return false;
+	}
+	*invitee = claims;
+	return true;
 }
 
 static void reply_material(struct rest_request *req, guint status, gint64 id)
@@ -83,14 +119,16 @@ static void post_version(struct rest_request *req)
 
 static void get_materials(struct rest_request *req)
 {
-	static const struct field_spec query[] = {{NULL}};
+	static const struct field_spec query[] = {{"token", FIELD_STRING, false, 1, 256}, {NULL}};
 	g_autoptr(GError) error = NULL;
 	gint64 meeting_id = rest_param_id(req, 0);
+	struct join_claims claims;
+	const struct join_claims *invitee;
 	JsonNode *list;
 
-	if (!meeting_id)
+	if (!meeting_id || !read_join_token(req, &claims, &invitee))
 		return;
-	if (!materials_may_read(req->ctx->store, &req->who, meeting_id, &error) ||
+	if (!materials_may_read_as(req->ctx->store, &req->who, invitee, meeting_id, &error) ||
 	    !validate_query(req->query, query, &error) ||
 	    !(list = materials_list(req->ctx->store, meeting_id, &error))) {
 		rest_reply_error(req, error);
@@ -102,19 +140,21 @@ static void get_materials(struct rest_request *req)
 /* Sends version `version` (0: the latest) of the material in the path. */
 static void download(struct rest_request *req, gint version)
 {
-	static const struct field_spec query[] = {{NULL}};
+	static const struct field_spec query[] = {{"token", FIELD_STRING, false, 1, 256}, {NULL}};
 	g_autoptr(GError) error = NULL;
 	g_autofree char *path = NULL;
 	struct material_file file;
+	struct join_claims claims;
+	const struct join_claims *invitee;
 	gint64 id = rest_param_id(req, 0);
 
-	if (!id)
+	if (!id || !read_join_token(req, &claims, &invitee))
 		return;
 	if (!materials_find_file(req->ctx->store, id, version, &file, &error)) {
 		reply_lookup_error(req, error);
 		return;
 	}
-	if (materials_may_read(req->ctx->store, &req->who, file.meeting_id, &error) &&
+	if (materials_may_read_as(req->ctx->store, &req->who, invitee, file.meeting_id, &error) &&
 	    validate_query(req->query, query, &error)) {
 		struct download_file d = {
 		    .path = path = blobstore_path(req->ctx->blobs, file.sha256),
@@ -165,8 +205,9 @@ static void delete_material(struct rest_request *req)
 	soup_server_message_set_status(req->msg, SOUP_STATUS_NO_CONTENT, NULL);
 }
 
-/* Reading needs an operator or the meeting's chair (materials_may_read), so the table
- * lets everyone in and the handlers decide. */
+/* Reading needs an operator, the meeting's chair, or an invited endpoint's join token for
+ * the meeting as ?token= (materials_may_read_as), so the table lets everyone in and the
+ * handlers decide. */
 static const struct rest_route routes[] = {
     {"POST", "meetings/{id}/materials", ROLE_OPERATOR, post_material,
      "/api/v1/meetings/{id}/materials", REST_BODY_UPLOAD},

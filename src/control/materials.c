@@ -535,8 +535,6 @@ bool materials_may_read(struct store *st, const struct principal *who, gint64 me
 {
 	g_autoptr(store_rows) rows = NULL;
 
-	/* TODO(join tokens): invited endpoints will read with the join token of the meeting
-	 * (branch `meetings`); accept it here once it exists, as `?token=` on the routes. */
 	if (!who || who->role == ROLE_NONE) {
 		g_set_error(error, CONTROL_ERROR, CONTROL_ERROR_UNAUTHORIZED,
 		            "log in first: materials are for operators and the meeting's chair");
@@ -559,6 +557,20 @@ bool materials_may_read(struct store *st, const struct principal *who, gint64 me
 	            "only operators and the chair of meeting %" G_GINT64_FORMAT " may read this",
 	            meeting_id);
 	return false;
+}
+
+bool materials_may_read_as(struct store *st, const struct principal *who,
+                           const struct join_claims *invitee, gint64 meeting_id, GError **error)
+{
+	if (invitee && invitee->meeting_id == meeting_id)
+		return true;
+	if (invitee && (!who || who->role == ROLE_NONE)) {
+		g_set_error(error, CONTROL_ERROR, CONTROL_ERROR_FORBIDDEN,
+		            "this join token is for another meeting than %" G_GINT64_FORMAT,
+		            meeting_id);
+		return false;
+	}
+	return materials_may_read(st, who, meeting_id, error);
 }
 
 gint materials_collect_garbage(struct store *st, struct blobstore *bs, GError **error)

@@ -5,6 +5,7 @@
 
 #include "blobstore.h"
 #include "control.h"
+#include "join_token.h"
 #include "store/store.h"
 
 #include <json-glib/json-glib.h>
@@ -64,6 +65,12 @@ void material_file_clear(struct material_file *file);
  * the meeting does not exist, FORBIDDEN otherwise. */
 bool materials_may_read(struct store *st, const struct principal *who, gint64 meeting_id,
                         GError **error);
+
+/* Whether an invited endpoint, holding a verified join token of `invitee` (NULL: none),
+ * may read the materials of meeting `meeting_id`: any role of that meeting's tokens may;
+ * else as materials_may_read() for `who`. */
+bool materials_may_read_as(struct store *st, const struct principal *who,
+                           const struct join_claims *invitee, gint64 meeting_id, GError **error);
 
 /* Removes the blobs that no material version refers to (left by a crash between putting
  * a blob in place and committing its row, or between deleting rows and blobs). Run at

@@ -526,3 +526,51 @@ def test_attendance_refusals(attendance_setup):
     assert admin.call("GET", f"{path}?format=xml")[0] == 400
     assert ApiClient(server).call("GET", path)[0] == 401
     assert admin.call("GET", "/audit?action=attendance.")[1] == []
+
+
+def test_invited_endpoints_read_with_their_join_token(cau_server):
+    """An endpoint invited to a meeting (created through the meetings and directory
+    APIs) lists and downloads that meeting's materials with the join token of its
+    invitation link as ?token=; its token opens no other meeting's materials (403), a
+    tampered token gets 401, without a token an anonymous caller gets 401, and once the
+    room is dropped from the invitees its token reads nothing (401)."""
+    server = cau_server()
+    admin = admin_client(server)
+    for body in ({"code": "LD", "name": "Tỉnh Lâm Đồng", "level": "tỉnh"},):
+        assert admin.call("POST", "/units", body)[0] == 201
+    unit = admin.call("GET", "/units")[1][0]["id"]
+    status, room, _ = admin.call("POST", "/endpoints", {
+        "code": "LD-P1", "name": "Phòng họp Tỉnh Lâm Đồng", "unit_id": unit, "kind": "browser"})
+    assert status == 201, room
+    start = int(time.time() * 1000) + 3600_000
+    meetings = []
+    for title in ("Giao ban tháng 5", "Họp chuyên đề"):
+        status, meeting, _ = admin.call("POST", "/meetings", {
+            "title": title, "start_at": start, "end_at": start + 7200_000})
+        assert status == 201, meeting
+        meetings.append(meeting["id"])
+    invited, other = meetings
+    assert admin.call("PUT", f"/meetings/{invited}/invitees",
+                      {"units": [], "endpoints": [room["id"]]})[0] == 200
+    token = admin.call("GET", f"/meetings/{invited}/invitations")[1]["invitations"][0]["token"]
+    pdf = sample("sample.pdf")
+    material = upload(admin, invited, pdf, "Báo cáo.pdf")[1]
+    elsewhere = upload(admin, other, pdf, "Tờ trình.pdf")[1]
+    anonymous = ApiClient(server)
+
+    status, listing, _ = anonymous.call("GET", f"/meetings/{invited}/materials?token={token}")
+    assert (status, [m["name"] for m in listing]) == (200, ["Báo cáo.pdf"])
+    status, _, body = download(server, None, f"/materials/{material['id']}?token={token}")
+    assert (status, body) == (200, pdf)
+    status, _, body = download(server, None, f"/materials/{material['id']}/versions/1?token={token}")
+    assert (status, body) == (200, pdf)
+    for path in (f"/meetings/{other}/materials", f"/materials/{elsewhere['id']}"):
+        status, reply, _ = anonymous.call("GET", f"{path}?token={token}")
+        assert (status, reply["error"]["code"]) == (403, "forbidden"), path
+    tampered = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
+    assert anonymous.call("GET", f"/meetings/{invited}/materials?token={tampered}")[0] == 401
+    assert anonymous.call("GET", f"/meetings/{invited}/materials")[0] == 401
+    # Dropped from the invitees, the room reads no more.
+    assert admin.call("PUT", f"/meetings/{invited}/invitees", {"units": [], "endpoints": []})[0] == 200
+    status, reply, _ = anonymous.call("GET", f"/meetings/{invited}/materials?token={token}")
+    assert (status, reply["error"]["code"]) == (401, "unauthorized")

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/* Wires the scheduler into `cau serve`: room events logged and counted. */
+#define G_LOG_DOMAIN "cau"
+#include "serve_meetings.h"
+
+#include "app.h"
+#include "control/scheduler.h"
+
+/* How often the scheduler also rereads the store, for changes made by `cau meeting` or
+ * another node: meetings they create still open within about a second. */
+#define RESYNC_MS 1000
+
+struct serve_meetings {
+	struct clock *clock;
+	struct meetings *meetings;
+	struct scheduler *scheduler;
+	struct join_secret secret;
+	struct metrics *registry;
+	guint64 opened, closed;
+};
+
+static void on_open(gint64 id, bool resumed, gpointer user_data)
+{
+	struct serve_meetings *sm = user_data;
+
+	if (resumed) {
+		g_info("[meeting %" G_GINT64_FORMAT "] room open again after the restart", id);
+		return;
+	}
+	sm->opened++;
+	g_info("[meeting %" G_GINT64_FORMAT "] room open", id);
+}
+
+static void on_close(gint64 id, gpointer user_data)
+{
+	struct serve_meetings *sm = user_data;
+
+	sm->closed++;
+	g_info("[meeting %" G_GINT64_FORMAT "] room closed", id);
+}
+
+static void collect(GString *out, gpointer user_data)
+{
+	struct serve_meetings *sm = user_data;
+
+	metrics_write_header(out, "cau_scheduler_transitions_total", "counter",
+	                     "Meeting rooms opened and closed (on schedule, started or ended "
+	                     "early, cancelled).");
+	metrics_write_sample(out, "cau_scheduler_transitions_total", (double)sm->opened, "to",
+	                     "open", NULL);
+	metrics_write_sample(out, "cau_scheduler_transitions_total", (double)sm->closed, "to",
+	                     "closed", NULL);
+}
+
+struct serve_meetings *serve_meetings_start(const struct config *cfg, struct store *st,
+                                            struct metrics *registry, GError **error)
+{
+	g_autoptr(serve_meetings) sm = g_new0(struct serve_meetings, 1);
+	struct meetings_config mc;
+	struct scheduler_callbacks cb = {on_open, on_close, NULL};
+
+	if (!app_meetings_config(cfg, &mc, error) ||
+	    !join_secret_load(config_get_string(cfg, "data", "dir"), &sm->secret, error))
+		return NULL;
+	sm->clock = clock_new_real();
+	sm->meetings = meetings_new(st, sm->clock, &mc);
+	cb.user_data = sm;
+	sm->scheduler = scheduler_new(sm->meetings, &cb, RESYNC_MS);
+	sm->registry = registry;
+	metrics_add_collector(registry, collect, sm);
+	if (!scheduler_start(sm->scheduler, error))
+		return NULL;
+	return g_steal_pointer(&sm);
+}
+
+void serve_meetings_free(struct serve_meetings *sm)
+{
+	if (!sm)
+		return;
+	if (sm->registry)
+		metrics_remove_collector(sm->registry, collect, sm);
+	scheduler_free(sm->scheduler);
+	meetings_free(sm->meetings);
+	clock_free(sm->clock);
+	g_free(sm);
+}
+
+struct meetings *serve_meetings_service(struct serve_meetings *sm)
+{
+	return sm->meetings;
+}
+
+const struct join_secret *serve_meetings_secret(struct serve_meetings *sm)
+{
+	return &sm->secret;
+}

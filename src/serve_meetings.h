@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* The meetings side of `cau serve`: the real clock, the meetings service, the join
+ * secret and the scheduler, whose room events are logged and counted in /metrics until
+ * the rooms layer takes them. */
+#pragma once
+
+#include "control/join_token.h"
+#include "control/meetings.h"
+#include "core/config.h"
+#include "core/metrics.h"
+
+typedef struct serve_meetings serve_meetings;
+
+/* Loads (or creates) DATA/secret.key, makes the meetings service over `st`, starts the
+ * scheduler with restart recovery and registers its counters in `registry` (both must
+ * outlive the result). Runs on the calling thread's main context. */
+struct serve_meetings *serve_meetings_start(const struct config *cfg, struct store *st,
+                                            struct metrics *registry, GError **error);
+void serve_meetings_free(struct serve_meetings *sm);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(serve_meetings, serve_meetings_free)
+
+/* Borrowed by the REST context. */
+struct meetings *serve_meetings_service(struct serve_meetings *sm);
+const struct join_secret *serve_meetings_secret(struct serve_meetings *sm);
