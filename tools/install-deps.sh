@@ -8,15 +8,17 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Build: compiler, meson, libraries (the video compositor's: libvpx, libyuv, cairo, pango,
-# and DejaVu for names with Vietnamese diacritics). Test: python, browser, namespaces,
-# packet loss, and PostgreSQL's server binaries (tests/pg/pg-run.sh starts a private one
-# per test program).
+# and DejaVu for names with Vietnamese diacritics). Test: python, WebRTC clients (aiortc,
+# GStreamer's webrtcbin, Chromium), namespaces, packet loss (nftables), and
+# PostgreSQL's server binaries (tests/pg/pg-run.sh starts a private one per test program).
 packages=(
   build-essential meson ninja-build pkg-config clang clang-format libclang-rt-14-dev
   libglib2.0-dev libglib2.0-dev-bin libsoup-3.0-dev libjson-glib-dev libsqlite3-dev
-  libargon2-dev libssl-dev libpq-dev libopus-dev libsrtp2-dev openssl
+  libargon2-dev libssl-dev libpq-dev libopus-dev libsrtp2-dev libnice-dev openssl
   libvpx-dev libyuv-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
   python3 python3-pytest python3-websocket python3-aiortc
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-nice python3-gi gir1.2-gst-plugins-bad-1.0
   chromium iproute2 nftables sqlite3 postgresql
 )
 
