@@ -257,14 +257,16 @@ static void check_grid_picture(bool compose_per_tier)
 		const struct video_frame *pic = h->rx[t].picture;
 		int tw = cfg.tiers[t].width;
 
-		g_autofree char *png = NULL, *file = NULL;
-
 		g_assert_nonnull(pic);
-		file = g_strdup_printf("grid-%s-tier%u.png", compose_per_tier ? "per-tier" : "once",
-		                       t);
-		png = vfix_save_png(pic, file);
-		g_test_message("tier %u: %u frames decoded, the last saved as %s", t,
-		               h->rx[t].frames, png);
+		g_test_message("tier %u: %u frames decoded", t, h->rx[t].frames);
+		/* With --verbose, the decoded pictures are kept to look at. */
+		if (g_test_verbose()) {
+			g_autofree char *file = g_strdup_printf(
+			    "grid-%s-tier%u.png", compose_per_tier ? "per-tier" : "once", t);
+			g_autofree char *png = vfix_save_png(pic, file);
+
+			g_test_message("tier %u: saved as %s", t, png);
+		}
 		for (unsigned i = 0; i < h->count; i++) {
 			struct party *p = &h->parties[i];
 			struct video_rect fit =
