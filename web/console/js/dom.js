@@ -123,13 +123,21 @@ export async function busy(button, box, work) {
   }
 }
 
-// Speaks and shows a short status line (polite live region of the page).
+const ANNOUNCE_MS = 8000;
+let announceTimer = null;
+
+// Speaks and shows a short status line (polite live region of the page) for a few
+// seconds.
 export function announce(text) {
   const region = document.getElementById('status-line');
   if (!region) return;
   region.textContent = '';
-  // A new text node each time so that the same message is announced again.
-  window.setTimeout(() => { region.textContent = text; }, 20);
+  window.clearTimeout(announceTimer);
+  // Emptied first so that the same message is announced again.
+  announceTimer = window.setTimeout(() => {
+    region.textContent = text;
+    announceTimer = window.setTimeout(() => { region.textContent = ''; }, ANNOUNCE_MS);
+  }, 20);
 }
 
 // Opens a modal dialog titled `title` holding `body`; `actions` are buttons put at the
