@@ -9,6 +9,7 @@
 #include "control/materials.h"
 #include "core/log.h"
 #include "serve_meetings.h"
+#include "transport/transport.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -131,6 +132,7 @@ int cmd_serve(int argc, char **argv)
 	g_autoptr(blobstore) blobs = NULL;
 	g_autoptr(metrics) registry = NULL;
 	g_autoptr(serve_meetings) scheduling = NULL;
+	g_autoptr(transport) media = NULL; /* freed after http: the WebSocket closes its peers */
 	g_autoptr(http_server) http = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
 
@@ -148,12 +150,18 @@ int cmd_serve(int argc, char **argv)
 		app_print_error(error);
 		return 1;
 	}
+	media = transport_new(cfg, registry, &error);
+	if (!media) {
+		app_print_error(error);
+		return 1;
+	}
 	struct http_config hc = {
 	    .host = config_get_string(cfg, "http", "host"),
 	    .port = (guint)config_get_int(cfg, "http", "port"),
 	    .web_root = config_get_string(cfg, "http", "web_root"),
 	    .max_body_bytes = config_get_int(cfg, "http", "max_body_bytes"),
 	    .ws_max_message_bytes = config_get_int(cfg, "http", "ws_max_message_bytes"),
+	    .transport = media,
 	};
 	struct rest_context rest = {
 	    .store = st,
