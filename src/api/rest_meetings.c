@@ -220,7 +220,7 @@ static void post_end(struct rest_request *req)
 	change_state(req, meetings_end, true);
 }
 
-/* Reads {"items": [{"title", "presenter", "duration_minutes"}]}. */
+/* Reads {"items": [{"title", "presenter", "duration_minutes", "id"}]} ("id": an item kept). */
 static bool parse_agenda(JsonObject *body, GArray *items, GError **error)
 {
 	static const struct field_spec spec[] = {
@@ -231,6 +231,7 @@ static bool parse_agenda(JsonObject *body, GArray *items, GError **error)
 	    {"title", FIELD_STRING, true, 1, AGENDA_TITLE_MAX},
 	    {"presenter", FIELD_STRING, false, 0, AGENDA_PRESENTER_MAX},
 	    {"duration_minutes", FIELD_INT, false, 0, AGENDA_MAX_DURATION_MIN},
+	    {"id", FIELD_INT, false, 1, G_MAXINT64},
 	    {NULL},
 	};
 	JsonArray *array;
@@ -253,9 +254,9 @@ static bool parse_agenda(JsonObject *body, GArray *items, GError **error)
 			g_prefix_error(error, "items[%u]: ", i);
 			return false;
 		}
-		struct agenda_item item = {field_string(o, "title", NULL),
-		                           field_string(o, "presenter", ""),
-		                           field_int(o, "duration_minutes", 0)};
+		struct agenda_item item = {
+		    field_string(o, "title", NULL), field_string(o, "presenter", ""),
+		    field_int(o, "duration_minutes", 0), field_int(o, "id", 0)};
 		g_array_append_val(items, item);
 	}
 	return true;

@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "cau-ws"
 #include "ws_internal.h"
 
+#include "conference/mcu_room.h"
 #include "errors.h"
 #include "message.h"
 
@@ -17,6 +18,7 @@ struct ws_hub {
 	gint64 max_message_bytes;
 	struct metrics *metrics;
 	struct transport *transport;
+	struct mcu_rooms *mcu_rooms;
 	GList *connections; /* of struct ws_conn */
 	guint64 next_id;
 	guint64 messages_total, errors_total;
@@ -152,6 +154,11 @@ guint64 ws_conn_id(const struct ws_conn *conn)
 struct transport *ws_conn_transport(const struct ws_conn *conn)
 {
 	return conn->hub->transport;
+}
+
+struct mcu_rooms *ws_conn_mcu_rooms(const struct ws_conn *conn)
+{
+	return conn->hub->mcu_rooms;
 }
 
 GHashTable *ws_conn_peers(struct ws_conn *conn)
@@ -297,8 +304,10 @@ struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, gint64 max_message
 	hub->max_message_bytes = max_message_bytes;
 	hub->metrics = registry;
 	hub->transport = transport;
+	hub->mcu_rooms = mcu_rooms_new();
 	soup_server_add_websocket_handler(soup, path, NULL, NULL, on_connection, hub, NULL);
 	metrics_add_collector(registry, collect, hub);
+	metrics_add_collector(registry, mcu_rooms_collect, hub->mcu_rooms);
 	return hub;
 }
 
@@ -307,6 +316,7 @@ void ws_hub_free(struct ws_hub *hub)
 	if (!hub)
 		return;
 	metrics_remove_collector(hub->metrics, collect, hub);
+	metrics_remove_collector(hub->metrics, mcu_rooms_collect, hub->mcu_rooms);
 	soup_server_remove_handler(hub->soup, hub->path);
 	for (GList *l = hub->connections; l; l = l->next) {
 		struct ws_conn *conn = l->data;
@@ -316,6 +326,7 @@ void ws_hub_free(struct ws_hub *hub)
 		conn_free(conn);
 	}
 	g_list_free(hub->connections);
+	mcu_rooms_free(hub->mcu_rooms); /* empty now: every peer has left with its connection */
 	g_free(hub->path);
 	g_free(hub);
 }

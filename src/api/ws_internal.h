@@ -44,6 +44,9 @@ guint64 ws_conn_id(const struct ws_conn *conn);
 /* The transport (NULL when the server runs without one). */
 struct transport *ws_conn_transport(const struct ws_conn *conn);
 
+/* The mcu rooms of the server (conference/mcu_room.h). */
+struct mcu_rooms *ws_conn_mcu_rooms(const struct ws_conn *conn);
+
 /* The connection's peers: id -> struct ws_peer_entry (ws_peer.c), made with the
  * connection; when it ends, ws_peer_entry_free() closes and drops each. */
 GHashTable *ws_conn_peers(struct ws_conn *conn);

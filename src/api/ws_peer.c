@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The peer.* methods and events of the WebSocket protocol: WebRTC signalling for rooms
- * (today the echo room), one function per request. */
+ * (the echo room, mcu rooms), one function per request. */
 #define G_LOG_DOMAIN "cau-ws"
 #include "ws_internal.h"
 
 #include "conference/echo.h"
+#include "conference/mcu_room.h"
 #include "errors.h"
 #include "transport/peer.h"
 #include "validate.h"
@@ -13,14 +14,7 @@
 
 #define MAX_PEERS_PER_CONNECTION 8
 #define MAX_SDP_CHARS            65536
-
-/* A room type: what its peers do with media. */
-static const struct {
-	const char *name;
-	const struct peer_media *media;
-} rooms[] = {
-    {"echo", &echo_media},
-};
+#define MCU_ROOM_PREFIX          "mcu:"
 
 /* One peer of a connection. */
 struct ws_peer_entry {
@@ -28,15 +22,74 @@ struct ws_peer_entry {
 	struct peer *peer;
 	struct ws_call *create_call; /* the peer.create reply waiting for the description */
 	bool offered;                /* the server made the offer */
+	/* The room's media callbacks and their user_data; fixed before the peer is made,
+	 * read on its worker thread by the forwarders below. */
+	const struct peer_media *media;
+	void *media_data;
+	struct mcu_member *mcu_member; /* in an mcu room: its place there, else NULL */
 };
 
 void ws_peer_entry_free(gpointer data)
 {
 	struct ws_peer_entry *e = data;
 
-	peer_close(e->peer, "signalling connection closed");
+	if (e->peer)
+		peer_close(e->peer, "signalling connection closed");
+	/* After peer_close() no media callback runs: the member may leave its room. */
+	mcu_member_leave(e->mcu_member);
 	peer_unref(e->peer);
 	g_free(e);
+}
+
+/* ---- media, forwarded to the room (worker thread) ---- */
+
+/* A peer's events and media share one user_data (the entry); these pass the room its own. */
+static void forward_rtp(struct peer *peer, const struct peer_track *track,
+                        const struct rtp_packet *pkt, const struct rtp_ext_values *ext,
+                        void *user_data)
+{
+	struct ws_peer_entry *e = user_data;
+
+	if (e->media->rtp)
+		e->media->rtp(peer, track, pkt, ext, e->media_data);
+}
+
+static void forward_keyframe_request(struct peer *peer, const struct peer_track *track,
+                                     void *user_data)
+{
+	struct ws_peer_entry *e = user_data;
+
+	if (e->media->keyframe_request)
+		e->media->keyframe_request(peer, track, e->media_data);
+}
+
+static const struct peer_media forward_media = {
+    .rtp = forward_rtp,
+    .keyframe_request = forward_keyframe_request,
+};
+
+/* Whether room names a room: "echo", or "mcu:NAME"; else false with error set. */
+static bool check_room(const char *room, GError **error)
+{
+	if (strcmp(room, "echo") == 0 ||
+	    (g_str_has_prefix(room, MCU_ROOM_PREFIX) && room[strlen(MCU_ROOM_PREFIX)] != '\0'))
+		return true;
+	g_set_error(error, API_ERROR, API_ERROR_NOT_FOUND,
+	            "no room \"%s\" (the rooms are: echo, mcu:NAME)", room);
+	return false;
+}
+
+/* Puts e in the room (check_room() said it exists; an mcu room is made on first join):
+ * sets its media callbacks. */
+static void enter_room(struct ws_conn *conn, struct ws_peer_entry *e, const char *room)
+{
+	if (strcmp(room, "echo") == 0) {
+		e->media = &echo_media;
+		return;
+	}
+	e->mcu_member = mcu_member_join(ws_conn_mcu_rooms(conn), room + strlen(MCU_ROOM_PREFIX));
+	e->media = &mcu_media;
+	e->media_data = e->mcu_member;
 }
 
 /* ---- events ---- */
@@ -146,7 +199,6 @@ static JsonNode *method_create(struct ws_conn *conn, struct ws_call *call, JsonO
 	    {"trickle", FIELD_BOOL, false},
 	    {NULL},
 	};
-	const struct peer_media *media = NULL;
 	const char *room, *offer;
 	struct ws_peer_entry *e;
 	struct transport *t = ws_conn_transport(conn);
@@ -154,15 +206,8 @@ static JsonNode *method_create(struct ws_conn *conn, struct ws_call *call, JsonO
 	if (!validate_fields(params, spec, error))
 		return NULL;
 	room = field_string(params, "room", NULL);
-	for (size_t i = 0; i < G_N_ELEMENTS(rooms); i++) {
-		if (strcmp(rooms[i].name, room) == 0)
-			media = rooms[i].media;
-	}
-	if (!media) {
-		g_set_error(error, API_ERROR, API_ERROR_NOT_FOUND,
-		            "no room \"%s\" (the rooms are: echo)", room);
+	if (!check_room(room, error))
 		return NULL;
-	}
 	if (!t) {
 		g_set_error(error, API_ERROR, API_ERROR_UNAVAILABLE,
 		            "this server has no media "
@@ -176,17 +221,22 @@ static JsonNode *method_create(struct ws_conn *conn, struct ws_call *call, JsonO
 	}
 	e = g_new0(struct ws_peer_entry, 1);
 	e->conn = conn;
+	enter_room(conn, e, room);
 	offer = field_string(params, "offer", NULL);
 	if (offer) {
-		e->peer = peer_new_answer(t, offer, strlen(offer), &events, media, e, error);
+		e->peer =
+		    peer_new_answer(t, offer, strlen(offer), &events, &forward_media, e, error);
 		if (!e->peer) {
-			g_free(e);
+			ws_peer_entry_free(e);
 			return NULL;
 		}
 	} else {
 		e->offered = true;
-		e->peer = peer_new_offer(t, field_bool(params, "trickle") == 1, &events, media, e);
+		e->peer = peer_new_offer(t, field_bool(params, "trickle") == 1, &events,
+		                         &forward_media, e);
 	}
+	if (e->mcu_member)
+		mcu_member_attach(e->mcu_member, e->peer);
 	g_hash_table_insert(ws_conn_peers(conn), (gpointer)peer_id(e->peer), e);
 	g_debug("[ws %" G_GUINT64_FORMAT "] peer %s in room %s", ws_conn_id(conn), peer_id(e->peer),
 	        room);

@@ -156,10 +156,14 @@ struct agenda_item {
 	const char *title;     /* 1-300 characters */
 	const char *presenter; /* 0-200 characters; NULL: "" */
 	gint64 duration_min;   /* 0-1440 */
+	gint64 id;             /* 0: a new item; else an item of this agenda, kept */
 };
 
 /* Replaces the agenda with `items` in that order, while the meeting is scheduled, open
- * or live. Audited `meeting.agenda`. */
+ * or live. An item with an `id` keeps its row (so materials attached to it stay
+ * attached) and takes its new position and values; items not named go (their materials
+ * then belong to the meeting alone). An id that is not an item of this meeting's agenda,
+ * or is named twice, is CONTROL_ERROR_INVALID. Audited `meeting.agenda`. */
 bool meetings_set_agenda(struct meetings *m, const struct principal *who, gint64 id,
                          const struct agenda_item *items, guint n_items, GError **error);
 

@@ -80,27 +80,85 @@ struct agenda_ctx {
 	guint n_items;
 };
 
+/* Checks that every id among the items is an item of meeting `c->id`'s agenda, named
+ * once. */
+static bool check_agenda_ids(struct store *st, const struct agenda_ctx *c, GError **error)
+{
+	g_autoptr(GHashTable) existing = g_hash_table_new(g_int64_hash, g_int64_equal);
+	g_autoptr(GHashTable) named = g_hash_table_new(g_int64_hash, g_int64_equal);
+	g_autoptr(store_rows) rows =
+	    store_query(st, "SELECT id FROM agenda_items WHERE meeting_id = ?",
+	                STORE_PARAMS(STORE_INT(c->id)), error);
+	g_autofree gint64 *values = NULL;
+
+	if (!rows)
+		return false;
+	values = g_new(gint64, store_rows_count(rows) + 1);
+	for (guint r = 0; r < store_rows_count(rows); r++) {
+		values[r] = store_rows_get_int(rows, r, 0);
+		g_hash_table_add(existing, &values[r]);
+	}
+	for (guint i = 0; i < c->n_items; i++) {
+		const gint64 *item_id = &c->items[i].id;
+		const char *problem = NULL;
+		if (!*item_id)
+			continue;
+		if (!g_hash_table_contains(existing, item_id))
+			problem = "is not an item of this meeting's agenda";
+		else if (!g_hash_table_add(named, (gpointer)item_id))
+			problem = "is named twice";
+		if (problem) {
+			g_set_error(error, CONTROL_ERROR, CONTROL_ERROR_INVALID,
+			            "agenda item %u: id %" G_GINT64_FORMAT " %s", i + 1, *item_id,
+			            problem);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Writes one item at `position`: its kept row updated, or a new row. */
+static bool write_agenda_item(struct store *st, gint64 meeting_id, guint position,
+                              const struct agenda_item *item, GError **error)
+{
+	const char *presenter = item->presenter ? item->presenter : "";
+
+	if (item->id)
+		return store_exec(st,
+		                  "UPDATE agenda_items SET position = ?, title = ?, presenter = ?, "
+		                  "duration_min = ? WHERE id = ?",
+		                  STORE_PARAMS(STORE_INT(position), STORE_TEXT(item->title),
+		                               STORE_TEXT(presenter), STORE_INT(item->duration_min),
+		                               STORE_INT(item->id)),
+		                  NULL, error);
+	return store_exec(st,
+	                  "INSERT INTO agenda_items (meeting_id, position, title, presenter, "
+	                  "duration_min) VALUES (?, ?, ?, ?, ?)",
+	                  STORE_PARAMS(STORE_INT(meeting_id), STORE_INT(position),
+	                               STORE_TEXT(item->title), STORE_TEXT(presenter),
+	                               STORE_INT(item->duration_min)),
+	                  NULL, error);
+}
+
+/* The old items first move to negative positions, out of the way of the (meeting,
+ * position) uniqueness; kept ones then take their new place, and the old items still
+ * negative afterwards are those not kept. */
 static bool replace_agenda(struct store *st, gpointer user_data, GError **error)
 {
 	struct agenda_ctx *c = user_data;
 	g_autofree char *detail = NULL;
 
-	if (!check_content_state(st, c->id, "agenda", error) ||
-	    !store_exec(st, "DELETE FROM agenda_items WHERE meeting_id = ?",
+	if (!check_content_state(st, c->id, "agenda", error) || !check_agenda_ids(st, c, error) ||
+	    !store_exec(st, "UPDATE agenda_items SET position = -position WHERE meeting_id = ?",
 	                STORE_PARAMS(STORE_INT(c->id)), NULL, error))
 		return false;
 	for (guint i = 0; i < c->n_items; i++) {
-		const struct agenda_item *item = &c->items[i];
-		if (!store_exec(st,
-		                "INSERT INTO agenda_items (meeting_id, position, title, presenter, "
-		                "duration_min) VALUES (?, ?, ?, ?, ?)",
-		                STORE_PARAMS(STORE_INT(c->id), STORE_INT(i + 1),
-		                             STORE_TEXT(item->title),
-		                             STORE_TEXT(item->presenter ? item->presenter : ""),
-		                             STORE_INT(item->duration_min)),
-		                NULL, error))
+		if (!write_agenda_item(st, c->id, i + 1, &c->items[i], error))
 			return false;
 	}
+	if (!store_exec(st, "DELETE FROM agenda_items WHERE meeting_id = ? AND position < 0",
+	                STORE_PARAMS(STORE_INT(c->id)), NULL, error))
+		return false;
 	detail = g_strdup_printf("{\"items\":%u}", c->n_items);
 	return touch_and_audit(st, c->m, c->who, c->id, "meeting.agenda", detail, error);
 }
@@ -124,8 +182,8 @@ bool meetings_agenda_json(struct store *st, gint64 id, JsonBuilder *b, GError **
 {
 	g_autoptr(store_rows) rows =
 	    store_query(st,
-	                "SELECT position, title, presenter, duration_min FROM agenda_items WHERE "
-	                "meeting_id = ? ORDER BY position",
+	                "SELECT position, title, presenter, duration_min, id FROM agenda_items "
+	                "WHERE meeting_id = ? ORDER BY position",
 	                STORE_PARAMS(STORE_INT(id)), error);
 
 	if (!rows)
@@ -133,6 +191,7 @@ bool meetings_agenda_json(struct store *st, gint64 id, JsonBuilder *b, GError **
 	json_builder_begin_array(b);
 	for (guint r = 0; r < store_rows_count(rows); r++) {
 		json_builder_begin_object(b);
+		meetings_json_int(b, "id", store_rows_get_int(rows, r, 4));
 		meetings_json_int(b, "position", store_rows_get_int(rows, r, 0));
 		meetings_json_string(b, "title", store_rows_get(rows, r, 1));
 		meetings_json_string(b, "presenter", store_rows_get(rows, r, 2));

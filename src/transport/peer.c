@@ -466,6 +466,11 @@ void peer_close(struct peer *p, const char *reason)
 		return;
 	p->closed_by_owner = true;
 	p->desc_done = NULL;
+	/* The contract says no media callback after this returns, and the layer above frees
+	 * their user_data next: wait out one that a worker is inside now (it is short). */
+	g_atomic_int_set(&p->media_closed, 1);
+	while (g_atomic_int_get(&p->media_busy) > 0)
+		g_thread_yield();
 	old = g_atomic_int_get(&p->state);
 	if (!peer_state_is_final(old)) {
 		g_atomic_int_set(&p->state, PEER_STATE_CLOSED);
@@ -473,6 +478,21 @@ void peer_close(struct peer *p, const char *reason)
 	}
 	if (p->worker)
 		worker_invoke(p->worker, close_on_worker, peer_ref(p), (GDestroyNotify)peer_unref);
+}
+
+bool peer_media_enter(struct peer *p)
+{
+	g_atomic_int_inc(&p->media_busy);
+	if (g_atomic_int_get(&p->media_closed)) {
+		g_atomic_int_dec_and_test(&p->media_busy);
+		return false;
+	}
+	return true;
+}
+
+void peer_media_leave(struct peer *p)
+{
+	g_atomic_int_dec_and_test(&p->media_busy);
 }
 
 struct peer *peer_ref(struct peer *p)

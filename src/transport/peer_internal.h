@@ -59,6 +59,10 @@ struct peer {
 	GMainContext *owner;     /* NULL for a bare peer */
 	int64_t (*now_us)(void); /* monotonic clock, replaceable in tests */
 	gint state;              /* enum peer_state, atomic */
+	/* peer_close() returns only once no media callback runs and none will: the worker
+	 * counts the callbacks it is inside (media_busy) and checks media_closed. Atomic. */
+	gint media_busy;
+	gint media_closed;
 
 	/* Owner thread. */
 	struct peer_events events;
@@ -152,6 +156,11 @@ void peer_add_candidate(struct peer *p, const char *candidate);
 
 /* Handles one received datagram (STUN, DTLS, SRTP, SRTCP). buf is writable. Worker. */
 void peer_receive(struct peer *p, uint8_t *buf, size_t len, int64_t now_us);
+
+/* Brackets a struct peer_media callback on the worker: false (skip the call, and no
+ * peer_media_leave()) once the owner has closed the peer. */
+bool peer_media_enter(struct peer *p);
+void peer_media_leave(struct peer *p);
 
 /* Resets the per-track stream state once the tracks are final. Worker, under send_lock. */
 void peer_streams_init(struct peer *p);

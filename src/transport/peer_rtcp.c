@@ -280,8 +280,10 @@ static void keyframe_wanted(struct peer *p, uint32_t media_ssrc)
 		return;
 	p->in[idx].keyframe_requests_received++;
 	transport_count(p->transport, COUNT_KEYFRAMES_RECEIVED, 1);
-	if (p->media.keyframe_request)
+	if (p->media.keyframe_request && peer_media_enter(p)) {
 		p->media.keyframe_request(p, &p->tracks[idx], p->user_data);
+		peer_media_leave(p);
+	}
 }
 
 static void on_psfb(struct peer *p, const struct rtcp_packet *pkt)

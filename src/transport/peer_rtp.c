@@ -185,8 +185,10 @@ static void track_received(struct peer *p, unsigned idx, const struct rtp_packet
 	}
 	if (rtp_ext_parse(pkt, &t->ext, &ext) != 0)
 		memset(&ext, 0, sizeof(ext));
-	if (p->media.rtp)
+	if (p->media.rtp && peer_media_enter(p)) {
 		p->media.rtp(p, t, pkt, &ext, p->user_data);
+		peer_media_leave(p);
+	}
 }
 
 static void receive_rtp(struct peer *p, uint8_t *buf, size_t len, int64_t now)

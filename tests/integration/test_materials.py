@@ -163,6 +163,44 @@ def test_upload_real_pdf_and_docx(meeting_setup):
     assert actions == ["material.upload", "material.upload"]
 
 
+def test_agenda_edits_keep_materials_on_their_items(meeting_setup):
+    """The agenda shows each item's id; a PUT that names the ids reorders and renames the
+    items without detaching their materials, and an item left out takes its materials'
+    link with it (they stay, attached to the meeting)."""
+    _, admin, _, _, _, _ = meeting_setup
+    start = int(time.time() * 1000) + 86_400_000
+    status, created, _ = admin.call("POST", "/meetings", {
+        "title": "Họp HĐND Tỉnh Lâm Đồng", "start_at": start, "end_at": start + 7_200_000})
+    assert status == 201, created
+    meeting = created["id"]
+    status, shown, _ = admin.call("PUT", f"/meetings/{meeting}/agenda", {"items": [
+        {"title": "Báo cáo kinh tế - xã hội"}, {"title": "Tờ trình ngân sách"}]})
+    assert status == 200, shown
+    items = [i["id"] for i in shown["agenda"]]
+    assert [i["position"] for i in shown["agenda"]] == [1, 2] and all(items)
+    status, material, _ = upload(admin, meeting, sample("sample.pdf"), "Tờ trình.pdf", items[1])
+    assert status == 201, material
+    reordered = {"items": [{"id": items[1], "title": "Tờ trình ngân sách (sửa)"},
+                           {"title": "Khai mạc"}, {"id": items[0], "title": "Báo cáo"}]}
+    status, changed, _ = admin.call("PUT", f"/meetings/{meeting}/agenda", reordered)
+    assert status == 200, changed
+    assert [(i["id"], i["title"]) for i in changed["agenda"]][::2] == [
+        (items[1], "Tờ trình ngân sách (sửa)"), (items[0], "Báo cáo")]
+    assert changed["agenda"][1]["id"] not in items
+    status, listed, _ = admin.call("GET", f"/meetings/{meeting}/materials")
+    assert [m["agenda_item_id"] for m in listed] == [items[1]]
+
+    status, error, _ = admin.call("PUT", f"/meetings/{meeting}/agenda",
+                                  {"items": [{"id": 999999, "title": "Lạ"}]})
+    assert (status, error["error"]["message"]) == (
+        400, "agenda item 1: id 999999 is not an item of this meeting's agenda")
+    status, _, _ = admin.call("PUT", f"/meetings/{meeting}/agenda",
+                              {"items": [{"id": items[0], "title": "Báo cáo"}]})
+    assert status == 200
+    status, listed, _ = admin.call("GET", f"/meetings/{meeting}/materials")
+    assert [(m["id"], m["agenda_item_id"]) for m in listed] == [(material["id"], None)]
+
+
 @pytest.mark.parametrize("file, says", [
     ("refused-exe-named.pdf", "Windows program (MZ executable)"),
     ("refused-text.pdf", "plain text"),

@@ -142,6 +142,24 @@ def test_static_index_is_served(cau_server):
     assert "javascript" in headers["Content-Type"]
 
 
+def test_console_files_are_served_with_their_policy(cau_server):
+    """The console's page, modules, string tables and style sheet come with their types
+    and with the policy that allows nothing from another origin; `/` links to it."""
+    server = cau_server()
+    _, _, landing = http_get(server.url + "/")
+    assert b'href="/console/"' in landing
+    for path, kind in [("/console/", "text/html"), ("/console/js/main.js", "text/javascript"),
+                       ("/console/i18n/vi.js", "text/javascript"),
+                       ("/console/console.css", "text/css")]:
+        status, headers, body = http_get(server.url + path)
+        assert status == 200, path
+        assert headers["Content-Type"].startswith(kind), (path, headers["Content-Type"])
+        assert headers["Content-Security-Policy"].startswith("default-src 'self';"), path
+        assert headers["Cache-Control"] == "no-cache"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert body
+
+
 @pytest.mark.parametrize("path", [
     "/../../../../../../../../etc/passwd",
     "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",

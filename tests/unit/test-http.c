@@ -18,6 +18,8 @@ struct response {
 	guint status;
 	char *body;
 	char *content_type;
+	char *csp;
+	char *cache_control;
 	bool done;
 };
 
@@ -67,6 +69,10 @@ static void on_response(GObject *source, GAsyncResult *res, gpointer user_data)
 	    body ? g_strndup(g_bytes_get_data(body, NULL), g_bytes_get_size(body)) : g_strdup("");
 	r->content_type = g_strdup(
 	    soup_message_headers_get_content_type(soup_message_get_response_headers(msg), NULL));
+	r->csp = g_strdup(soup_message_headers_get_one(soup_message_get_response_headers(msg),
+	                                               "Content-Security-Policy"));
+	r->cache_control = g_strdup(
+	    soup_message_headers_get_one(soup_message_get_response_headers(msg), "Cache-Control"));
 	r->done = true;
 }
 
@@ -95,6 +101,8 @@ static void response_clear(struct response *r)
 {
 	g_free(r->body);
 	g_free(r->content_type);
+	g_free(r->csp);
+	g_free(r->cache_control);
 }
 
 /* The value of the sample line that starts with `line_prefix`, 0 when absent. */
@@ -170,6 +178,16 @@ static void test_static_files(struct fixture *f, gconstpointer data)
 	g_assert_cmpuint(r.status, ==, 200);
 	g_assert_cmpstr(r.body, ==, "<h1>Cầu</h1>");
 	g_assert_cmpstr(r.content_type, ==, "text/html");
+	/* Nothing from another origin, no inline script, no framing; always revalidated. */
+	g_assert_nonnull(r.csp);
+	g_assert_true(g_str_has_prefix(r.csp, "default-src 'self';"));
+	g_assert_nonnull(strstr(r.csp, "frame-ancestors 'none'"));
+	g_assert_null(strstr(r.csp, "unsafe"));
+	g_assert_cmpstr(r.cache_control, ==, "no-cache");
+	response_clear(&r);
+	/* API answers are not pages: no policy there. */
+	r = request(f, "GET", "/healthz", NULL, false);
+	g_assert_null(r.csp);
 	response_clear(&r);
 	r = request(f, "GET", "/missing.js", NULL, false);
 	g_assert_cmpuint(r.status, ==, 404);

@@ -199,6 +199,83 @@ static void test_agenda(struct fixture *f, gconstpointer data)
 	g_assert_error(error, CONTROL_ERROR, CONTROL_ERROR_CONFLICT);
 }
 
+/* The agenda of meeting `id` as "ID:TITLE|ID:TITLE|...", by position. */
+static char *agenda_summary(struct fixture *f, gint64 id)
+{
+	g_autoptr(JsonNode) node = meetings_get_json(f->m, id, NULL);
+	JsonArray *agenda = json_object_get_array_member(json_node_get_object(node), "agenda");
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; i < json_array_get_length(agenda); i++) {
+		JsonObject *item = json_array_get_object_element(agenda, i);
+		g_assert_cmpint(json_object_get_int_member(item, "position"), ==, i + 1);
+		g_string_append_printf(out, "%s%" G_GINT64_FORMAT ":%s", i ? "|" : "",
+		                       json_object_get_int_member(item, "id"),
+		                       json_object_get_string_member(item, "title"));
+	}
+	return g_string_free(out, FALSE);
+}
+
+static void test_agenda_keeps_ids(struct fixture *f, gconstpointer data)
+{
+	gint64 id = make_meeting(f, "Họp HĐND", T0 + HOUR_MS, T0 + 3 * HOUR_MS, 0, 0);
+	gint64 other = make_meeting(f, "Họp khác", T0 + HOUR_MS, T0 + 2 * HOUR_MS, 0, 0);
+	const struct agenda_item first[] = {
+	    {"Khai mạc", NULL, 10}, {"Báo cáo", NULL, 30}, {"Thảo luận", NULL, 60}};
+	const struct agenda_item other_items[] = {{"Điểm danh", NULL, 5}};
+	g_autoptr(GError) error = NULL;
+	g_autofree char *before = NULL, *other_agenda = NULL, *after = NULL, *unchanged = NULL;
+	g_autofree char *twice_message = NULL;
+	gint64 ids[3], foreign;
+	char *end;
+
+	g_assert_true(meetings_set_agenda(f->m, &f->operator_, id, first, 3, &error));
+	g_assert_true(meetings_set_agenda(f->m, &f->operator_, other, other_items, 1, &error));
+	g_assert_no_error(error);
+	before = agenda_summary(f, id);
+	end = before;
+	for (int i = 0; i < 3; i++) {
+		ids[i] = g_ascii_strtoll(i ? strchr(end, '|') + 1 : end, &end, 10);
+		g_assert_cmpint(ids[i], >, 0);
+	}
+	other_agenda = agenda_summary(f, other);
+	foreign = g_ascii_strtoll(other_agenda, NULL, 10);
+	g_assert_cmpint(foreign, >, 0);
+
+	/* Reordered and renamed: the kept items keep their ids; "Khai mạc" goes, one is new. */
+	const struct agenda_item reordered[] = {{"Thảo luận và kết luận", NULL, 45, ids[2]},
+	                                        {"Báo cáo", "Sở Tài chính", 30, ids[1]},
+	                                        {"Bế mạc", NULL, 5}};
+	g_assert_true(meetings_set_agenda(f->m, &f->operator_, id, reordered, 3, &error));
+	g_assert_no_error(error);
+	after = agenda_summary(f, id);
+	g_autofree char *expected = g_strdup_printf(
+	    "%" G_GINT64_FORMAT ":Thảo luận và kết luận|%" G_GINT64_FORMAT ":Báo cáo|", ids[2],
+	    ids[1]);
+	g_assert_true(g_str_has_prefix(after, expected));
+	g_assert_true(g_str_has_suffix(after, ":Bế mạc"));
+	g_assert_null(strstr(after, "Khai mạc"));
+
+	/* An item of another meeting, a removed one, or one named twice: refused, nothing
+	 * changed. */
+	const struct agenda_item foreign_item[] = {{"Điểm danh", NULL, 5, foreign}};
+	const struct agenda_item removed_item[] = {{"Khai mạc", NULL, 5, ids[0]}};
+	const struct agenda_item twice[] = {{"Báo cáo", NULL, 5, ids[1]}, {"Lại", NULL, 5, ids[1]}};
+	g_assert_false(meetings_set_agenda(f->m, &f->operator_, id, foreign_item, 1, &error));
+	g_assert_error(error, CONTROL_ERROR, CONTROL_ERROR_INVALID);
+	g_assert_nonnull(strstr(error->message, "is not an item of this meeting's agenda"));
+	g_clear_error(&error);
+	g_assert_false(meetings_set_agenda(f->m, &f->operator_, id, removed_item, 1, &error));
+	g_assert_error(error, CONTROL_ERROR, CONTROL_ERROR_INVALID);
+	g_clear_error(&error);
+	g_assert_false(meetings_set_agenda(f->m, &f->operator_, id, twice, 2, &error));
+	twice_message =
+	    g_strdup_printf("agenda item 2: id %" G_GINT64_FORMAT " is named twice", ids[1]);
+	g_assert_cmpstr(error->message, ==, twice_message);
+	unchanged = agenda_summary(f, id);
+	g_assert_cmpstr(unchanged, ==, after);
+}
+
 static void test_list_filters(struct fixture *f, gconstpointer data)
 {
 	gint64 a = make_meeting(f, "Sáng thứ Hai", T0 + 8 * HOUR_MS, T0 + 10 * HOUR_MS, 0, 0);
@@ -435,6 +512,7 @@ int main(int argc, char **argv)
 	FIXTURE_ADD("/meetings", "get-json", setup, test_get_json);
 	FIXTURE_ADD("/meetings", "update-by-state", setup, test_update_by_state);
 	FIXTURE_ADD("/meetings", "agenda", setup, test_agenda);
+	FIXTURE_ADD("/meetings", "agenda-keeps-ids", setup, test_agenda_keeps_ids);
 	FIXTURE_ADD("/meetings", "list-filters", setup, test_list_filters);
 	FIXTURE_ADD("/meetings", "invitee-expansion", setup, test_invitee_expansion);
 	FIXTURE_ADD("/meetings", "invitee-validation", setup, test_invitee_validation);

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/* The mcu room: peers' Opus into the audio mixer, the mixer's payloads out to the peers. */
+#define G_LOG_DOMAIN "cau-mcu"
+#include "mcu_room.h"
+
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/random.h"
+#include "media/audio_mixer.h"
+#include "media/media_clock.h"
+
+#include <errno.h>
+#include <stddef.h>
+
+#define AUDIO_PERIOD_NS 20000000u
+
+struct mcu_room;
+
+struct mcu_member {
+	gint refcount;
+	struct mcu_room *room; /* borrowed: valid until mcu_member_leave() */
+	struct peer *peer;     /* a reference; set once by mcu_member_attach() */
+	gint slot;             /* atomic: the mixer slot, -1 until the media thread adds it */
+	/* Media thread only. */
+	int audio_track; /* the sending audio track, -1 until the peer is connected */
+	uint32_t rtp_ts;
+	uint64_t send_errors;
+};
+
+struct mcu_room {
+	char *name;
+	struct mcu_rooms *rooms; /* the registry holding this room */
+	struct audio_mixer *mixer;
+	struct media_clock *clock;
+	unsigned member_count; /* control thread */
+
+	GMutex lock;                    /* guards what follows; never held while calling out */
+	GPtrArray *members;             /* of member references: who is sent the mix */
+	GPtrArray *joins;               /* of member references: slots to add on the media thread */
+	GPtrArray *leaves;              /* of member references: slots to remove */
+	struct audio_mixer_stats stats; /* snapshot after each tick */
+
+	/* Media thread only: empty between ticks; joins and leaves are swapped with these
+	 * under the lock, so nothing is allocated while it is held. */
+	GPtrArray *tick_members; /* scratch copy of members for one tick */
+	GPtrArray *tick_joins, *tick_leaves;
+};
+
+struct mcu_rooms {
+	GHashTable *by_name; /* name -> struct mcu_room (owned) */
+};
+
+static struct mcu_member *member_ref(struct mcu_member *m)
+{
+	g_atomic_int_inc(&m->refcount);
+	return m;
+}
+
+static void member_unref(gpointer data)
+{
+	struct mcu_member *m = data;
+
+	if (m && g_atomic_int_dec_and_test(&m->refcount)) {
+		peer_unref(m->peer);
+		g_free(m);
+	}
+}
+
+/* ---- the media thread ---- */
+
+static void apply_membership(struct mcu_room *room, GPtrArray *joins, GPtrArray *leaves)
+{
+	for (guint i = 0; i < leaves->len; i++) {
+		struct mcu_member *m = leaves->pdata[i];
+		int slot = g_atomic_int_get(&m->slot);
+
+		if (slot >= 0)
+			audio_mixer_remove(room->mixer, (unsigned)slot);
+		g_atomic_int_set(&m->slot, -1);
+	}
+	for (guint i = 0; i < joins->len; i++) {
+		struct mcu_member *m = joins->pdata[i];
+		unsigned slot;
+
+		if (g_ptr_array_find(leaves, m, NULL))
+			continue; /* left before it was ever mixed */
+		if (audio_mixer_add(room->mixer, &slot) != 0) {
+			g_warning("[room %s] mcu: no free mixer slot; a member stays unheard",
+			          room->name);
+			continue;
+		}
+		g_atomic_int_set(&m->slot, (int)slot);
+	}
+}
+
+/* The first audio track the server sends on, once the peer is connected (tracks are fixed
+ * then), or -1. */
+static int find_audio_track(struct peer *peer)
+{
+	if (peer_state(peer) != PEER_STATE_CONNECTED)
+		return -1;
+	for (unsigned i = 0; i < peer_track_count(peer); i++) {
+		const struct peer_track *t = peer_track(peer, i);
+		if (t->kind == TRACK_AUDIO && t->send)
+			return (int)i;
+	}
+	return -1;
+}
+
+static void send_payload(struct mcu_room *room, struct mcu_member *m,
+                         const struct audio_mix_output *mix)
+{
+	int slot = g_atomic_int_get(&m->slot);
+	struct audio_payload *payload;
+	struct peer_rtp_out out = {0};
+	int err;
+
+	/* Every receiver's clock advances with the room's, sent or not, so that a gap
+	 * reads as a gap and not as a time warp. */
+	m->rtp_ts += mix->rtp_ts_advance;
+	if (slot < 0 || !m->peer)
+		return;
+	if (m->audio_track < 0 && (m->audio_track = find_audio_track(m->peer)) < 0)
+		return;
+	payload = mix->payload_of[slot];
+	if (!payload || payload->len == 0)
+		return;
+	/* The payload is the same buffer for every non-speaker: the peer adds this
+	 * receiver's SSRC, sequence number and SRTP. */
+	out.timestamp = m->rtp_ts;
+	out.payload = payload->data;
+	out.payload_len = payload->len;
+	err = peer_send_rtp(m->peer, (unsigned)m->audio_track, &out);
+	if (err && m->send_errors++ % 250 == 0)
+		cau_trace("[room %s / peer %s] mcu: send: %s", room->name, peer_id(m->peer),
+		          g_strerror(-err));
+}
+
+static void on_tick(void *user, uint64_t tick, uint64_t deadline_ns, unsigned frames)
+{
+	struct mcu_room *room = user;
+	GPtrArray *joins = room->tick_joins, *leaves = room->tick_leaves;
+	GPtrArray *members = room->tick_members;
+	const struct audio_mix_output *mix;
+	struct audio_mixer_stats stats;
+
+	g_mutex_lock(&room->lock);
+	room->tick_joins = room->joins;
+	room->joins = joins;
+	room->tick_leaves = room->leaves;
+	room->leaves = leaves;
+	for (guint i = 0; i < room->members->len; i++)
+		g_ptr_array_add(members, member_ref(room->members->pdata[i]));
+	g_mutex_unlock(&room->lock);
+
+	joins = room->tick_joins;
+	leaves = room->tick_leaves;
+	apply_membership(room, joins, leaves);
+	g_ptr_array_set_size(joins, 0); /* unrefs */
+	g_ptr_array_set_size(leaves, 0);
+	if (audio_mixer_tick(room->mixer, deadline_ns / 1000, frames, &mix) == 0) {
+		for (guint i = 0; i < members->len; i++)
+			send_payload(room, members->pdata[i], mix);
+	}
+	g_ptr_array_set_size(members, 0); /* unrefs */
+
+	audio_mixer_get_stats(room->mixer, &stats);
+	g_mutex_lock(&room->lock);
+	room->stats = stats;
+	g_mutex_unlock(&room->lock);
+}
+
+/* ---- the worker threads ---- */
+
+static void mcu_rtp(struct peer *peer, const struct peer_track *track, const struct rtp_packet *pkt,
+                    const struct rtp_ext_values *ext, void *user_data)
+{
+	struct mcu_member *m = user_data;
+	int slot = g_atomic_int_get(&m->slot);
+	struct jitter_packet jp;
+	int err;
+
+	if (track->kind != TRACK_AUDIO || slot < 0)
+		return;
+	/* ext carries the RFC 6464 level when the track negotiated it (track->ext_audio_level):
+	 * the mixer then picks speakers without decoding the silent. */
+	jitter_packet_from_rtp(&jp, pkt, ext, media_clock_monotonic_ns() / 1000);
+	err = audio_mixer_put(m->room->mixer, (unsigned)slot, &jp);
+	if (err < 0)
+		cau_trace("[room %s / peer %s] mcu: put: %s", m->room->name, peer_id(peer),
+		          g_strerror(-err));
+}
+
+const struct peer_media mcu_media = {
+    .rtp = mcu_rtp,
+};
+
+/* ---- the control thread ---- */
+
+static struct mcu_room *room_new(const char *name)
+{
+	struct mcu_room *room = g_new0(struct mcu_room, 1);
+	g_autofree char *label = g_strdup_printf("room %s", name);
+
+	room->name = g_strdup(name);
+	room->mixer = audio_mixer_new(NULL, label);
+	g_assert(room->mixer); /* the defaults are valid */
+	room->clock = media_clock_new(label, AUDIO_PERIOD_NS, NULL);
+	g_mutex_init(&room->lock);
+	room->members = g_ptr_array_new_with_free_func(member_unref);
+	room->joins = g_ptr_array_new_with_free_func(member_unref);
+	room->leaves = g_ptr_array_new_with_free_func(member_unref);
+	room->tick_members = g_ptr_array_new_with_free_func(member_unref);
+	room->tick_joins = g_ptr_array_new_with_free_func(member_unref);
+	room->tick_leaves = g_ptr_array_new_with_free_func(member_unref);
+	if (media_clock_start(room->clock, on_tick, room) != 0)
+		g_error("[room %s] mcu: cannot start the media clock", name);
+	g_info("[room %s] mcu: opened", name);
+	return room;
+}
+
+static void room_free(gpointer data)
+{
+	struct mcu_room *room = data;
+
+	media_clock_stop(room->clock); /* joins the thread: nothing ticks after this */
+	media_clock_free(room->clock);
+	audio_mixer_free(room->mixer);
+	g_ptr_array_unref(room->members);
+	g_ptr_array_unref(room->joins);
+	g_ptr_array_unref(room->leaves);
+	g_ptr_array_unref(room->tick_members);
+	g_ptr_array_unref(room->tick_joins);
+	g_ptr_array_unref(room->tick_leaves);
+	g_mutex_clear(&room->lock);
+	g_info("[room %s] mcu: closed", room->name);
+	g_free(room->name);
+	g_free(room);
+}
+
+struct mcu_rooms *mcu_rooms_new(void)
+{
+	struct mcu_rooms *rooms = g_new0(struct mcu_rooms, 1);
+
+	rooms->by_name = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, room_free);
+	return rooms;
+}
+
+void mcu_rooms_free(struct mcu_rooms *rooms)
+{
+	if (!rooms)
+		return;
+	g_warn_if_fail(g_hash_table_size(rooms->by_name) == 0);
+	g_hash_table_unref(rooms->by_name);
+	g_free(rooms);
+}
+
+struct mcu_member *mcu_member_join(struct mcu_rooms *rooms, const char *name)
+{
+	struct mcu_room *room = g_hash_table_lookup(rooms->by_name, name);
+	struct mcu_member *m = g_new0(struct mcu_member, 1);
+
+	if (!room) {
+		room = room_new(name);
+		room->rooms = rooms;
+		g_hash_table_insert(rooms->by_name, room->name, room);
+	}
+	m->refcount = 1;
+	m->room = room;
+	m->slot = -1;
+	m->audio_track = -1;
+	random_bytes(&m->rtp_ts, sizeof(m->rtp_ts));
+	room->member_count++;
+	g_mutex_lock(&room->lock);
+	g_ptr_array_add(room->joins, member_ref(m));
+	g_mutex_unlock(&room->lock);
+	return m;
+}
+
+void mcu_member_attach(struct mcu_member *member, struct peer *peer)
+{
+	struct mcu_room *room = member->room;
+
+	g_return_if_fail(!member->peer);
+	member->peer = peer_ref(peer);
+	g_mutex_lock(&room->lock);
+	g_ptr_array_add(room->members, member_ref(member));
+	g_mutex_unlock(&room->lock);
+	g_debug("[room %s / peer %s] mcu: joined", room->name, peer_id(peer));
+}
+
+void mcu_member_leave(struct mcu_member *member)
+{
+	struct mcu_room *room;
+	struct mcu_member *dropped = NULL;
+	guint index;
+
+	if (!member)
+		return;
+	room = member->room;
+	g_mutex_lock(&room->lock);
+	if (g_ptr_array_find(room->members, member, &index))
+		dropped = g_ptr_array_steal_index_fast(room->members, index);
+	g_ptr_array_add(room->leaves, member_ref(member));
+	g_mutex_unlock(&room->lock);
+	member_unref(dropped);
+	member_unref(member);
+	if (--room->member_count == 0)
+		g_hash_table_remove(room->rooms->by_name, room->name); /* frees room */
+}
+
+/* One room's numbers, copied under its lock. */
+struct room_sample {
+	const char *name;
+	struct audio_mixer_stats stats;
+};
+
+static void write_family(GString *out, const char *name, const char *type, const char *help,
+                         const struct room_sample *samples, guint count, size_t offset,
+                         bool is_unsigned)
+{
+	metrics_write_header(out, name, type, help);
+	for (guint i = 0; i < count; i++) {
+		const char *field = (const char *)&samples[i].stats + offset;
+		double value = is_unsigned ? *(const unsigned *)field : *(const uint64_t *)field;
+
+		metrics_write_sample(out, name, value, "room", samples[i].name, NULL);
+	}
+}
+
+void mcu_rooms_collect(GString *out, gpointer user_data)
+{
+	struct mcu_rooms *rooms = user_data;
+	guint count = g_hash_table_size(rooms->by_name), n = 0;
+	g_autofree struct room_sample *samples = g_new0(struct room_sample, count + 1);
+	GHashTableIter iter;
+	gpointer value;
+
+	g_hash_table_iter_init(&iter, rooms->by_name);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		struct mcu_room *room = value;
+
+		samples[n].name = room->name;
+		g_mutex_lock(&room->lock);
+		samples[n].stats = room->stats;
+		g_mutex_unlock(&room->lock);
+		n++;
+	}
+	write_family(out, "cau_mixer_participants", "gauge",
+	             "Participants in the room's audio mixer.", samples, n,
+	             offsetof(struct audio_mixer_stats, participants), true);
+	write_family(out, "cau_mixer_speakers", "gauge",
+	             "Active speakers at the mixer's last tick.", samples, n,
+	             offsetof(struct audio_mixer_stats, speakers), true);
+	write_family(out, "cau_mixer_decodes_total", "counter",
+	             "Opus decodes by the room's mixer (packets, FEC and PLC).", samples, n,
+	             offsetof(struct audio_mixer_stats, decodes_total), false);
+	write_family(out, "cau_mixer_encodes_total", "counter",
+	             "Opus encodes by the room's mixer (one per speaker plus the shared mix).",
+	             samples, n, offsetof(struct audio_mixer_stats, encodes_total), false);
+	write_family(out, "cau_mixer_ticks_total", "counter", "Mixer ticks run.", samples, n,
+	             offsetof(struct audio_mixer_stats, ticks), false);
+}
