@@ -124,7 +124,7 @@ bool meetings_agenda_json(struct store *st, gint64 id, JsonBuilder *b, GError **
 {
 	g_autoptr(store_rows) rows =
 	    store_query(st,
-	                "SELECT position, title, presenter, duration_min FROM agenda_items WHERE "
+	                "SELECT position, title, presenter, duration_min, id FROM agenda_items WHERE "
 	                "meeting_id = ? ORDER BY position",
 	                STORE_PARAMS(STORE_INT(id)), error);
 
@@ -133,6 +133,8 @@ bool meetings_agenda_json(struct store *st, gint64 id, JsonBuilder *b, GError **
 	json_builder_begin_array(b);
 	for (guint r = 0; r < store_rows_count(rows); r++) {
 		json_builder_begin_object(b);
+		/* the id materials and decisions name the item by */
+		meetings_json_int(b, "id", store_rows_get_int(rows, r, 4));
 		meetings_json_int(b, "position", store_rows_get_int(rows, r, 0));
 		meetings_json_string(b, "title", store_rows_get(rows, r, 1));
 		meetings_json_string(b, "presenter", store_rows_get(rows, r, 2));
