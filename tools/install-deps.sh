@@ -7,14 +7,17 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Build: compiler, meson, libraries. Test: python, browser, namespaces, packet loss, and
-# PostgreSQL's server binaries (tests/pg/pg-run.sh starts a private one per test program).
+# Build: compiler, meson, libraries (cairo and pango lay out the PDF of minutes in
+# DejaVu Sans). Test: python, browser, namespaces, packet loss, PostgreSQL's server
+# binaries (tests/pg/pg-run.sh starts a private one per test program), and poppler's
+# pdftotext/pdffonts, which read the minutes' PDF back.
 packages=(
   build-essential meson ninja-build pkg-config clang clang-format libclang-rt-14-dev
   libglib2.0-dev libglib2.0-dev-bin libsoup-3.0-dev libjson-glib-dev libsqlite3-dev
   libargon2-dev libssl-dev libpq-dev libopus-dev libsrtp2-dev openssl
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core
   python3 python3-pytest python3-websocket python3-aiortc
-  chromium iproute2 nftables sqlite3 postgresql
+  chromium iproute2 nftables sqlite3 postgresql poppler-utils
 )
 
 missing=()
