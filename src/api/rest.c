@@ -9,9 +9,12 @@
 
 #include <string.h>
 
+static const struct rest_route_table rest_index_routes;
+
 /* One resource per line (clang-format would pack them), so that merges add lines. */
 /* clang-format off */
 static const struct rest_route_table *const tables[] = {
+    &rest_index_routes,
     &rest_auth_routes,
     &rest_accounts_routes,
     &rest_audit_routes,
@@ -25,6 +28,51 @@ static const struct rest_route_table *const tables[] = {
     &rest_minutes_routes,
 };
 /* clang-format on */
+
+static const char *body_name(enum rest_body body)
+{
+	switch (body) {
+	case REST_BODY_RAW:
+		return "raw";
+	case REST_BODY_UPLOAD:
+		return "upload";
+	default:
+		return "json";
+	}
+}
+
+/* GET /api/v1/routes: every route with the least role it needs and the body it takes,
+ * so that clients (and the test that keeps docs/api.md true) can see the API whole. */
+static void get_routes(struct rest_request *req)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new_immutable();
+
+	json_builder_begin_array(b);
+	for (size_t t = 0; t < G_N_ELEMENTS(tables); t++) {
+		for (size_t r = 0; r < tables[t]->n_routes; r++) {
+			const struct rest_route *route = &tables[t]->routes[r];
+			json_builder_begin_object(b);
+			json_builder_set_member_name(b, "method");
+			json_builder_add_string_value(b, route->method);
+			json_builder_set_member_name(b, "path");
+			json_builder_add_string_value(b, route->label);
+			json_builder_set_member_name(b, "role");
+			json_builder_add_string_value(
+			    b, role_name(route->role) ? role_name(route->role) : "anyone");
+			json_builder_set_member_name(b, "body");
+			json_builder_add_string_value(b, body_name(route->body));
+			json_builder_end_object(b);
+		}
+	}
+	json_builder_end_array(b);
+	rest_reply(req, SOUP_STATUS_OK, json_builder_get_root(b));
+}
+
+static const struct rest_route index_routes[] = {
+    {"GET", "routes", ROLE_NONE, get_routes, "/api/v1/routes"},
+};
+
+static const struct rest_route_table rest_index_routes = {index_routes, G_N_ELEMENTS(index_routes)};
 
 /* Matches `path` (below the prefix) against `pattern`, capturing {name} segments. */
 static bool match(const char *pattern, char **segments, char **params)
