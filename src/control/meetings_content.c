@@ -122,11 +122,11 @@ bool meetings_set_agenda(struct meetings *m, const struct principal *who, gint64
 
 bool meetings_agenda_json(struct store *st, gint64 id, JsonBuilder *b, GError **error)
 {
-	g_autoptr(store_rows) rows =
-	    store_query(st,
-	                "SELECT position, title, presenter, duration_min, id FROM agenda_items WHERE "
-	                "meeting_id = ? ORDER BY position",
-	                STORE_PARAMS(STORE_INT(id)), error);
+	g_autoptr(store_rows) rows = store_query(
+	    st,
+	    "SELECT position, title, presenter, duration_min, id FROM agenda_items WHERE "
+	    "meeting_id = ? ORDER BY position",
+	    STORE_PARAMS(STORE_INT(id)), error);
 
 	if (!rows)
 		return false;
