@@ -12,8 +12,9 @@
 struct serve_minutes {
 	struct signer *signer;
 	struct minutes *minutes;
-	GQueue due;  /* meeting ids whose minutes are due (gint64, allocated) */
-	guint idle;  /* the source generating them, 0 when idle */
+	GQueue due;     /* meeting ids whose minutes are due (gint64, allocated) */
+	gint64 current; /* the meeting whose minutes are being made, 0: none */
+	bool stopping;
 	guint catch; /* the start-up catch-up, 0 once done */
 };
 
@@ -72,24 +73,31 @@ static struct signer *load_signer(const struct config *cfg, GError **error)
 	return s;
 }
 
-static gboolean generate_next(gpointer user_data)
+static void generate_next(struct serve_minutes *sm);
+
+static void generated(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	struct serve_minutes *sm = user_data;
-	gint64 *id = g_queue_pop_head(&sm->due);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonNode) version = NULL;
+	g_autoptr(JsonNode) version = minutes_generate_finish(result, &error);
 
-	if (id) {
-		version = minutes_generate(sm->minutes, NULL, *id, &error);
-		if (!version)
-			g_warning("[meeting %" G_GINT64_FORMAT "] minutes not made: %s", *id,
-			          error->message);
-		g_free(id);
-	}
-	if (!g_queue_is_empty(&sm->due))
-		return G_SOURCE_CONTINUE;
-	sm->idle = 0;
-	return G_SOURCE_REMOVE;
+	if (!version)
+		g_warning("[meeting %" G_GINT64_FORMAT "] minutes not made: %s", sm->current,
+		          error->message);
+	sm->current = 0;
+	generate_next(sm);
+}
+
+/* Starts the minutes of the next meeting due, one at a time, each laid out on a worker
+ * thread so that the server goes on answering meanwhile. */
+static void generate_next(struct serve_minutes *sm)
+{
+	g_autofree gint64 *id = NULL;
+
+	if (sm->current || sm->stopping || !(id = g_queue_pop_head(&sm->due)))
+		return;
+	sm->current = *id;
+	minutes_generate_async(sm->minutes, NULL, *id, generated, sm);
 }
 
 void serve_minutes_meeting_ended(gint64 id, gpointer user_data)
@@ -97,21 +105,26 @@ void serve_minutes_meeting_ended(gint64 id, gpointer user_data)
 	struct serve_minutes *sm = user_data;
 
 	g_queue_push_tail(&sm->due, g_memdup2(&id, sizeof id));
-	if (!sm->idle)
-		sm->idle = g_idle_add(generate_next, sm);
+	generate_next(sm);
 }
 
 static gboolean catch_up(gpointer user_data)
 {
 	struct serve_minutes *sm = user_data;
 	g_autoptr(GError) error = NULL;
-	gint made = minutes_catch_up(sm->minutes, &error);
+	g_autoptr(GArray) missing = minutes_missing(sm->minutes, &error);
 
-	if (made < 0)
-		g_warning("[minutes] catching up: %s", error->message);
-	else if (made > 0)
-		g_info("[minutes] made the minutes of %d meetings that ended while stopped", made);
 	sm->catch = 0;
+	if (!missing) {
+		g_warning("[minutes] cannot look for meetings without minutes: %s", error->message);
+		return G_SOURCE_REMOVE;
+	}
+	if (missing->len)
+		g_info("[minutes] %u meetings ended while the server was stopped: making their "
+		       "minutes",
+		       missing->len);
+	for (guint i = 0; i < missing->len; i++)
+		serve_minutes_meeting_ended(g_array_index(missing, gint64, i), sm);
 	return G_SOURCE_REMOVE;
 }
 
@@ -141,8 +154,9 @@ void serve_minutes_free(struct serve_minutes *sm)
 {
 	if (!sm)
 		return;
-	if (sm->idle)
-		g_source_remove(sm->idle);
+	/* A generation under way finishes its files on its thread; its index row is made
+	 * by the next start, which finds the meeting without minutes. */
+	sm->stopping = true;
 	if (sm->catch)
 		g_source_remove(sm->catch);
 	g_queue_clear_full(&sm->due, g_free);

@@ -69,11 +69,32 @@ static void get_events(struct rest_request *req)
 	rest_reply(req, SOUP_STATUS_OK, list);
 }
 
+/* The end of POST .../minutes: the version made, or the error, and the paused request
+ * resumed. */
+static void minutes_made(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	SoupServerMessage *msg = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) version = minutes_generate_finish(result, &error);
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	enum api_error code;
+
+	if (version) {
+		json_generator_set_root(gen, version);
+		http_reply_json(msg, SOUP_STATUS_CREATED, json_generator_to_data(gen, NULL));
+	} else if ((code = api_error_from(error)) == API_ERROR_INTERNAL) {
+		g_warning("[rest minutes] internal error: %s", error->message);
+		http_reply_error(msg, code, "internal error; the server log has the details");
+	} else {
+		http_reply_error(msg, code, "%s", error->message);
+	}
+	soup_server_message_unpause(msg);
+	g_object_unref(msg);
+}
+
 static void post_minutes(struct rest_request *req)
 {
-	g_autoptr(GError) error = NULL;
 	gint64 meeting_id = rest_param_id(req, 0);
-	JsonNode *version;
 
 	if (!meeting_id || !minutes_kept(req))
 		return;
@@ -82,12 +103,10 @@ static void post_minutes(struct rest_request *req)
 		                 "send no body: the minutes are made from the meeting as it is");
 		return;
 	}
-	version = minutes_generate(req->ctx->minutes, &req->who, meeting_id, &error);
-	if (!version) {
-		rest_reply_error(req, error);
-		return;
-	}
-	rest_reply(req, SOUP_STATUS_CREATED, version);
+	/* The PDF is laid out on a worker thread; the request waits, the server does not. */
+	soup_server_message_pause(req->msg);
+	minutes_generate_async(req->ctx->minutes, &req->who, meeting_id, minutes_made,
+	                       g_object_ref(req->msg));
 }
 
 /* Checks who may read the minutes of the meeting in the path: operators, its chair, and

@@ -14,8 +14,9 @@
 struct minutes {
 	struct store *st;
 	struct clock *clock;
-	const struct signer *signer;
-	char *dir; /* DATA/minutes */
+	struct signer *signer; /* a reference */
+	char *dir;             /* DATA/minutes */
+	GHashTable *busy;      /* meeting ids whose minutes are being made in a thread */
 	char *organisation;
 	char *timezone;
 };
@@ -33,7 +34,7 @@ static const struct {
 };
 #define N_FILES G_N_ELEMENTS(files)
 
-struct minutes *minutes_new(struct store *st, struct clock *clock, const struct signer *by,
+struct minutes *minutes_new(struct store *st, struct clock *clock, struct signer *by,
                             const struct minutes_config *cfg, GError **error)
 {
 	g_autofree char *dir = g_build_filename(cfg->data_dir, MINUTES_DIR, NULL);
@@ -47,7 +48,8 @@ struct minutes *minutes_new(struct store *st, struct clock *clock, const struct 
 	mn = g_new0(struct minutes, 1);
 	mn->st = st;
 	mn->clock = clock;
-	mn->signer = by;
+	mn->signer = signer_ref(by);
+	mn->busy = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	mn->dir = g_steal_pointer(&dir);
 	mn->organisation = g_strdup(
 	    cfg->organisation && *cfg->organisation ? cfg->organisation : signer_organisation(by));
@@ -59,6 +61,8 @@ void minutes_free(struct minutes *mn)
 {
 	if (!mn)
 		return;
+	signer_free(mn->signer);
+	g_hash_table_destroy(mn->busy);
 	g_free(mn->dir);
 	g_free(mn->organisation);
 	g_free(mn->timezone);
@@ -71,23 +75,32 @@ static char *file_name(gint64 meeting_id, gint version, enum minutes_file_kind k
 	                       files[kind].ext);
 }
 
-/* One version being made: the contents of its files and their hashes. */
+/* One version being made. Made and committed on the service's thread; its files are
+ * laid out, signed and written on any thread, from what it holds itself. */
 struct generation {
-	const struct principal *who;
-	gint64 meeting_id, created_at;
+	struct principal who; /* account_id 0: the system */
+	gint64 meeting_id, created_at, started_us;
 	gint version;
+	JsonNode *doc;
+	char *dir;
+	struct signer *signer; /* a reference */
 	GBytes *content[N_FILES];
 	char *sha256[N_FILES];
-	const char *signer;
 };
 
-static void generation_clear(struct generation *g)
+static void generation_free(struct generation *g)
 {
 	for (size_t i = 0; i < N_FILES; i++) {
 		g_clear_pointer(&g->content[i], g_bytes_unref);
 		g_clear_pointer(&g->sha256[i], g_free);
 	}
+	g_clear_pointer(&g->doc, json_node_unref);
+	signer_free(g->signer);
+	g_free(g->dir);
+	g_free(g);
 }
+typedef struct generation generation;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(generation, generation_free)
 
 static bool meeting_took_place(struct minutes *mn, gint64 meeting_id, GError **error)
 {
@@ -126,43 +139,63 @@ static void set_content(struct generation *g, enum minutes_file_kind kind, GByte
 	g->sha256[kind] = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, content);
 }
 
-/* The document, its canonical JSON, the PDF and both signatures, in memory. */
-static bool make_contents(struct minutes *mn, struct generation *g, GError **error)
+/* On the service's thread: what the store says, as the document and its JSON. */
+static struct generation *prepare(struct minutes *mn, const struct principal *who,
+                                  gint64 meeting_id, GError **error)
 {
-	g_autoptr(JsonNode) doc = minutes_document(mn->st, g->meeting_id, mn->organisation,
-	                                           mn->timezone, g->created_at, error);
-	struct minutes_pdf_info info = {g->version, g->created_at, NULL, g->signer};
+	g_autoptr(generation) g = g_new0(struct generation, 1);
 	char *json;
 	gsize length;
-	GBytes *bytes;
 
-	if (!doc || !(json = canonical_json(doc, &length, error)))
-		return false;
+	if (who)
+		g->who = *who;
+	g->meeting_id = meeting_id;
+	g->created_at = clock_now_ms(mn->clock);
+	g->started_us = g_get_monotonic_time();
+	g->dir = g_strdup(mn->dir);
+	g->signer = signer_ref(mn->signer);
+	if (g_hash_table_contains(mn->busy, &meeting_id)) {
+		g_set_error(error, CONTROL_ERROR, CONTROL_ERROR_CONFLICT,
+		            "the minutes of meeting %" G_GINT64_FORMAT
+		            " are being made; try again in a moment",
+		            meeting_id);
+		return NULL;
+	}
+	if (!meeting_took_place(mn, meeting_id, error) ||
+	    !(g->version = next_version(mn, meeting_id, error)))
+		return NULL;
+	g->doc = minutes_document(mn->st, meeting_id, mn->organisation, mn->timezone, g->created_at,
+	                          error);
+	if (!g->doc || !(json = canonical_json(g->doc, &length, error)))
+		return NULL;
 	set_content(g, MINUTES_FILE_JSON, g_bytes_new_take(json, length));
-	info.json_sha256 = g->sha256[MINUTES_FILE_JSON];
-	bytes = minutes_pdf_render(json_node_get_object(doc), &info, error);
+	return g_steal_pointer(&g);
+}
+
+/* On any thread: the PDF, both signatures, the four files written (temp file, fsync,
+ * rename: a crash leaves the old file or the new, never half). */
+static bool render(struct generation *g, GError **error)
+{
+	struct minutes_pdf_info info = {g->version, g->created_at, g->sha256[MINUTES_FILE_JSON],
+	                                signer_subject(g->signer)};
+	GBytes *bytes = minutes_pdf_render(json_node_get_object(g->doc), &info, error);
+
 	if (!bytes)
 		return false;
 	set_content(g, MINUTES_FILE_PDF, bytes);
 	for (enum minutes_file_kind k = MINUTES_FILE_JSON; k <= MINUTES_FILE_PDF; k += 2) {
 		gsize n;
 		const void *data = g_bytes_get_data(g->content[k], &n);
-		bytes = signer_sign(mn->signer, data, n, error);
+		bytes = signer_sign(g->signer, data, n, error);
 		if (!bytes)
 			return false;
 		set_content(g, k + 1, bytes);
 	}
-	return true;
-}
-
-static bool write_files(struct minutes *mn, struct generation *g, GError **error)
-{
 	for (size_t i = 0; i < N_FILES; i++) {
 		g_autofree char *name = file_name(g->meeting_id, g->version, i);
-		g_autofree char *path = g_build_filename(mn->dir, name, NULL);
+		g_autofree char *path = g_build_filename(g->dir, name, NULL);
 		gsize n;
 		const char *data = g_bytes_get_data(g->content[i], &n);
-		/* Temp file, fsync, rename: a crash leaves the old file or the new, never half. */
 		if (!g_file_set_contents_full(
 		        path, data, (gssize)n,
 		        G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644, error))
@@ -174,7 +207,7 @@ static bool write_files(struct minutes *mn, struct generation *g, GError **error
 static bool insert_version(struct store *st, gpointer user_data, GError **error)
 {
 	struct generation *g = user_data;
-	const char *by = g->who && g->who->account_id ? g->who->username : "system";
+	const char *by = g->who.account_id ? g->who.username : "system";
 	g_autofree char *target = g_strdup_printf("meeting/%" G_GINT64_FORMAT, g->meeting_id);
 	g_autofree char *detail =
 	    g_strdup_printf("{\"version\":%d,\"json_sha256\":\"%s\",\"pdf_sha256\":\"%s\"}",
@@ -192,10 +225,12 @@ static bool insert_version(struct store *st, gpointer user_data, GError **error)
 	            STORE_INT((gint64)g_bytes_get_size(g->content[0])), STORE_TEXT(g->sha256[1]),
 	            STORE_INT((gint64)g_bytes_get_size(g->content[1])), STORE_TEXT(g->sha256[2]),
 	            STORE_INT((gint64)g_bytes_get_size(g->content[2])), STORE_TEXT(g->sha256[3]),
-	            STORE_INT((gint64)g_bytes_get_size(g->content[3])), STORE_TEXT(g->signer)),
+	            STORE_INT((gint64)g_bytes_get_size(g->content[3])),
+	            STORE_TEXT(signer_subject(g->signer))),
 	        NULL, error))
 		return false;
-	return audit_append(st, g->who, "minutes.generate", target, detail, error);
+	return audit_append(st, g->who.account_id ? &g->who : NULL, "minutes.generate", target,
+	                    detail, error);
 }
 
 static JsonNode *version_json(struct store_rows *rows, guint r, gint64 meeting_id);
@@ -215,32 +250,85 @@ static struct store_rows *query_versions(struct store *st, gint64 meeting_id, gi
 	               : store_query(st, text, STORE_PARAMS(STORE_INT(meeting_id)), error);
 }
 
+/* On the service's thread: the index row and audit entry; the version as listed. */
+static JsonNode *commit(struct minutes *mn, struct generation *g, GError **error)
+{
+	g_autoptr(store_rows) rows = NULL;
+
+	if (!store_transaction(mn->st, insert_version, g, error) ||
+	    !(rows = query_versions(mn->st, g->meeting_id, g->version, error)))
+		return NULL;
+	g_info("[meeting %" G_GINT64_FORMAT "] minutes v%d: json %s, pdf %" G_GSIZE_FORMAT
+	       " bytes, %" G_GINT64_FORMAT " ms",
+	       g->meeting_id, g->version, g->sha256[MINUTES_FILE_JSON],
+	       g_bytes_get_size(g->content[MINUTES_FILE_PDF]),
+	       (g_get_monotonic_time() - g->started_us) / 1000);
+	return version_json(rows, 0, g->meeting_id);
+}
+
 JsonNode *minutes_generate(struct minutes *mn, const struct principal *who, gint64 meeting_id,
                            GError **error)
 {
-	struct generation g = {.who = who,
-	                       .meeting_id = meeting_id,
-	                       .created_at = clock_now_ms(mn->clock),
-	                       .signer = signer_subject(mn->signer)};
-	g_autoptr(store_rows) rows = NULL;
-	gint64 started = g_get_monotonic_time();
-	JsonNode *result = NULL;
+	g_autoptr(generation) g = prepare(mn, who, meeting_id, error);
 
-	if (!meeting_took_place(mn, meeting_id, error) ||
-	    !(g.version = next_version(mn, meeting_id, error)) || !make_contents(mn, &g, error) ||
-	    !write_files(mn, &g, error) || !store_transaction(mn->st, insert_version, &g, error))
-		goto out;
-	rows = query_versions(mn->st, meeting_id, g.version, error);
-	if (rows && store_rows_count(rows) == 1)
-		result = version_json(rows, 0, meeting_id);
-	g_info("[meeting %" G_GINT64_FORMAT "] minutes v%d: json %s, pdf %" G_GSIZE_FORMAT
-	       " bytes, %" G_GINT64_FORMAT " ms",
-	       meeting_id, g.version, g.sha256[MINUTES_FILE_JSON],
-	       g_bytes_get_size(g.content[MINUTES_FILE_PDF]),
-	       (g_get_monotonic_time() - started) / 1000);
-out:
-	generation_clear(&g);
-	return result;
+	if (!g || !render(g, error))
+		return NULL;
+	return commit(mn, g, error);
+}
+
+static void render_in_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
+{
+	GError *error = NULL;
+
+	if (render(data, &error))
+		g_task_return_boolean(task, TRUE);
+	else
+		g_task_return_error(task, error);
+}
+
+/* Back on the service's thread with the files written: commit, then tell the caller. */
+static void rendered(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	GTask *outer = user_data;
+	struct minutes *mn = g_task_get_source_tag(outer);
+	struct generation *g = g_task_get_task_data(G_TASK(result));
+	GError *error = NULL;
+	JsonNode *version = NULL;
+
+	g_hash_table_remove(mn->busy, &g->meeting_id);
+	if (g_task_propagate_boolean(G_TASK(result), &error))
+		version = commit(mn, g, &error);
+	if (version)
+		g_task_return_pointer(outer, version, (GDestroyNotify)json_node_unref);
+	else
+		g_task_return_error(outer, error);
+	g_object_unref(outer);
+}
+
+void minutes_generate_async(struct minutes *mn, const struct principal *who, gint64 meeting_id,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *outer = g_task_new(NULL, NULL, callback, user_data);
+	GError *error = NULL;
+	struct generation *g = prepare(mn, who, meeting_id, &error);
+	GTask *inner;
+
+	g_task_set_source_tag(outer, mn);
+	if (!g) {
+		g_task_return_error(outer, error);
+		g_object_unref(outer);
+		return;
+	}
+	g_hash_table_add(mn->busy, g_memdup2(&meeting_id, sizeof meeting_id));
+	inner = g_task_new(NULL, NULL, rendered, outer);
+	g_task_set_task_data(inner, g, (GDestroyNotify)generation_free);
+	g_task_run_in_thread(inner, render_in_thread);
+	g_object_unref(inner);
+}
+
+JsonNode *minutes_generate_finish(GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
 }
 
 static JsonNode *version_json(struct store_rows *rows, guint r, gint64 meeting_id)
@@ -362,29 +450,31 @@ static gint64 minutes_since(struct store *st, GError **error)
 	return t ? g_date_time_to_unix(t) * 1000 : 0;
 }
 
-gint minutes_catch_up(struct minutes *mn, GError **error)
+GArray *minutes_missing(struct minutes *mn, GError **error)
 {
 	g_autoptr(store_rows) rows = NULL;
-	gint64 since = minutes_since(mn->st, error);
-	gint made = 0;
+	g_autoptr(GError) local = NULL;
+	gint64 since = minutes_since(mn->st, &local);
+	GArray *ids;
 
+	if (local) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return NULL;
+	}
+	ids = g_array_new(FALSE, FALSE, sizeof(gint64));
 	if (!since)
-		return error && *error ? -1 : 0;
+		return ids;
 	rows = store_query(mn->st,
 	                   "SELECT id FROM meetings WHERE state = 'ended' AND ended_at >= ? AND id "
 	                   "NOT IN (SELECT meeting_id FROM minutes) ORDER BY ended_at, id",
 	                   STORE_PARAMS(STORE_INT(since)), error);
-	if (!rows)
-		return -1;
-	for (guint r = 0; r < store_rows_count(rows); r++) {
-		g_autoptr(GError) local = NULL;
-		g_autoptr(JsonNode) v =
-		    minutes_generate(mn, NULL, store_rows_get_int(rows, r, 0), &local);
-		if (v)
-			made++;
-		else
-			g_warning("[meeting %s] minutes not made: %s", store_rows_get(rows, r, 0),
-			          local->message);
+	if (!rows) {
+		g_array_unref(ids);
+		return NULL;
 	}
-	return made;
+	for (guint r = 0; r < store_rows_count(rows); r++) {
+		gint64 id = store_rows_get_int(rows, r, 0);
+		g_array_append_val(ids, id);
+	}
+	return ids;
 }

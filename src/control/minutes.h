@@ -32,9 +32,10 @@ struct minutes_config {
 
 typedef struct minutes minutes;
 
-/* The minutes service: creates DATA/minutes/ if needed. Borrows `st`, `clock` and
- * `by`, the signer (they must outlive it); copies `cfg`. One thread at a time. */
-struct minutes *minutes_new(struct store *st, struct clock *clock, const struct signer *by,
+/* The minutes service: creates DATA/minutes/ if needed. Borrows `st` and `clock` (they
+ * must outlive it), takes a reference to `by`, the signer, and copies `cfg`. One thread
+ * at a time: the service's thread. */
+struct minutes *minutes_new(struct store *st, struct clock *clock, struct signer *by,
                             const struct minutes_config *cfg, GError **error);
 void minutes_free(struct minutes *mn);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(minutes, minutes_free)
@@ -47,6 +48,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(minutes, minutes_free)
  * place: scheduled or cancelled). Caller owns the node. */
 JsonNode *minutes_generate(struct minutes *mn, const struct principal *who, gint64 meeting_id,
                            GError **error);
+
+/* The same, without holding up the service's thread for the PDF: the document is built
+ * now; the PDF is laid out, both files signed and the files written on a worker thread;
+ * then, on the thread-default main context of the caller, the index row and the audit
+ * entry are committed and `callback` runs. Only one generation per meeting at a time:
+ * another gets CONFLICT meanwhile. Get the result with minutes_generate_finish(). */
+void minutes_generate_async(struct minutes *mn, const struct principal *who, gint64 meeting_id,
+                            GAsyncReadyCallback callback, gpointer user_data);
+/* The version made (caller owns the node), or NULL with the error. */
+JsonNode *minutes_generate_finish(GAsyncResult *result, GError **error);
 
 /* The versions of the minutes of meeting `meeting_id`, oldest first: [{version,
  * created_at, created_by, signer, files: {json, json.p7s, pdf, pdf.p7s: {name, size,
@@ -78,7 +89,7 @@ bool minutes_find_file(struct minutes *mn, gint64 meeting_id, gint version,
                        enum minutes_file_kind kind, struct minutes_file *out, GError **error);
 void minutes_file_clear(struct minutes_file *file);
 
-/* Generates the minutes of every meeting that ended since minutes were kept in this
- * database and has none (the server stopped between its end and its minutes). Returns
- * how many, or -1 (a meeting that fails is logged and skipped). */
-gint minutes_catch_up(struct minutes *mn, GError **error);
+/* The meetings that ended since minutes are kept in this database (migration 0010) and
+ * have none (the server stopped between an end and its minutes), by end time: a GArray
+ * of gint64 ids, caller unrefs. */
+GArray *minutes_missing(struct minutes *mn, GError **error);

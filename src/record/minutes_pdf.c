@@ -6,6 +6,7 @@
 #include "pdf_doc.h"
 
 #include <cairo-pdf.h>
+#include <pango/pangocairo.h>
 
 struct render {
 	struct pdf_doc *d;
@@ -456,15 +457,15 @@ static void closing(struct render *r, const struct minutes_pdf_info *info)
 }
 
 /* Lays the whole document out once; returns the number of pages. */
-static int lay_out(cairo_surface_t *surface, JsonObject *doc, const struct minutes_pdf_info *info,
-                   GTimeZone *tz, int total_pages)
+static int lay_out(cairo_surface_t *surface, PangoFontMap *fonts, JsonObject *doc,
+                   const struct minutes_pdf_info *info, GTimeZone *tz, int total_pages)
 {
 	cairo_t *cr = cairo_create(surface);
 	g_autoptr(GPtrArray) pool = g_ptr_array_new_with_free_func(g_free);
 	g_autofree char *footer = g_strdup_printf(
 	    "Biên bản cuộc họp số %" G_GINT64_FORMAT ", bản %d — %s",
 	    num(obj(doc, "meeting"), "id"), info->version, str(obj(doc, "meeting"), "title"));
-	struct render r = {pdf_doc_new(cr, total_pages, footer), tz, pool};
+	struct render r = {pdf_doc_new(cr, fonts, total_pages, footer), tz, pool};
 	int pages;
 
 	title_block(&r, doc);
@@ -508,6 +509,7 @@ static void set_metadata(cairo_surface_t *surface, JsonObject *doc,
 GBytes *minutes_pdf_render(JsonObject *doc, const struct minutes_pdf_info *info, GError **error)
 {
 	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(str(doc, "timezone"));
+	g_autoptr(PangoFontMap) fonts = pango_cairo_font_map_new();
 	GByteArray *out = g_byte_array_new();
 	cairo_surface_t *surface;
 	cairo_status_t status;
@@ -517,11 +519,11 @@ GBytes *minutes_pdf_render(JsonObject *doc, const struct minutes_pdf_info *info,
 		tz = g_time_zone_new_utc();
 	/* A first pass to a sink counts the pages for the footers of the second. */
 	surface = cairo_pdf_surface_create_for_stream(append, NULL, PDF_A4_WIDTH, PDF_A4_HEIGHT);
-	pages = lay_out(surface, doc, info, tz, 0);
+	pages = lay_out(surface, fonts, doc, info, tz, 0);
 	cairo_surface_destroy(surface);
 	surface = cairo_pdf_surface_create_for_stream(append, out, PDF_A4_WIDTH, PDF_A4_HEIGHT);
 	set_metadata(surface, doc, info);
-	lay_out(surface, doc, info, tz, pages);
+	lay_out(surface, fonts, doc, info, tz, pages);
 	cairo_surface_finish(surface);
 	status = cairo_surface_status(surface);
 	cairo_surface_destroy(surface);

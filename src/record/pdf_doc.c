@@ -20,6 +20,14 @@ static const char *const fonts[] = {
     [PDF_TITLE] = "DejaVu Sans Bold 15",
 };
 
+/* A row laid out: its cells (or, with `header`, the titles) and its height. */
+struct row {
+	PangoLayout *cell[MAX_COLUMNS];
+	guint n;
+	bool header;
+	double height;
+};
+
 struct pdf_doc {
 	cairo_t *cr;
 	int total_pages;
@@ -31,6 +39,7 @@ struct pdf_doc {
 	/* the open table */
 	struct pdf_column columns[MAX_COLUMNS];
 	guint n_columns;
+	struct row header; /* its header row, laid out once, drawn on every page it spans */
 };
 
 static double bottom(void)
@@ -107,7 +116,8 @@ static void need(struct pdf_doc *d, double height)
 		new_page(d);
 }
 
-struct pdf_doc *pdf_doc_new(cairo_t *cr, int total_pages, const char *footer_text)
+struct pdf_doc *pdf_doc_new(cairo_t *cr, PangoFontMap *font_map, int total_pages,
+                            const char *footer_text)
 {
 	struct pdf_doc *d = g_new0(struct pdf_doc, 1);
 
@@ -116,7 +126,8 @@ struct pdf_doc *pdf_doc_new(cairo_t *cr, int total_pages, const char *footer_tex
 	d->footer = g_strdup(footer_text);
 	d->page = 1;
 	d->y = MARGIN_TOP;
-	d->context = pango_cairo_create_context(cr);
+	d->context = pango_font_map_create_context(font_map);
+	pango_cairo_update_context(cr, d->context);
 	pango_cairo_context_set_resolution(d->context, 72);
 	for (size_t i = 0; i < G_N_ELEMENTS(fonts); i++)
 		d->font[i] = pango_font_description_from_string(fonts[i]);
@@ -188,64 +199,77 @@ void pdf_doc_heading(struct pdf_doc *d, const char *text)
 	d->y += h + 4;
 }
 
-/* Draws one row of cells (or, with `header`, the titles); returns its height. */
-static double row(struct pdf_doc *d, const char *const *cells, bool header, bool draw_it)
+static void row_layout(struct pdf_doc *d, struct row *r, const char *const *cells, bool header)
 {
-	PangoLayout *cell[MAX_COLUMNS];
-	double x = MARGIN_X, h = 0, width = pdf_doc_text_width(d);
+	double width = pdf_doc_text_width(d);
 
-	for (guint c = 0; c < d->n_columns; c++) {
+	r->n = d->n_columns;
+	r->header = header;
+	r->height = 0;
+	for (guint c = 0; c < r->n; c++) {
 		double w = d->columns[c].width * width - 2 * CELL_PAD;
-		cell[c] = layout(d, header ? d->columns[c].title : cells[c],
-		                 header ? PDF_BOLD : d->columns[c].style, w, PANGO_ALIGN_LEFT);
-		h = MAX(h, height_of(cell[c]));
+		r->cell[c] = layout(d, header ? d->columns[c].title : cells[c],
+		                    header ? PDF_BOLD : d->columns[c].style, w, PANGO_ALIGN_LEFT);
+		r->height = MAX(r->height, height_of(r->cell[c]));
 	}
-	h += 2 * CELL_PAD;
-	for (guint c = 0; c < d->n_columns; c++) {
+	r->height += 2 * CELL_PAD;
+}
+
+static void row_free(struct row *r)
+{
+	for (guint c = 0; c < r->n; c++)
+		g_clear_object(&r->cell[c]);
+	r->n = 0;
+}
+
+/* Draws a laid-out row at the current position and moves below it. */
+static void row_draw(struct pdf_doc *d, const struct row *r)
+{
+	double x = MARGIN_X, width = pdf_doc_text_width(d);
+
+	for (guint c = 0; c < r->n; c++) {
 		double w = d->columns[c].width * width;
-		if (draw_it) {
-			if (header) {
-				cairo_set_source_rgb(d->cr, 0.88, 0.90, 0.93);
-				cairo_rectangle(d->cr, x, d->y, w, h);
-				cairo_fill(d->cr);
-			}
-			cairo_set_source_rgb(d->cr, 0.55, 0.55, 0.55);
-			cairo_set_line_width(d->cr, 0.4);
-			cairo_rectangle(d->cr, x, d->y, w, h);
-			cairo_stroke(d->cr);
-			draw(d, cell[c], x + CELL_PAD, d->y + CELL_PAD);
+		if (r->header) {
+			cairo_set_source_rgb(d->cr, 0.88, 0.90, 0.93);
+			cairo_rectangle(d->cr, x, d->y, w, r->height);
+			cairo_fill(d->cr);
 		}
+		cairo_set_source_rgb(d->cr, 0.55, 0.55, 0.55);
+		cairo_set_line_width(d->cr, 0.4);
+		cairo_rectangle(d->cr, x, d->y, w, r->height);
+		cairo_stroke(d->cr);
+		draw(d, r->cell[c], x + CELL_PAD, d->y + CELL_PAD);
 		x += w;
-		g_object_unref(cell[c]);
 	}
-	return h;
+	d->y += r->height;
 }
 
 void pdf_doc_table_begin(struct pdf_doc *d, const struct pdf_column *columns, guint n_columns)
 {
-	double h;
-
 	g_return_if_fail(n_columns <= MAX_COLUMNS);
 	memcpy(d->columns, columns, n_columns * sizeof *columns);
 	d->n_columns = n_columns;
-	h = row(d, NULL, true, false);
-	need(d, 2 * h); /* the header and at least a row */
-	d->y += row(d, NULL, true, true);
+	row_layout(d, &d->header, NULL, true);
+	need(d, 2 * d->header.height); /* the header and at least a row */
+	row_draw(d, &d->header);
 }
 
 void pdf_doc_table_row(struct pdf_doc *d, const char *const *cells)
 {
-	double h = row(d, cells, false, false);
+	struct row r;
 
-	if (d->y + h > bottom()) {
+	row_layout(d, &r, cells, false);
+	if (d->y + r.height > bottom()) {
 		new_page(d);
-		d->y += row(d, NULL, true, true);
+		row_draw(d, &d->header);
 	}
-	d->y += row(d, cells, false, true);
+	row_draw(d, &r);
+	row_free(&r);
 }
 
 void pdf_doc_table_end(struct pdf_doc *d)
 {
+	row_free(&d->header);
 	d->n_columns = 0;
 	d->y += 2;
 }

@@ -31,10 +31,13 @@ struct pdf_column {
 
 typedef struct pdf_doc pdf_doc;
 
-/* A writer drawing on `cr` (borrowed; the target is an A4 PDF surface). `total_pages`
- * is shown in the footers ("Trang 2/5"); 0 in a first pass that only counts them.
- * `footer` (copied) is printed at the left of every footer. */
-struct pdf_doc *pdf_doc_new(cairo_t *cr, int total_pages, const char *footer);
+/* A writer drawing on `cr` with the fonts of `font_map` (both borrowed; the target is an A4 PDF
+ * surface; a font map of its own keeps no state in the thread's default one, so any
+ * thread may write a document). `total_pages` is shown in the footers ("Trang 2/5"); 0
+ * in a first pass that only counts them. `footer` (copied) is printed at the left of
+ * every footer. */
+struct pdf_doc *pdf_doc_new(cairo_t *cr, PangoFontMap *font_map, int total_pages,
+                            const char *footer);
 /* Ends the last page (its footer, show page); returns the number of pages, and frees. */
 int pdf_doc_finish(struct pdf_doc *d);
 

@@ -15,6 +15,7 @@
 G_DEFINE_QUARK(cau - sign - error - quark, sign_error)
 
 struct signer {
+	grefcount refs;
 	X509 *cert;
 	EVP_PKEY *key;
 	STACK_OF(X509) * chain; /* the certificates after the first in the PEM file */
@@ -115,6 +116,7 @@ struct signer *signer_load(const char *cert_path, const char *key_path, GError *
 {
 	g_autoptr(signer) s = g_new0(struct signer, 1);
 
+	g_ref_count_init(&s->refs);
 	if (!read_certificates(s, cert_path, error) || !read_key(s, key_path, error))
 		return NULL;
 	if (X509_check_private_key(s->cert, s->key) != 1) {
@@ -133,9 +135,15 @@ struct signer *signer_load(const char *cert_path, const char *key_path, GError *
 	return g_steal_pointer(&s);
 }
 
+struct signer *signer_ref(struct signer *s)
+{
+	g_ref_count_inc(&s->refs);
+	return s;
+}
+
 void signer_free(struct signer *s)
 {
-	if (!s)
+	if (!s || !g_ref_count_dec(&s->refs))
 		return;
 	X509_free(s->cert);
 	EVP_PKEY_free(s->key);

@@ -22,8 +22,11 @@ typedef struct signer signer;
 /* Loads the certificate `cert_path` (PEM; certificates after the first are its chain,
  * which is embedded in every signature) and its private key `key_path` (PEM, not
  * encrypted). Fails naming the file when either cannot be read or they do not belong
- * together. Caller owns the result; immutable, so any thread may use it. */
+ * together. Caller owns a reference; immutable, so any thread may use it. */
 struct signer *signer_load(const char *cert_path, const char *key_path, GError **error);
+/* Takes another reference (for a worker thread); returns `s`. */
+struct signer *signer_ref(struct signer *s);
+/* Drops a reference; the last frees. NULL is ignored. */
 void signer_free(struct signer *s);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(signer, signer_free)
 

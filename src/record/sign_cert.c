@@ -28,7 +28,9 @@ static bool add_extension(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
 static bool set_names(X509 *x, const char *organisation)
 {
 	X509_NAME *name = X509_get_subject_name(x);
-	g_autofree char *cut = g_utf8_substring(organisation, 0, NAME_CHARS);
+	g_autofree char *cut = g_utf8_strlen(organisation, -1) > NAME_CHARS
+	                           ? g_utf8_substring(organisation, 0, NAME_CHARS)
+	                           : g_strdup(organisation);
 	const unsigned char *text = (const unsigned char *)cut;
 
 	return X509_NAME_add_entry_by_txt(name, "C", MBSTRING_ASC, (const unsigned char *)"VN", -1,
