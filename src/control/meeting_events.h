@@ -10,8 +10,8 @@
 
 #include <json-glib/json-glib.h>
 
-#define MEETING_EVENT_DETAIL_MAX 8192 /* bytes of detail JSON */
-#define MEETING_DECISION_MAX     4000 /* characters of a decision's text */
+#define MEETING_EVENT_DETAIL_MAX 32768 /* bytes of detail JSON (a 4000-character decision fits) */
+#define MEETING_DECISION_MAX     4000  /* characters of a decision's text */
 
 /* Appends one event of kind `kind` to meeting `meeting_id` at `at_ms` (Unix ms), about
  * endpoint `endpoint_id` (0: none), with `detail_json` (a JSON object as text; NULL or

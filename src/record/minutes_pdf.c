@@ -137,7 +137,6 @@ static void meeting_section(struct render *r, JsonObject *doc)
 	JsonObject *m = obj(doc, "meeting"), *chair = obj(m, "chair");
 	const char *rows[][2] = {
 	    {"Tên cuộc họp (title)", str(m, "title")},
-	    {"Nội dung (description)", str(m, "description")},
 	    {"Thời gian dự kiến (scheduled)",
 	     keep(r, g_strdup_printf("%s – %s", when(r, num(m, "start_at"), false),
 	                             when(r, num(m, "end_at"), false)))},
@@ -155,6 +154,9 @@ static void meeting_section(struct render *r, JsonObject *doc)
 		pdf_doc_table_row(r->d, rows[i]);
 	g_ptr_array_set_size(r->pool, 0);
 	pdf_doc_table_end(r->d);
+	if (*str(m, "description")) { /* up to 4000 characters: a paragraph, not a cell */
+		pdf_doc_titled_text(r->d, "Nội dung (description):", str(m, "description"), 4);
+	}
 }
 
 static void agenda_section(struct render *r, JsonObject *doc)
@@ -320,27 +322,24 @@ static const char *agenda_ref(struct render *r, JsonObject *a)
 	    r, g_strdup_printf("%" G_GINT64_FORMAT ". %s", num(a, "position"), str(a, "title")));
 }
 
+/* Each decision as a line saying when, about what and by whom, then its text as a
+ * paragraph (up to 4000 characters: it may run over pages). */
 static void decisions_section(struct render *r, JsonObject *doc)
 {
-	static const struct pdf_column cols[] = {{"Thời điểm (time)", 0.2, PDF_BODY},
-	                                         {"Mục (agenda item)", 0.22, PDF_BODY},
-	                                         {"Kết luận (decision)", 0.44, PDF_BODY},
-	                                         {"Ghi bởi (by)", 0.14, PDF_SMALL}};
-
 	pdf_doc_heading(r->d, "VII. Kết luận (decisions)");
 	if (!count(doc, "decisions")) {
 		none(r);
 		return;
 	}
-	pdf_doc_table_begin(r->d, cols, G_N_ELEMENTS(cols));
 	for (guint i = 0; i < count(doc, "decisions"); i++) {
 		JsonObject *c = item(doc, "decisions", i);
-		const char *cells[] = {when(r, num(c, "at"), false),
-		                       agenda_ref(r, obj(c, "agenda_item")), str(c, "text"),
-		                       str(c, "by")};
-		row(r, cells);
+		g_autofree char *head = g_strdup_printf(
+		    "%u. %s%s%s — ghi bởi (by) %s", i + 1, when(r, num(c, "at"), false),
+		    obj(c, "agenda_item") ? " — mục " : "", agenda_ref(r, obj(c, "agenda_item")),
+		    str(c, "by"));
+		pdf_doc_titled_text(r->d, head, str(c, "text"), i ? 6 : 0);
+		g_ptr_array_set_size(r->pool, 0);
 	}
-	pdf_doc_table_end(r->d);
 }
 
 /* The material's file name, its agenda item, and when this version was presented. */

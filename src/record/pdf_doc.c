@@ -160,6 +160,22 @@ void pdf_doc_text(struct pdf_doc *d, const char *text, enum pdf_style style, Pan
 	d->y += h;
 }
 
+void pdf_doc_titled_text(struct pdf_doc *d, const char *title, const char *text,
+                         double space_before)
+{
+	g_autoptr(PangoLayout) l =
+	    layout(d, NULL, PDF_BODY, pdf_doc_text_width(d), PANGO_ALIGN_LEFT);
+	g_autofree char *markup = g_markup_printf_escaped("<b>%s</b>\n%s", title, text);
+	double h;
+
+	pango_layout_set_markup(l, markup, -1);
+	h = height_of(l);
+	d->y += space_before;
+	need(d, h);
+	draw(d, l, MARGIN_X, d->y);
+	d->y += h;
+}
+
 /* Lines of a block, the first in bold. */
 static PangoLayout *block(struct pdf_doc *d, const char *const *lines, double width)
 {

@@ -44,10 +44,15 @@ int pdf_doc_finish(struct pdf_doc *d);
 /* The width text may take, in points. */
 double pdf_doc_text_width(const struct pdf_doc *d);
 
-/* A paragraph over the full width, after `space_before` points; a new page first when
- * it does not fit. */
+/* A paragraph over the full width, after `space_before` points, kept on one page: a new
+ * page first when it does not fit. (Never longer than a page in the minutes: their
+ * longest texts, 4000 characters, take about 45 lines.) */
 void pdf_doc_text(struct pdf_doc *d, const char *text, enum pdf_style style, PangoAlignment align,
                   double space_before);
+
+/* A paragraph of `text` under a bold line `title`, kept together like pdf_doc_text(). */
+void pdf_doc_titled_text(struct pdf_doc *d, const char *title, const char *text,
+                         double space_before);
 
 /* Two blocks side by side (left and right halves), each of lines of `style`, the first
  * line of each in bold; used for the title block. */
@@ -58,7 +63,7 @@ void pdf_doc_heading(struct pdf_doc *d, const char *text);
 
 /* A table: the header row, then rows of cells (one string per column, NULL as empty)
  * that wrap within their column; a row that does not fit starts a new page, which
- * repeats the header. */
+ * repeats the header. A row is never broken: keep long texts out of tables. */
 void pdf_doc_table_begin(struct pdf_doc *d, const struct pdf_column *columns, guint n_columns);
 void pdf_doc_table_row(struct pdf_doc *d, const char *const *cells);
 void pdf_doc_table_end(struct pdf_doc *d);

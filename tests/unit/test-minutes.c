@@ -206,6 +206,31 @@ static char *pdf_text(struct fixture *f, GBytes *pdf, bool raw)
 	return text;
 }
 
+/* No word of the PDF written by pdf_text() lies between the bottom margin (64 pt) and
+ * the footer (40 pt from the foot of the page): nothing ran off a page. */
+static void assert_within_margins(struct fixture *f)
+{
+	g_autofree char *cmd =
+	    g_strdup_printf("pdftotext -bbox '%s/minutes.pdf' '%s/bbox.html'", f->dir, f->dir);
+	g_autofree char *path = g_build_filename(f->dir, "bbox.html", NULL);
+	g_autofree char *html = NULL;
+	g_autoptr(GRegex) word = g_regex_new("yMin=\"([0-9.]+)\"", 0, 0, NULL);
+	g_autoptr(GMatchInfo) m = NULL;
+	guint words = 0;
+
+	g_assert_cmpint(system(cmd), ==, 0);
+	g_assert_true(g_file_get_contents(path, &html, NULL, NULL));
+	for (g_regex_match(word, html, 0, &m); g_match_info_matches(m);
+	     g_match_info_next(m, NULL)) {
+		g_autofree char *y = g_match_info_fetch(m, 1);
+		double top = g_ascii_strtod(y, NULL);
+		if (top > 841.89 - 64 && top < 841.89 - 44)
+			g_error("a word at y = %s runs into the foot of a page", y);
+		words++;
+	}
+	g_assert_cmpuint(words, >, 1000);
+}
+
 static void test_pdf(struct fixture *f, gconstpointer backend)
 {
 	static const char *const expected[] = {
@@ -231,6 +256,14 @@ static void test_pdf(struct fixture *f, gconstpointer backend)
 	    "CN=Ủy ban nhân dân tỉnh Lâm Đồng,O=Ủy ban nhân dân tỉnh Lâm Đồng,C=VN"};
 
 	fill_events(f);
+	/* a decision of 4000 characters runs over a page break */
+	g_autoptr(GString) long_text = g_string_new(NULL);
+	while (g_utf8_strlen(long_text->str, -1) < 3930)
+		g_string_append(long_text, "Giao Ủy ban nhân dân Xã Tân Phú hoàn thiện hồ sơ. ");
+	g_string_append(long_text, "Hết kết luận.");
+	g_assert_cmpint(
+	    meeting_events_decide(f->st, &admin, 1, long_text->str, 0, T0 + 50 * MIN_MS, &error), >,
+	    0);
 	/* enough communes for the attendance table to run over a page */
 	for (int i = 0; i < 60; i++) {
 		g_autofree char *sql = g_strdup_printf(
@@ -258,6 +291,7 @@ static void test_pdf(struct fixture *f, gconstpointer backend)
 			g_error("the PDF's text lacks \"%s\" (test %zu)", expected[i], i);
 	g_assert_nonnull(strstr(text, info.json_sha256));
 	g_assert_null(strstr(laid_out, "Trang 1/1 ")); /* more than one page */
+	assert_within_margins(f);
 }
 
 static void made(GObject *source, GAsyncResult *result, gpointer user_data)
