@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "serve_meetings.h"
 #include "serve_minutes.h"
+#include "transport/transport.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -133,6 +134,7 @@ int cmd_serve(int argc, char **argv)
 	g_autoptr(metrics) registry = NULL;
 	g_autoptr(serve_meetings) scheduling = NULL;
 	g_autoptr(serve_minutes) keeping = NULL;
+	g_autoptr(transport) media = NULL; /* freed after http: the WebSocket closes its peers */
 	g_autoptr(http_server) http = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
 
@@ -154,12 +156,18 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	serve_meetings_on_ended(scheduling, serve_minutes_meeting_ended, keeping);
+	media = transport_new(cfg, registry, &error);
+	if (!media) {
+		app_print_error(error);
+		return 1;
+	}
 	struct http_config hc = {
 	    .host = config_get_string(cfg, "http", "host"),
 	    .port = (guint)config_get_int(cfg, "http", "port"),
 	    .web_root = config_get_string(cfg, "http", "web_root"),
 	    .max_body_bytes = config_get_int(cfg, "http", "max_body_bytes"),
 	    .ws_max_message_bytes = config_get_int(cfg, "http", "ws_max_message_bytes"),
+	    .transport = media,
 	};
 	struct rest_context rest = {
 	    .store = st,

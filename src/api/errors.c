@@ -3,7 +3,9 @@
 #include "errors.h"
 
 #include "control/control.h"
+#include "proto/sdp.h"
 #include "store/store.h"
+#include "transport/negotiate.h"
 
 G_DEFINE_QUARK(cau - api - error - quark, api_error)
 
@@ -24,6 +26,8 @@ static const struct {
     [API_ERROR_UNSUPPORTED_MEDIA_TYPE] = {"unsupported_media_type", 415},
     [API_ERROR_INTERNAL] = {"internal", 500},
     [API_ERROR_RANGE_NOT_SATISFIABLE] = {"range_not_satisfiable", 416},
+    [API_ERROR_BAD_SDP] = {"bad_sdp", 400},
+    [API_ERROR_UNAVAILABLE] = {"unavailable", 503},
 };
 
 const char *api_error_name(enum api_error code)
@@ -57,6 +61,8 @@ enum api_error api_error_from(const GError *error)
 		return error->code;
 	if (error->domain == CONTROL_ERROR && (size_t)error->code < G_N_ELEMENTS(from_control))
 		return from_control[error->code];
+	if (error->domain == SDP_ERROR || error->domain == NEGOTIATE_ERROR)
+		return API_ERROR_BAD_SDP;
 	if (error->domain == STORE_ERROR && error->code == STORE_ERROR_CONSTRAINT)
 		return API_ERROR_CONFLICT;
 	return API_ERROR_INTERNAL;

@@ -22,6 +22,8 @@ enum api_error {
 	API_ERROR_UNSUPPORTED_MEDIA_TYPE,
 	API_ERROR_INTERNAL,
 	API_ERROR_RANGE_NOT_SATISFIABLE, /* a download's Range lies outside the file */
+	API_ERROR_BAD_SDP,     /* an SDP the server cannot parse or accept (names the line) */
+	API_ERROR_UNAVAILABLE, /* the server cannot do this now (no media transport) */
 };
 
 /* The wire name ("bad_json", ...) of a code. */

@@ -6,6 +6,8 @@
 #include "core/metrics.h"
 #include "rest.h"
 
+struct transport;
+
 #include <libsoup/soup.h>
 #include <stdbool.h>
 
@@ -15,6 +17,7 @@ struct http_config {
 	const char *web_root;
 	gint64 max_body_bytes;
 	gint64 ws_max_message_bytes;
+	struct transport *transport; /* peers for /ws; NULL: none (peer.* unavailable) */
 };
 
 typedef struct http_server http_server;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* WebSocket connections and the method table of the JSON protocol. */
+/* WebSocket connections, the method table of the JSON protocol, and the ordered queue of
+ * replies and events. */
 #define G_LOG_DOMAIN "cau-ws"
-#include "ws.h"
+#include "ws_internal.h"
 
 #include "errors.h"
 #include "message.h"
@@ -15,6 +16,7 @@ struct ws_hub {
 	char *path;
 	gint64 max_message_bytes;
 	struct metrics *metrics;
+	struct transport *transport;
 	GList *connections; /* of struct ws_conn */
 	guint64 next_id;
 	guint64 messages_total, errors_total;
@@ -24,11 +26,21 @@ struct ws_conn {
 	struct ws_hub *hub;
 	SoupWebsocketConnection *ws;
 	guint64 id;
+	GQueue out;        /* of struct ws_call: replies (ready or not) and events, in order */
+	GHashTable *peers; /* see ws_conn_peers() */
+	bool closing;
 };
 
-typedef JsonNode *(*method_fn)(struct ws_conn *conn, JsonObject *params, GError **error);
+/* One outgoing message: a reply that may not be ready yet, or an event (always ready). */
+struct ws_call {
+	struct ws_conn *conn;
+	JsonNode *id;
+	bool deferred;
+	char *text; /* NULL while a deferred reply is pending */
+};
 
-static JsonNode *method_ping(struct ws_conn *conn, JsonObject *params, GError **error)
+static JsonNode *method_ping(struct ws_conn *conn, struct ws_call *call, JsonObject *params,
+                             GError **error)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new_immutable();
 
@@ -41,19 +53,113 @@ static JsonNode *method_ping(struct ws_conn *conn, JsonObject *params, GError **
 	return json_builder_get_root(b);
 }
 
-static const struct {
-	const char *name;
-	method_fn fn;
-} methods[] = {
+static const struct ws_method base_methods[] = {
     {"ping", method_ping},
 };
 
-static void send_text(struct ws_conn *conn, char *text)
+static ws_method_fn find_method(const char *name)
 {
-	if (soup_websocket_connection_get_state(conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-		soup_websocket_connection_send_text(conn->ws, text);
-	g_free(text);
+	for (size_t i = 0; i < G_N_ELEMENTS(base_methods); i++) {
+		if (strcmp(base_methods[i].name, name) == 0)
+			return base_methods[i].fn;
+	}
+	for (size_t i = 0; i < ws_peer_method_count; i++) {
+		if (strcmp(ws_peer_methods[i].name, name) == 0)
+			return ws_peer_methods[i].fn;
+	}
+	return NULL;
 }
+
+/* ---- the ordered outgoing queue ---- */
+
+static void call_free(struct ws_call *call)
+{
+	if (call->id)
+		json_node_unref(call->id);
+	g_free(call->text);
+	g_free(call);
+}
+
+/* Sends every message at the head of the queue that is ready. */
+static void flush(struct ws_conn *conn)
+{
+	struct ws_call *call;
+
+	while ((call = g_queue_peek_head(&conn->out)) && call->text) {
+		g_queue_pop_head(&conn->out);
+		if (soup_websocket_connection_get_state(conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+			soup_websocket_connection_send_text(conn->ws, call->text);
+		call_free(call);
+	}
+}
+
+static struct ws_call *enqueue(struct ws_conn *conn, JsonNode *id)
+{
+	struct ws_call *call = g_new0(struct ws_call, 1);
+
+	call->conn = conn;
+	call->id = id ? json_node_ref(id) : NULL;
+	g_queue_push_tail(&conn->out, call);
+	return call;
+}
+
+void ws_call_defer(struct ws_call *call)
+{
+	call->deferred = true;
+}
+
+static void set_reply(struct ws_call *call, JsonNode *result, const GError *error)
+{
+	if (error) {
+		call->conn->hub->errors_total++;
+		g_debug("[ws %" G_GUINT64_FORMAT "] request refused: %s", call->conn->id,
+		        error->message);
+		if (error->domain == API_ERROR) {
+			call->text = api_reply_error(call->id, error);
+		} else {
+			/* Lower layers' errors (SDP, negotiation) get their API code here. */
+			g_autoptr(GError) mapped =
+			    g_error_new_literal(API_ERROR, api_error_from(error), error->message);
+			call->text = api_reply_error(call->id, mapped);
+		}
+		if (result)
+			json_node_unref(result);
+	} else {
+		call->text = api_reply_result(call->id, result);
+	}
+}
+
+void ws_call_finish(struct ws_call *call, JsonNode *result, const GError *error)
+{
+	g_return_if_fail(call->deferred && !call->text);
+	set_reply(call, result, error);
+	flush(call->conn);
+}
+
+void ws_conn_send_event(struct ws_conn *conn, const char *name, JsonNode *data)
+{
+	struct ws_call *call = enqueue(conn, NULL);
+
+	call->text = api_event(name, data);
+	flush(conn);
+}
+
+guint64 ws_conn_id(const struct ws_conn *conn)
+{
+	return conn->id;
+}
+
+struct transport *ws_conn_transport(const struct ws_conn *conn)
+{
+	return conn->hub->transport;
+}
+
+GHashTable *ws_conn_peers(struct ws_conn *conn)
+{
+	return conn->peers;
+}
+
+/* ---- requests ---- */
 
 /* Parses, dispatches and answers one request; every failure gets an error reply. */
 static void handle_text(struct ws_conn *conn, const char *text, size_t len)
@@ -61,28 +167,35 @@ static void handle_text(struct ws_conn *conn, const char *text, size_t len)
 	struct api_request req;
 	g_autoptr(GError) error = NULL;
 	JsonNode *result = NULL;
-	method_fn fn = NULL;
+	ws_method_fn fn = NULL;
+	struct ws_call *call;
+	bool parsed;
 
 	conn->hub->messages_total++;
-	if (api_request_parse(text, len, &req, &error)) {
-		for (size_t i = 0; i < G_N_ELEMENTS(methods); i++) {
-			if (strcmp(methods[i].name, req.method) == 0)
-				fn = methods[i].fn;
-		}
+	parsed = api_request_parse(text, len, &req, &error);
+	call = enqueue(conn, req.id);
+	if (parsed) {
+		fn = find_method(req.method);
 		if (!fn)
 			g_set_error(&error, API_ERROR, API_ERROR_UNKNOWN_METHOD,
 			            "unknown method \"%s\"", req.method);
 		else
-			result = fn(conn, req.params, &error);
+			result = fn(conn, call, req.params, &error);
 	}
-	if (error) {
-		conn->hub->errors_total++;
-		g_debug("[ws %" G_GUINT64_FORMAT "] request refused: %s", conn->id, error->message);
-		send_text(conn, api_reply_error(req.id, error));
-	} else {
-		send_text(conn, api_reply_result(req.id, result));
+	if (!call->deferred || error) {
+		call->deferred = false;
+		set_reply(call, result, error);
 	}
 	api_request_clear(&req);
+	flush(conn);
+}
+
+static void send_error_now(struct ws_conn *conn, const GError *error)
+{
+	struct ws_call *call = enqueue(conn, NULL);
+
+	set_reply(call, NULL, error);
+	flush(conn);
 }
 
 static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer user_data)
@@ -94,8 +207,7 @@ static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, 
 	if (type != SOUP_WEBSOCKET_DATA_TEXT) {
 		g_autoptr(GError) error = g_error_new_literal(API_ERROR, API_ERROR_BAD_REQUEST,
 		                                              "binary messages are not accepted");
-		conn->hub->errors_total++;
-		send_text(conn, api_reply_error(NULL, error));
+		send_error_now(conn, error);
 		return;
 	}
 	/* libsoup bounds each frame, not a fragmented message: check the whole here. */
@@ -111,9 +223,15 @@ static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, 
 	handle_text(conn, data, len);
 }
 
+/* ---- connections ---- */
+
 static void conn_free(struct ws_conn *conn)
 {
+	conn->closing = true;
 	g_signal_handlers_disconnect_by_data(conn->ws, conn);
+	/* Closing the peers first: no peer callback may reach the connection afterwards. */
+	g_hash_table_destroy(conn->peers);
+	g_queue_clear_full(&conn->out, (GDestroyNotify)call_free);
 	g_object_unref(conn->ws);
 	g_free(conn);
 }
@@ -138,6 +256,8 @@ static void on_connection(SoupServer *soup, SoupServerMessage *msg, const char *
 	conn->hub = hub;
 	conn->ws = g_object_ref(ws);
 	conn->id = ++hub->next_id;
+	g_queue_init(&conn->out);
+	conn->peers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, ws_peer_entry_free);
 	/* Messages over the limit are refused with a 1009 close in on_message(); libsoup's
 	 * own bound, which drops the connection without a close frame, only stops frames
 	 * far past it from being buffered at all. */
@@ -168,7 +288,7 @@ static void collect(GString *out, gpointer user_data)
 }
 
 struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, gint64 max_message_bytes,
-                          struct metrics *registry)
+                          struct metrics *registry, struct transport *transport)
 {
 	struct ws_hub *hub = g_new0(struct ws_hub, 1);
 
@@ -176,6 +296,7 @@ struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, gint64 max_message
 	hub->path = g_strdup(path);
 	hub->max_message_bytes = max_message_bytes;
 	hub->metrics = registry;
+	hub->transport = transport;
 	soup_server_add_websocket_handler(soup, path, NULL, NULL, on_connection, hub, NULL);
 	metrics_add_collector(registry, collect, hub);
 	return hub;

@@ -11,9 +11,12 @@
 
 struct ws_hub;
 
-/* Registers the WebSocket handler on `soup` at `path`. `registry` must outlive the hub.
- * Runs on the server's main context. */
+struct transport;
+
+/* Registers the WebSocket handler on `soup` at `path`. `registry` and `transport` (may be
+ * NULL: the peer.* methods then answer "unavailable") must outlive the hub. Runs on the
+ * server's main context. */
 struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, gint64 max_message_bytes,
-                          struct metrics *registry);
-/* Closes every connection with 1001 (going away) and frees the hub. */
+                          struct metrics *registry, struct transport *transport);
+/* Closes every connection with 1001 (going away), closing their peers, and frees the hub. */
 void ws_hub_free(struct ws_hub *hub);

@@ -24,6 +24,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -35,11 +36,11 @@ __all__ = [
     # constants and classes
     "CAU_TEST_BINARY", "STORE_BACKEND", "CLONE_NEWNET", "CLOSE_ABNORMAL", "CauServer", "NetNamespace", "REPO_ROOT",
     # fixtures and hooks
-    "cau_config", "cau_server", "netns", "pytest_sessionfinish",
+    "cau_config", "cau_server", "echo_server", "netns", "pytest_sessionfinish",
     # helpers
     "ApiClient", "admin_client", "initial_password", "admin_path", "http_get", "http_post", "http_request", "metrics", "parse_metrics",
     "raw_request", "run_cau", "server_env", "write_config", "ws_call", "ws_close_code",
-    "ws_connect", "ws_next_event",
+    "ws_connect", "ws_next_event", "ws_wait_event", "wait_for", "ICE_ADDRESS", "SYSTEM_PYTHON",
 ]
 
 sys.modules.setdefault("cau_harness", sys.modules[__name__])
@@ -372,6 +373,39 @@ def cau_server(cau_config, tmp_path_factory):
         pytest.fail("\n".join(failures))
 
 
+# ICE candidates are gathered on the namespace's second loopback address (TESTING.md):
+# libnice, aioice and Chromium refuse 127.0.0.1 itself.
+ICE_ADDRESS = NetNamespace.SECOND_ADDRESS
+# Debian's interpreter, which has the WebRTC bindings (gi, aiortc).
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+@pytest.fixture
+def echo_server(cau_server):
+    """Factory: echo_server(overrides=None, **kwargs) -> CauServer ready for WebRTC peers
+    (candidates on ICE_ADDRESS, short consent and connect timeouts)."""
+
+    def start(overrides=None, **kwargs):
+        base = {"ice": {"addresses": ICE_ADDRESS, "consent_timeout_s": "5",
+                        "connect_timeout_s": "20"},
+                "transport": {"workers": "2"}}
+        return cau_server(merge_sections(base, overrides), **kwargs)
+
+    return start
+
+
+def wait_for(predicate, timeout, interval=0.1, message="condition"):
+    """Polls predicate() until it returns a true value (returned) or fails the test."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {message}")
+        time.sleep(interval)
+
+
 def run_cau(*args, env=None, timeout=20, cwd=None, input=None):
     """Runs a `cau` command line to completion; returns the CompletedProcess
     (text stdout/stderr). `env` adds variables to a CAU_*-free environment;
@@ -512,9 +546,15 @@ def ws_connect(server, timeout=5):
 
 
 def ws_call(ws, message):
-    """Sends one text message (a dict is JSON-encoded) and returns the decoded reply."""
+    """Sends one text message (a dict is JSON-encoded) and returns the decoded reply.
+    Events that arrive first are kept on ws.cau_events for ws_wait_event()."""
     ws.send(message if isinstance(message, str) else json.dumps(message))
-    return json.loads(ws.recv())
+    while True:
+        reply = json.loads(ws.recv())
+        if isinstance(reply, dict) and "event" in reply:
+            ws.__dict__.setdefault("cau_events", []).append(reply)
+            continue
+        return reply
 
 
 def ws_next_event(ws):
@@ -531,6 +571,31 @@ def ws_next_event(ws):
     if opcode in (websocket.ABNF.OPCODE_PING, websocket.ABNF.OPCODE_PONG):
         return ws_next_event(ws)
     return "message", frame.data
+
+
+def ws_wait_event(ws, name, timeout=10, predicate=None):
+    """Reads messages until an event `name` (whose data satisfies predicate, if given)
+    arrives; returns its data. Fails the test on time-out or close."""
+    deadline = time.monotonic() + timeout
+    seen = []
+    for message in list(ws.__dict__.get("cau_events", [])):
+        ws.cau_events.remove(message)
+        seen.append(message)
+        if message["event"] == name and (predicate is None or predicate(message["data"])):
+            return message["data"]
+    while time.monotonic() < deadline:
+        ws.settimeout(max(0.1, deadline - time.monotonic()))
+        try:
+            kind, value = ws_next_event(ws)
+        except websocket.WebSocketTimeoutException:
+            break
+        if kind == "close":
+            pytest.fail(f"connection closed ({value}) while waiting for {name}; saw {seen}")
+        message = json.loads(value)
+        seen.append(message)
+        if message.get("event") == name and (predicate is None or predicate(message["data"])):
+            return message["data"]
+    pytest.fail(f"no {name} event within {timeout} s; saw {seen}")
 
 
 def ws_close_code(ws):

@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: MIT */
+/* libnice glue for one peer: one stream, one component, full ICE with trickle. */
+#define G_LOG_DOMAIN "cau-ice"
+#include "ice.h"
+
+#include "core/config.h"
+#include "core/random.h"
+
+#include <errno.h>
+#include <nice/agent.h>
+#include <nice/interfaces.h>
+#include <string.h>
+
+#define COMPONENT 1
+
+struct ice {
+	NiceAgent *agent;
+	guint stream;
+	GMainContext *context;
+	const struct ice_config *cfg;
+	const struct ice_callbacks *cb;
+	void *user_data;
+	char *name;
+	enum ice_state state;
+	bool closed;
+};
+
+const char *ice_state_name(enum ice_state state)
+{
+	static const char *const names[] = {"new", "checking", "connected", "consent-lost",
+	                                    "failed"};
+
+	return (size_t)state < G_N_ELEMENTS(names) ? names[state] : "?";
+}
+
+/* ---- configuration ---- */
+
+/* Splits "host:port" and resolves host to one IP literal. */
+static bool resolve_server(const char *value, const char *key, unsigned default_port,
+                           char **host_out, unsigned *port_out, GError **error)
+{
+	g_autoptr(GNetworkAddress) addr = NULL;
+	g_autoptr(GResolver) resolver = g_resolver_get_default();
+	g_autoptr(GError) local = NULL;
+	GList *list;
+
+	addr = G_NETWORK_ADDRESS(g_network_address_parse(value, default_port, &local));
+	if (!addr) {
+		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+		            "[ice] %s: \"%s\" is not HOST[:PORT]: %s", key, value, local->message);
+		return false;
+	}
+	list =
+	    g_resolver_lookup_by_name(resolver, g_network_address_get_hostname(addr), NULL, &local);
+	if (!list) {
+		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+		            "[ice] %s: cannot resolve \"%s\": %s", key, value, local->message);
+		return false;
+	}
+	*host_out = g_inet_address_to_string(list->data);
+	*port_out = g_network_address_get_port(addr);
+	g_resolver_free_addresses(list);
+	return true;
+}
+
+static bool add_interfaces(GPtrArray *out, const char *list, GError **error)
+{
+	g_auto(GStrv) names = g_strsplit_set(list, ", ", -1);
+
+	for (char **n = names; *n; n++) {
+		if (!**n)
+			continue;
+		char *ip = nice_interfaces_get_ip_for_interface(*n);
+		if (!ip) {
+			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			            "[ice] interfaces: no IPv4 address on interface \"%s\"", *n);
+			return false;
+		}
+		g_ptr_array_add(out, ip);
+	}
+	return true;
+}
+
+static bool add_addresses(GPtrArray *out, const char *list, GError **error)
+{
+	g_auto(GStrv) ips = g_strsplit_set(list, ", ", -1);
+
+	for (char **a = ips; *a; a++) {
+		NiceAddress check;
+
+		if (!**a)
+			continue;
+		if (!nice_address_set_from_string(&check, *a)) {
+			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			            "[ice] addresses: \"%s\" is not an IP address", *a);
+			return false;
+		}
+		g_ptr_array_add(out, g_strdup(*a));
+	}
+	return true;
+}
+
+bool ice_config_load(struct ice_config *cfg, const struct config *conf, GError **error)
+{
+	g_autoptr(GPtrArray) addrs = g_ptr_array_new_with_free_func(g_free);
+	const char *pub = config_get_string(conf, "ice", "public_address");
+	const char *stun = config_get_string(conf, "ice", "stun_server");
+	const char *turn = config_get_string(conf, "ice", "turn_server");
+	NiceAddress check;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->port_min = (unsigned)config_get_int(conf, "ice", "port_min");
+	cfg->port_max = (unsigned)config_get_int(conf, "ice", "port_max");
+	cfg->consent_freshness = true;
+	if ((cfg->port_min == 0) != (cfg->port_max == 0) || cfg->port_min > cfg->port_max) {
+		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+		            "[ice] port_min %u and port_max %u do not make a range (both 0: any)",
+		            cfg->port_min, cfg->port_max);
+		goto out_fail;
+	}
+	if (!add_interfaces(addrs, config_get_string(conf, "ice", "interfaces"), error) ||
+	    !add_addresses(addrs, config_get_string(conf, "ice", "addresses"), error))
+		goto out_fail;
+	if (addrs->len) {
+		g_ptr_array_add(addrs, NULL);
+		cfg->addresses = (char **)g_ptr_array_steal(addrs, NULL);
+	}
+	if (*pub) {
+		if (!nice_address_set_from_string(&check, pub)) {
+			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			            "[ice] public_address: \"%s\" is not an IP address", pub);
+			goto out_fail;
+		}
+		cfg->public_address = g_strdup(pub);
+	}
+	if (*stun &&
+	    !resolve_server(stun, "stun_server", 3478, &cfg->stun_host, &cfg->stun_port, error))
+		goto out_fail;
+	if (*turn) {
+		if (!resolve_server(turn, "turn_server", 3478, &cfg->turn_host, &cfg->turn_port,
+		                    error))
+			goto out_fail;
+		cfg->turn_user = g_strdup(config_get_string(conf, "ice", "turn_user"));
+		cfg->turn_password = g_strdup(config_get_string(conf, "ice", "turn_password"));
+	}
+	return true;
+out_fail:
+	ice_config_clear(cfg);
+	return false;
+}
+
+void ice_config_clear(struct ice_config *cfg)
+{
+	g_strfreev(cfg->addresses);
+	g_free(cfg->public_address);
+	g_free(cfg->stun_host);
+	g_free(cfg->turn_host);
+	g_free(cfg->turn_user);
+	g_free(cfg->turn_password);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* ---- agent signals (on the agent's context) ---- */
+
+static void set_state(struct ice *ice, enum ice_state state, const char *reason)
+{
+	if (ice->state == state || ice->closed)
+		return;
+	ice->state = state;
+	ice->cb->state(state, reason, ice->user_data);
+}
+
+static char *candidate_line(struct ice *ice, NiceCandidate *cand)
+{
+	g_autofree char *line = NULL;
+
+	if (ice->cfg->public_address && cand->type == NICE_CANDIDATE_TYPE_HOST) {
+		/* 1:1 NAT: the peer must reach us on the public address, same port. */
+		NiceCandidate *copy = nice_candidate_copy(cand);
+		guint port = nice_address_get_port(&cand->addr);
+
+		nice_address_set_from_string(&copy->addr, ice->cfg->public_address);
+		nice_address_set_port(&copy->addr, port);
+		line = nice_agent_generate_local_candidate_sdp(ice->agent, copy);
+		nice_candidate_free(copy);
+	} else {
+		line = nice_agent_generate_local_candidate_sdp(ice->agent, cand);
+	}
+	if (!line)
+		return NULL;
+	return g_strdup(g_str_has_prefix(line, "a=") ? line + 2 : line);
+}
+
+static void on_new_candidate(NiceAgent *agent, NiceCandidate *cand, gpointer data)
+{
+	struct ice *ice = data;
+	g_autofree char *line = NULL;
+
+	if (ice->closed || cand->stream_id != ice->stream || cand->component_id != COMPONENT)
+		return;
+	line = candidate_line(ice, cand);
+	if (!line)
+		return;
+	g_debug("[%s] ice: local %s", ice->name, line);
+	ice->cb->candidate(line, ice->user_data);
+}
+
+static void on_gathering_done(NiceAgent *agent, guint stream, gpointer data)
+{
+	struct ice *ice = data;
+
+	if (ice->closed || stream != ice->stream)
+		return;
+	g_debug("[%s] ice: gathering done", ice->name);
+	ice->cb->candidate(NULL, ice->user_data);
+}
+
+static void on_component_state(NiceAgent *agent, guint stream, guint component, guint state,
+                               gpointer data)
+{
+	struct ice *ice = data;
+
+	if (stream != ice->stream || component != COMPONENT)
+		return;
+	g_debug("[%s] ice: component %s", ice->name, nice_component_state_to_string(state));
+	switch (state) {
+	case NICE_COMPONENT_STATE_CONNECTING:
+		set_state(ice, ICE_STATE_CHECKING, NULL);
+		break;
+	case NICE_COMPONENT_STATE_CONNECTED:
+	case NICE_COMPONENT_STATE_READY:
+		set_state(ice, ICE_STATE_CONNECTED, NULL);
+		break;
+	case NICE_COMPONENT_STATE_FAILED:
+		/* Once connected, libnice 0.1.21 only fails on its consent timer: 10 s after the
+		 * last answered consent check, which it never retransmits, so one lost answer on
+		 * a lossy link can end it while media still flows both ways (and libnice still
+		 * carries it). Reported as consent lost; the peer decides. */
+		if (ice->state == ICE_STATE_CONNECTED || ice->state == ICE_STATE_CONSENT_LOST)
+			set_state(ice, ICE_STATE_CONSENT_LOST,
+			          "ice: no answer to consent checks for 10 s (RFC 7675)");
+		else
+			set_state(ice, ICE_STATE_FAILED,
+			          "ice: no candidate pair works (connectivity checks failed)");
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_selected_pair(NiceAgent *agent, guint stream, guint component, NiceCandidate *local,
+                             NiceCandidate *remote, gpointer data)
+{
+	struct ice *ice = data;
+	g_autofree char *pair = NULL;
+
+	if (stream != ice->stream || component != COMPONENT)
+		return;
+	pair = ice_selected_pair(ice);
+	g_info("[%s] ice: selected pair %s", ice->name, pair ? pair : "?");
+}
+
+static void on_receive(NiceAgent *agent, guint stream, guint component, guint len, gchar *buf,
+                       gpointer data)
+{
+	struct ice *ice = data;
+
+	if (ice->closed || len == 0)
+		return;
+	ice->cb->receive((uint8_t *)buf, len, ice->user_data);
+}
+
+/* ---- API ---- */
+
+static void configure_agent(struct ice *ice)
+{
+	const struct ice_config *cfg = ice->cfg;
+
+	g_object_set(ice->agent, "ice-tcp", FALSE, "upnp", FALSE, NULL);
+	if (cfg->stun_host)
+		g_object_set(ice->agent, "stun-server", cfg->stun_host, "stun-server-port",
+		             cfg->stun_port, NULL);
+	for (char **a = cfg->addresses; a && *a; a++) {
+		NiceAddress addr;
+
+		if (nice_address_set_from_string(&addr, *a))
+			nice_agent_add_local_address(ice->agent, &addr);
+	}
+	g_signal_connect(ice->agent, "new-candidate-full", G_CALLBACK(on_new_candidate), ice);
+	g_signal_connect(ice->agent, "candidate-gathering-done", G_CALLBACK(on_gathering_done),
+	                 ice);
+	g_signal_connect(ice->agent, "component-state-changed", G_CALLBACK(on_component_state),
+	                 ice);
+	g_signal_connect(ice->agent, "new-selected-pair-full", G_CALLBACK(on_selected_pair), ice);
+}
+
+void ice_make_credentials(char **ufrag, char **pwd)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint8_t bytes[32];
+	char u[9], p[25];
+
+	random_bytes(bytes, sizeof(bytes));
+	for (unsigned i = 0; i < 8; i++)
+		u[i] = alphabet[bytes[i] & 63];
+	for (unsigned i = 0; i < 24; i++)
+		p[i] = alphabet[bytes[8 + i] & 63];
+	u[8] = p[24] = '\0';
+	*ufrag = g_strdup(u);
+	*pwd = g_strdup(p);
+}
+
+struct ice *ice_new(GMainContext *context, const struct ice_config *cfg, bool controlling,
+                    const char *ufrag, const char *pwd, const struct ice_callbacks *cb,
+                    void *user_data, const char *name)
+{
+	struct ice *ice = g_new0(struct ice, 1);
+	NiceAgentOption options = NICE_AGENT_OPTION_ICE_TRICKLE;
+
+	if (cfg->consent_freshness)
+		options |= NICE_AGENT_OPTION_CONSENT_FRESHNESS;
+	ice->context = g_main_context_ref(context);
+	ice->cfg = cfg;
+	ice->cb = cb;
+	ice->user_data = user_data;
+	ice->name = g_strdup(name);
+	ice->agent = nice_agent_new_full(context, NICE_COMPATIBILITY_RFC5245, options);
+	g_object_set(ice->agent, "controlling-mode", controlling, NULL);
+	configure_agent(ice);
+	ice->stream = nice_agent_add_stream(ice->agent, 1);
+	nice_agent_set_stream_name(ice->agent, ice->stream, "video");
+	if (cfg->port_min)
+		nice_agent_set_port_range(ice->agent, ice->stream, COMPONENT, cfg->port_min,
+		                          cfg->port_max);
+	if (cfg->turn_host)
+		nice_agent_set_relay_info(ice->agent, ice->stream, COMPONENT, cfg->turn_host,
+		                          cfg->turn_port, cfg->turn_user, cfg->turn_password,
+		                          NICE_RELAY_TYPE_TURN_UDP);
+	nice_agent_set_local_credentials(ice->agent, ice->stream, ufrag, pwd);
+	nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, context, on_receive, ice);
+	g_debug("[%s] ice: agent created (%s)", name, controlling ? "controlling" : "controlled");
+	return ice;
+}
+
+bool ice_gather(struct ice *ice, GError **error)
+{
+	if (!nice_agent_gather_candidates(ice->agent, ice->stream)) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
+		            "ice: cannot gather candidates (no usable local address%s)",
+		            ice->cfg->port_min ? " or no free port in [ice] port_min..port_max"
+		                               : "");
+		return false;
+	}
+	return true;
+}
+
+bool ice_set_remote_credentials(struct ice *ice, const char *ufrag, const char *pwd, GError **error)
+{
+	if (!nice_agent_set_remote_credentials(ice->agent, ice->stream, ufrag, pwd)) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+		            "ice: remote credentials refused");
+		return false;
+	}
+	return true;
+}
+
+bool ice_add_remote_candidate(struct ice *ice, const char *candidate, GError **error)
+{
+	g_autofree char *line = g_str_has_prefix(candidate, "a=")
+	                            ? g_strdup(candidate)
+	                            : g_strconcat("a=", candidate, NULL);
+	NiceCandidate *cand = nice_agent_parse_remote_candidate_sdp(ice->agent, ice->stream, line);
+	GSList list = {0};
+	int added;
+
+	if (!cand) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+		            "ice: unusable candidate (not UDP over an IP address?): %s", candidate);
+		return false;
+	}
+	if (cand->component_id != COMPONENT || cand->transport != NICE_CANDIDATE_TRANSPORT_UDP) {
+		g_set_error(
+		    error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+		    "ice: ignored candidate (component %u, %s): only UDP component 1 is used",
+		    cand->component_id, nice_candidate_transport_to_string(cand->transport));
+		nice_candidate_free(cand);
+		return false;
+	}
+	list.data = cand;
+	added = nice_agent_set_remote_candidates(ice->agent, ice->stream, COMPONENT, &list);
+	nice_candidate_free(cand);
+	if (added < 1) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "ice: candidate refused: %s",
+		            candidate);
+		return false;
+	}
+	g_debug("[%s] ice: remote %s", ice->name, candidate);
+	return true;
+}
+
+void ice_remote_gathering_done(struct ice *ice)
+{
+	g_debug("[%s] ice: remote end of candidates", ice->name);
+	nice_agent_peer_candidate_gathering_done(ice->agent, ice->stream);
+}
+
+int ice_send(struct ice *ice, const uint8_t *buf, size_t len)
+{
+	gint sent = nice_agent_send(ice->agent, ice->stream, COMPONENT, len, (const gchar *)buf);
+
+	if (sent == (gint)len)
+		return 0;
+	if (sent < 0)
+		return ice->state == ICE_STATE_CONNECTED ? -EAGAIN : -ENOTCONN;
+	return -EIO;
+}
+
+char *ice_selected_pair(struct ice *ice)
+{
+	NiceCandidate *local = NULL, *remote = NULL;
+	char la[NICE_ADDRESS_STRING_LEN], ra[NICE_ADDRESS_STRING_LEN];
+
+	if (!nice_agent_get_selected_pair(ice->agent, ice->stream, COMPONENT, &local, &remote))
+		return NULL;
+	nice_address_to_string(&local->addr, la);
+	nice_address_to_string(&remote->addr, ra);
+	return g_strdup_printf("%s:%u <-> %s:%u (%s/%s)", la, nice_address_get_port(&local->addr),
+	                       ra, nice_address_get_port(&remote->addr),
+	                       nice_candidate_type_to_string(local->type),
+	                       nice_candidate_type_to_string(remote->type));
+}
+
+static void on_closed(GObject *source, GAsyncResult *result, gpointer data)
+{
+	g_object_unref(source);
+}
+
+void ice_free(struct ice *ice)
+{
+	if (!ice)
+		return;
+	ice->closed = true;
+	g_signal_handlers_disconnect_by_data(ice->agent, ice);
+	nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ice->context, NULL, NULL);
+	/* The agent lives on until its TURN allocations are released; it holds no pointer
+	 * to ice any more. */
+	nice_agent_close_async(ice->agent, on_closed, NULL);
+	g_main_context_unref(ice->context);
+	g_free(ice->name);
+	g_free(ice);
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/* The ICE side of one peer connection: a libnice agent with one stream and one component
+ * (BUNDLE + rtcp-mux), full ICE, trickle or not, consent freshness (RFC 7675). */
+#pragma once
+
+#include <gio/gio.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Process-wide ICE settings ([ice] in the configuration), read-only once peers exist. */
+struct ice_config {
+	unsigned port_min, port_max; /* UDP host candidate ports; 0, 0: any */
+	char **addresses;            /* local IPs to gather on (NULL-terminated; NULL: all) */
+	char *public_address;        /* 1:1 NAT: announced instead of host addresses; NULL */
+	char *stun_host;             /* STUN server IP, NULL for none */
+	unsigned stun_port;
+	char *turn_host; /* TURN (UDP) server IP, NULL for none */
+	unsigned turn_port;
+	char *turn_user, *turn_password;
+	bool consent_freshness; /* RFC 7675 checks by libnice */
+};
+
+/*
+ * Fills cfg from the [ice] keys: interfaces (names resolved to their IPv4 addresses) and
+ * addresses are merged into cfg->addresses; STUN/TURN "host:port" values are resolved
+ * once, here. Control thread, at start-up (resolution may block). Fails naming the key.
+ * Free with ice_config_clear().
+ */
+struct config;
+bool ice_config_load(struct ice_config *cfg, const struct config *conf, GError **error);
+void ice_config_clear(struct ice_config *cfg);
+
+enum ice_state {
+	ICE_STATE_NEW,
+	ICE_STATE_CHECKING,
+	ICE_STATE_CONNECTED,
+	/* libnice's RFC 7675 consent timer expired after the connection was up. libnice
+	 * still sends and receives; whether the remote is gone is for the caller to judge
+	 * (from what still arrives). Final for the agent's state reporting. */
+	ICE_STATE_CONSENT_LOST,
+	ICE_STATE_FAILED,
+};
+
+const char *ice_state_name(enum ice_state state);
+
+/*
+ * Upward news, all delivered on the thread of the GMainContext given to ice_new() (the
+ * peer's worker), never while libnice holds its lock in a way that forbids calling back
+ * into the ice object (except ice_free(): schedule that instead).
+ */
+struct ice_callbacks {
+	/* A local candidate ("candidate:..." without "a="), addresses already rewritten for
+	 * a public address; candidate NULL means gathering is complete. */
+	void (*candidate)(const char *candidate, void *user_data);
+	void (*state)(enum ice_state state, const char *reason, void *user_data);
+	/* One datagram; buf is writable and only valid during the call. */
+	void (*receive)(uint8_t *buf, size_t len, void *user_data);
+};
+
+struct ice;
+
+/*
+ * Creates the agent on `context` (whose thread must be the caller's, and which delivers
+ * every callback) with the local credentials ufrag and pwd (see ice_make_credentials()).
+ * controlling: the ICE role (the server controls when it made the offer). cfg and cb are
+ * borrowed and must outlive the object; name is used in log lines. Call ice_gather() next.
+ */
+struct ice *ice_new(GMainContext *context, const struct ice_config *cfg, bool controlling,
+                    const char *ufrag, const char *pwd, const struct ice_callbacks *cb,
+                    void *user_data, const char *name);
+
+/* Fresh random local credentials (RFC 8839 ice-chars: 8 for the ufrag, 24 for the
+ * password), so that a description can be written before the agent exists. Caller frees
+ * both. Any thread. */
+void ice_make_credentials(char **ufrag, char **pwd);
+
+/*
+ * Starts gathering. Host candidates are reported through cb->candidate before this
+ * returns; server-reflexive and relayed ones later, then NULL. Fails (e.g. no free port
+ * in the range, no usable address) with a message.
+ */
+bool ice_gather(struct ice *ice, GError **error);
+
+/* Sets the remote credentials (before adding remote candidates). */
+bool ice_set_remote_credentials(struct ice *ice, const char *ufrag, const char *pwd,
+                                GError **error);
+
+/*
+ * Adds one remote candidate ("candidate:..." with or without "a="). A candidate the agent
+ * cannot use (TCP, an mDNS name, component 2) is ignored and reported as false with a
+ * reason; the connection carries on.
+ */
+bool ice_add_remote_candidate(struct ice *ice, const char *candidate, GError **error);
+
+/* The remote has no more candidates (a=end-of-candidates or a trickled end). */
+void ice_remote_gathering_done(struct ice *ice);
+
+/*
+ * Sends one datagram on the selected pair. Any thread (libnice locks). Returns 0,
+ * -ENOTCONN before a pair is selected, -EAGAIN when the socket would block (the datagram
+ * is dropped), or -EIO.
+ */
+int ice_send(struct ice *ice, const uint8_t *buf, size_t len);
+
+/* Describes the selected pair, "192.0.2.1:5000 <-> 198.51.100.2:6000 (host/prflx)";
+ * NULL before one is selected. Caller frees. */
+char *ice_selected_pair(struct ice *ice);
+
+/* Closes the agent (releasing TURN allocations) and frees ice. No callback is delivered
+ * afterwards. The thread of `context`. NULL is allowed. */
+void ice_free(struct ice *ice);

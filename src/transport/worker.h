@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/* A fixed pool of transport worker threads, each running its own GMainContext, to which
+ * peers (their libnice agents, sockets and timers) are assigned. */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+struct worker;
+struct worker_pool;
+
+typedef struct worker_pool worker_pool;
+
+/*
+ * Starts `count` worker threads (0: one per online CPU), each iterating its own
+ * GMainContext until worker_pool_free(). Call from the control thread; the pool is owned
+ * by the caller. Never fails (thread creation failure aborts, as allocation does).
+ */
+struct worker_pool *worker_pool_new(unsigned count);
+
+/*
+ * Stops every worker (their loops quit after the sources already queued have run) and
+ * joins the threads. Every worker handed out by worker_pool_acquire() must have been
+ * released, and every source attached to the workers' contexts destroyed, before this is
+ * called. NULL is allowed.
+ */
+void worker_pool_free(struct worker_pool *pool);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(worker_pool, worker_pool_free)
+
+/* Number of workers in the pool. Any thread. */
+unsigned worker_pool_size(const struct worker_pool *pool);
+
+/* Worker i (< worker_pool_size()), owned by the pool. Any thread. */
+struct worker *worker_pool_get(struct worker_pool *pool, unsigned i);
+
+/*
+ * Picks the worker with the fewest assigned peers (the lowest index on a tie) and counts
+ * one more peer on it. Pair with worker_release(). Any thread. The worker is owned by the
+ * pool and lives as long as the pool.
+ */
+struct worker *worker_pool_acquire(struct worker_pool *pool);
+
+/* Counts one peer less on w. Any thread. */
+void worker_release(struct worker *w);
+
+/* The number of peers currently assigned to w. Any thread. */
+unsigned worker_load(const struct worker *w);
+
+/* The worker's index in its pool, for log lines ("[worker 1]"). */
+unsigned worker_index(const struct worker *w);
+
+/* The worker's main context (owned by the worker): attach sources and create libnice
+ * agents on it. Any thread. */
+GMainContext *worker_context(struct worker *w);
+
+/* Whether the calling thread is w's thread. */
+bool worker_is_current(const struct worker *w);
+
+/*
+ * Runs fn(data) on w's thread: at once if the caller already is that thread, otherwise
+ * as soon as the worker's loop gets to it (g_main_context_invoke_full). `destroy` (may be
+ * NULL) is called on data afterwards, on the worker's thread. Any thread.
+ */
+void worker_invoke(struct worker *w, GSourceFunc fn, gpointer data, GDestroyNotify destroy);

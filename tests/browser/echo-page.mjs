@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: MIT
+// Usage: node echo-page.mjs URL SECONDS
+// Opens the echo page (web/echo.html) in Chromium with fake camera and microphone, waits
+// until the server reports the peer connected, then samples the page's inbound-rtp
+// statistics once a second for SECONDS and prints one JSON line:
+//   {ok, state, peer, samples: [{t, audio: {...}, video: {...}}], errors, events}
+import { launchBrowser, watchPageErrors } from './lib/browser.mjs';
+
+const CONNECT_TIMEOUT_MS = 30000;
+
+async function run(url, seconds) {
+  const { context, close } = await launchBrowser();
+  const report = { url, ok: false, state: null, samples: [], errors: [] };
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    report.errors = watchPageErrors(page);
+    await page.goto(url, { waitUntil: 'load', timeout: CONNECT_TIMEOUT_MS });
+    try {
+      await page.waitForFunction(() => window.cauEcho && ['connected', 'failed', 'error',
+        'closed'].includes(window.cauEcho.state), null, { timeout: CONNECT_TIMEOUT_MS });
+    } catch (error) {
+      report.wait_error = error.message.split('\n')[0];
+    }
+    for (let i = 0; i <= seconds && (await page.evaluate(() => window.cauEcho.state)) ===
+      'connected'; i++) {
+      const stats = await page.evaluate(() => window.cauEcho.inbound());
+      report.samples.push({ t: i, ...stats });
+      if (i < seconds) await page.waitForTimeout(1000);
+    }
+    const page_state = await page.evaluate(() => ({ state: window.cauEcho.state,
+      peer: window.cauEcho.peer, errors: window.cauEcho.errors, events: window.cauEcho.events }));
+    report.state = page_state.state;
+    report.peer = page_state.peer;
+    report.page_errors = page_state.errors;
+    report.events = page_state.events.filter((e) => e.name === 'peer.state');
+    report.ok = report.samples.length > 0;
+  } finally {
+    await close();
+  }
+  return report;
+}
+
+async function main(argv) {
+  if (argv.length !== 2) {
+    console.error('usage: node echo-page.mjs URL SECONDS');
+    return 2;
+  }
+  try {
+    const report = await run(argv[0], Number(argv[1]));
+    console.log(JSON.stringify(report));
+    return report.ok ? 0 : 1;
+  } catch (error) {
+    console.log(JSON.stringify({ url: argv[0], ok: false,
+      error: String(error?.message ?? error).split('\n')[0] }));
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

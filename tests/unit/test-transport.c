@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit test of whole peers on the real transport: worker threads, libnice agents, DTLS and
+ * SRTP. Two peers of one process connect to each other (one offers, one answers), carry
+ * RTP, and are released with nothing left over (run under ASan by CI). Needs one
+ * non-loopback address for ICE; without one the connection part is skipped. */
+
+#include "core/config.h"
+#include "transport/peer.h"
+#include "transport/transport.h"
+
+#include <string.h>
+
+struct side {
+	const char *name;
+	struct peer *peer;
+	enum peer_state state;
+	char *reason;
+	char *description;
+	gint received; /* RTP packets, counted on the worker: atomic */
+};
+
+static GMainLoop *loop;
+
+static void on_state(struct peer *peer, enum peer_state state, enum peer_error error,
+                     const char *reason, void *data)
+{
+	struct side *s = data;
+
+	s->state = state;
+	g_free(s->reason);
+	s->reason = g_strdup(reason);
+	g_main_loop_quit(loop);
+}
+
+static const struct peer_events events = {.state = on_state};
+
+static void on_rtp(struct peer *peer, const struct peer_track *track, const struct rtp_packet *pkt,
+                   const struct rtp_ext_values *ext, void *data)
+{
+	struct side *s = data;
+
+	g_assert_false(g_main_context_is_owner(g_main_context_default()));
+	g_atomic_int_inc(&s->received);
+}
+
+static const struct peer_media media = {.rtp = on_rtp};
+
+static void on_description(struct peer *peer, char *sdp, GError *error, void *data)
+{
+	struct side *s = data;
+
+	g_assert_no_error(error);
+	s->description = sdp;
+	g_main_loop_quit(loop);
+}
+
+static gboolean timeout_cb(gpointer data)
+{
+	*(bool *)data = true;
+	g_main_loop_quit(loop);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean poll_cb(gpointer data)
+{
+	g_main_loop_quit(loop);
+	return G_SOURCE_CONTINUE;
+}
+
+/* Runs the loop until done() or seconds pass; returns done(). done() is checked after
+ * every owner event and every 20 ms (for what happens on the workers). */
+static bool run_until(bool (*done)(void *), void *data, unsigned seconds)
+{
+	bool expired = false;
+	guint id = g_timeout_add_seconds(seconds, timeout_cb, &expired);
+	guint poll = g_timeout_add(20, poll_cb, NULL);
+
+	while (!done(data) && !expired)
+		g_main_loop_run(loop);
+	if (!expired)
+		g_source_remove(id);
+	g_source_remove(poll);
+	return done(data);
+}
+
+static bool has_description(void *data)
+{
+	return ((struct side *)data)->description != NULL;
+}
+
+static bool both_connected(void *data)
+{
+	struct side *s = data;
+
+	return s[0].state == PEER_STATE_CONNECTED && s[1].state == PEER_STATE_CONNECTED;
+}
+
+static bool server_closed(void *data)
+{
+	struct side *s = data;
+
+	return s[0].state == PEER_STATE_CLOSED || s[0].state == PEER_STATE_FAILED;
+}
+
+static bool nothing_held(void *data)
+{
+	return transport_peer_count(data) == 0;
+}
+
+static struct transport *make_transport(void)
+{
+	g_autoptr(config) cfg = config_new();
+	g_autoptr(GError) error = NULL;
+	struct transport *t;
+
+	g_assert_true(config_set(cfg, "transport", "workers", "2", "test", &error));
+	g_assert_true(config_set(cfg, "ice", "connect_timeout_s", "10", "test", &error));
+	t = transport_new(cfg, NULL, &error);
+	g_assert_no_error(error);
+	return t;
+}
+
+static void send_some(struct peer *p, unsigned track, unsigned count)
+{
+	for (unsigned i = 0; i < count; i++) {
+		struct peer_rtp_out out = {
+		    .timestamp = i * 960, .payload = (const uint8_t *)"payload", .payload_len = 7};
+		g_assert_cmpint(peer_send_rtp(p, track, &out), ==, 0);
+	}
+}
+
+static void test_two_peers_connect_and_release(void)
+{
+	struct transport *t = make_transport();
+	struct side sides[2] = {{.name = "server"}, {.name = "client"}};
+	g_autoptr(GError) error = NULL;
+
+	loop = g_main_loop_new(NULL, FALSE);
+	sides[0].peer = peer_new_offer(t, false, &events, &media, &sides[0]);
+	peer_local_description(sides[0].peer, on_description, &sides[0]);
+	g_assert_true(run_until(has_description, &sides[0], 10));
+	if (!strstr(sides[0].description, "a=candidate:")) {
+		g_test_skip("no address to gather ICE candidates on");
+		goto out_close;
+	}
+	sides[1].peer = peer_new_answer(t, sides[0].description, strlen(sides[0].description),
+	                                &events, &media, &sides[1], &error);
+	g_assert_no_error(error);
+	peer_local_description(sides[1].peer, on_description, &sides[1]);
+	g_assert_true(run_until(has_description, &sides[1], 10));
+	g_assert_true(peer_set_answer(sides[0].peer, sides[1].description,
+	                              strlen(sides[1].description), &error));
+	g_assert_no_error(error);
+	g_assert_true(run_until(both_connected, sides, 15));
+	g_assert_cmpuint(transport_peer_count(t), ==, 2);
+	send_some(sides[1].peer, 0, 20);
+	send_some(sides[0].peer, 1, 20);
+	/* Received on the workers: poll. */
+	for (int i = 0; i < 500 && (g_atomic_int_get(&sides[0].received) < 20 ||
+	                            g_atomic_int_get(&sides[1].received) < 20);
+	     i++)
+		g_usleep(10000);
+	g_assert_cmpint(g_atomic_int_get(&sides[0].received), ==, 20);
+	g_assert_cmpint(g_atomic_int_get(&sides[1].received), ==, 20);
+	/* The client leaves politely: the server hears close_notify and is released too. */
+	peer_close(sides[1].peer, "test done");
+	g_assert_true(run_until(server_closed, sides, 10));
+	g_assert_cmpint(sides[0].state, ==, PEER_STATE_CLOSED);
+	g_assert_nonnull(strstr(sides[0].reason, "close_notify"));
+out_close:
+	peer_close(sides[0].peer, "test done");
+	g_assert_true(run_until(nothing_held, t, 10));
+	for (unsigned i = 0; i < 2; i++) {
+		peer_unref(sides[i].peer);
+		g_free(sides[i].description);
+		g_free(sides[i].reason);
+	}
+	transport_free(t);
+	/* Owner events queued after the closes hold references: let them go. */
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+	g_main_loop_unref(loop);
+}
+
+static void test_refused_offer(void)
+{
+	struct transport *t = make_transport();
+	g_autoptr(GError) error = NULL;
+	static const char offer[] = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+	                            "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n"
+	                            "a=rtpmap:111 opus/48000/2\r\n";
+
+	g_assert_null(peer_new_answer(t, offer, strlen(offer), &events, &media, NULL, &error));
+	g_assert_nonnull(strstr(error->message, "line 5 (m=audio, mid 0): no a=rtcp-mux"));
+	g_assert_cmpuint(transport_peer_count(t), ==, 0);
+	transport_free(t);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/transport/two-peers-connect-and-release",
+	                test_two_peers_connect_and_release);
+	g_test_add_func("/transport/refused-offer", test_refused_offer);
+	return g_test_run();
+}
