@@ -2,6 +2,8 @@
 /* Canonical JSON writer (RFC 8785 subset: no floating point). */
 #include "canonical_json.h"
 
+#include "core/log.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,43 +11,7 @@ static bool write_node(GString *out, JsonNode *node, GError **error);
 
 static void write_string(GString *out, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-
-	g_string_append_c(out, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-			g_string_append(out, "\\\"");
-			break;
-		case '\\':
-			g_string_append(out, "\\\\");
-			break;
-		case '\b':
-			g_string_append(out, "\\b");
-			break;
-		case '\f':
-			g_string_append(out, "\\f");
-			break;
-		case '\n':
-			g_string_append(out, "\\n");
-			break;
-		case '\r':
-			g_string_append(out, "\\r");
-			break;
-		case '\t':
-			g_string_append(out, "\\t");
-			break;
-		default:
-			if (*p < 0x20) {
-				g_string_append(out, "\\u00");
-				g_string_append_c(out, hex[*p >> 4]);
-				g_string_append_c(out, hex[*p & 15]);
-			} else {
-				g_string_append_c(out, (char)*p);
-			}
-		}
-	}
-	g_string_append_c(out, '"');
+	log_json_escape(out, s);
 }
 
 /* RFC 8785 orders names by their UTF-16 code units. */
