@@ -9,6 +9,7 @@
 #include "control/materials.h"
 #include "core/log.h"
 #include "serve_meetings.h"
+#include "serve_minutes.h"
 #include "transport/transport.h"
 
 #include <errno.h>
@@ -132,6 +133,7 @@ int cmd_serve(int argc, char **argv)
 	g_autoptr(blobstore) blobs = NULL;
 	g_autoptr(metrics) registry = NULL;
 	g_autoptr(serve_meetings) scheduling = NULL;
+	g_autoptr(serve_minutes) keeping = NULL;
 	g_autoptr(transport) media = NULL; /* freed after http: the WebSocket closes its peers */
 	g_autoptr(http_server) http = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
@@ -146,10 +148,14 @@ int cmd_serve(int argc, char **argv)
 	}
 	registry = metrics_new();
 	scheduling = serve_meetings_start(cfg, st, registry, &error);
-	if (!scheduling) {
+	if (scheduling)
+		keeping = serve_minutes_start(
+		    cfg, st, meetings_clock(serve_meetings_service(scheduling)), &error);
+	if (!scheduling || !keeping) {
 		app_print_error(error);
 		return 1;
 	}
+	serve_meetings_on_ended(scheduling, serve_minutes_meeting_ended, keeping);
 	media = transport_new(cfg, registry, &error);
 	if (!media) {
 		app_print_error(error);
@@ -171,6 +177,7 @@ int cmd_serve(int argc, char **argv)
 	    .join_secret = serve_meetings_secret(scheduling),
 	    .blobs = blobs,
 	    .upload_max_bytes = config_get_int(cfg, "materials", "max_bytes"),
+	    .minutes = serve_minutes_service(keeping),
 	};
 	http = http_server_new(&hc, registry, &rest, &error);
 	if (!http) {
@@ -186,6 +193,8 @@ int cmd_serve(int argc, char **argv)
 	fflush(stdout);
 	g_main_loop_run(loop);
 	g_clear_pointer(&http, http_server_free);
+	serve_meetings_on_ended(scheduling, NULL, NULL);
+	g_clear_pointer(&keeping, serve_minutes_free);
 	g_clear_pointer(&scheduling, serve_meetings_free);
 	g_info("stopped");
 	return 0;

@@ -9,3 +9,4 @@ int cmd_user(int argc, char **argv);
 int cmd_meeting(int argc, char **argv);
 int cmd_unit(int argc, char **argv);
 int cmd_endpoint(int argc, char **argv);
+int cmd_verify(int argc, char **argv);

@@ -21,6 +21,7 @@ static const struct {
     {"meeting", cmd_meeting, "meetings: create, list, show, cancel"},
     {"unit", cmd_unit, "the directory's units: import, export, list (CSV)"},
     {"endpoint", cmd_endpoint, "the directory's endpoints: add, import, export, list, credential"},
+    {"verify", cmd_verify, "check a file (minutes) against its detached CMS signature"},
     {"help", cmd_help, "this list"},
 };
 

@@ -17,6 +17,8 @@ struct serve_meetings {
 	struct join_secret secret;
 	struct metrics *registry;
 	guint64 opened, closed;
+	serve_meetings_ended_fn ended_hook;
+	gpointer ended_data;
 };
 
 static void on_open(gint64 id, bool resumed, gpointer user_data)
@@ -39,6 +41,21 @@ static void on_close(gint64 id, gpointer user_data)
 	g_info("[meeting %" G_GINT64_FORMAT "] room closed", id);
 }
 
+static void on_ended(gint64 id, gpointer user_data)
+{
+	struct serve_meetings *sm = user_data;
+
+	if (sm->ended_hook)
+		sm->ended_hook(id, sm->ended_data);
+}
+
+void serve_meetings_on_ended(struct serve_meetings *sm, serve_meetings_ended_fn fn,
+                             gpointer user_data)
+{
+	sm->ended_hook = fn;
+	sm->ended_data = user_data;
+}
+
 static void collect(GString *out, gpointer user_data)
 {
 	struct serve_meetings *sm = user_data;
@@ -57,7 +74,8 @@ struct serve_meetings *serve_meetings_start(const struct config *cfg, struct sto
 {
 	g_autoptr(serve_meetings) sm = g_new0(struct serve_meetings, 1);
 	struct meetings_config mc;
-	struct scheduler_callbacks cb = {on_open, on_close, NULL};
+	struct scheduler_callbacks cb = {
+	    .on_open = on_open, .on_close = on_close, .on_ended = on_ended};
 
 	if (!app_meetings_config(cfg, &mc, error) ||
 	    !join_secret_load(config_get_string(cfg, "data", "dir"), &sm->secret, error))

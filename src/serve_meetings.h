@@ -19,6 +19,12 @@ struct serve_meetings *serve_meetings_start(const struct config *cfg, struct sto
 void serve_meetings_free(struct serve_meetings *sm);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(serve_meetings, serve_meetings_free)
 
+/* Told when a meeting has ended (its minutes are due), on the main context. */
+typedef void (*serve_meetings_ended_fn)(gint64 id, gpointer user_data);
+/* Sets the one hook told of ended meetings (NULL to remove). */
+void serve_meetings_on_ended(struct serve_meetings *sm, serve_meetings_ended_fn fn,
+                             gpointer user_data);
+
 /* Borrowed by the REST context. */
 struct meetings *serve_meetings_service(struct serve_meetings *sm);
 const struct join_secret *serve_meetings_secret(struct serve_meetings *sm);

@@ -25,6 +25,7 @@ static const struct rest_route_table *const tables[] = {
     &rest_attendance_routes,
     &rest_units_routes,
     &rest_endpoints_routes,
+    &rest_minutes_routes,
 };
 /* clang-format on */
 
@@ -311,5 +312,37 @@ bool rest_query_int(struct rest_request *req, const char *name, gint64 max, gint
 		return false;
 	}
 	*out = (gint64)v;
+	return true;
+}
+
+bool rest_join_invitee(struct rest_request *req, struct join_claims *claims,
+                       const struct join_claims **invitee)
+{
+	const char *token = rest_query(req, "token");
+	g_autoptr(GError) error = NULL;
+
+	*invitee = NULL;
+	if (!token)
+		return true;
+	if (!req->ctx->join_secret) {
+		http_reply_error(req->msg, API_ERROR_UNAUTHORIZED,
+		                 "join tokens are not accepted here");
+		return false;
+	}
+	if (!join_token_verify(req->ctx->join_secret, token, g_get_real_time() / 1000, claims,
+	                       &error)) {
+		rest_reply_error(req, error);
+		return false;
+	}
+	/* A token outlives changes to the invitations: a room dropped from them reads no more. */
+	g_autoptr(JsonNode) endpoint = meetings_invited_endpoint_json(
+	    req->ctx->meetings, claims->meeting_id, claims->endpoint_id, NULL);
+	if (!endpoint) {
+		http_reply_error(req->msg, API_ERROR_UNAUTHORIZED,
+		                 "this endpoint is no longer invited to meeting %" G_GINT64_FORMAT,
+		                 claims->meeting_id);
+		return false;
+	}
+	*invitee = claims;
 	return true;
 }

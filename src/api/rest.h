@@ -6,6 +6,7 @@
 #include "control/blobstore.h"
 #include "control/join_token.h"
 #include "control/meetings.h"
+#include "control/minutes.h"
 #include "control/sessions.h"
 
 #include <libsoup/soup.h>
@@ -23,6 +24,7 @@ struct rest_context {
 	gint64 upload_max_bytes; /* body limit of REST_BODY_UPLOAD routes ([materials] max_bytes) */
 	struct meetings *meetings;             /* meetings and series */
 	const struct join_secret *join_secret; /* signs and checks join tokens */
+	struct minutes *minutes;               /* minutes of meetings; NULL: none kept */
 };
 
 struct rest_request {
@@ -73,6 +75,7 @@ extern const struct rest_route_table rest_materials_routes;
 extern const struct rest_route_table rest_attendance_routes;
 extern const struct rest_route_table rest_units_routes;
 extern const struct rest_route_table rest_endpoints_routes;
+extern const struct rest_route_table rest_minutes_routes;
 
 /* The streaming-body hook of the HTTP layer, called when the headers of a request under
  * REST_PREFIX have arrived. For an upload route (REST_BODY_UPLOAD) it checks the caller first
@@ -103,5 +106,11 @@ const char *rest_query(struct rest_request *req, const char *name);
 /* Reads the optional query parameter `name` as an integer from 0 to `max` into `*out`
  * (left alone when absent); replies 400 naming it and returns false when malformed. */
 bool rest_query_int(struct rest_request *req, const char *name, gint64 max, gint64 *out);
+/* Reads the join token an invited endpoint may send as ?token= (for reading a meeting's
+ * materials and minutes). Returns false after replying 401 when one is there but not
+ * valid, or its endpoint is no longer invited; `*invitee` is NULL when none was sent,
+ * else `claims`. */
+bool rest_join_invitee(struct rest_request *req, struct join_claims *claims,
+                       const struct join_claims **invitee);
 /* Replies 400 with `message` when there is no body; returns whether there is one. */
 bool rest_require_body(struct rest_request *req, const char *message);

@@ -25,40 +25,6 @@ static void reply_lookup_error(struct rest_request *req, GError *error)
 	rest_reply_error(req, error);
 }
 
-/* Reads the join token an invited endpoint may send as ?token=. Returns false after
- * replying 401 when one is there but not valid; `*invitee` is NULL when none was sent. */
-static bool read_join_token(struct rest_request *req, struct join_claims *claims,
-                            const struct join_claims **invitee)
-{
-	const char *token = rest_query(req, "token");
-	g_autoptr(GError) error = NULL;
-
-	*invitee = NULL;
-	if (!token)
-		return true;
-	if (!req->ctx->join_secret) {
-		http_reply_error(req->msg, API_ERROR_UNAUTHORIZED,
-		                 "join tokens are not accepted here");
-		return false;
-	}
-	if (!join_token_verify(req->ctx->join_secret, token, g_get_real_time() / 1000, claims,
-	                       &error)) {
-		rest_reply_error(req, error);
-		return false;
-	}
-	/* A token outlives changes to the invitations: a room dropped from them reads no more. */
-	g_autoptr(JsonNode) endpoint = meetings_invited_endpoint_json(
-	    req->ctx->meetings, claims->meeting_id, claims->endpoint_id, NULL);
-	if (!endpoint) {
-		http_reply_error(req->msg, API_ERROR_UNAUTHORIZED,
-		                 "this endpoint is no longer invited to meeting %" G_GINT64_FORMAT,
-		                 claims->meeting_id);
-		return false;
-	}
-	*invitee = claims;
-	return true;
-}
-
 static void reply_material(struct rest_request *req, guint status, gint64 id)
 {
 	g_autoptr(GError) error = NULL;
@@ -126,7 +92,7 @@ static void get_materials(struct rest_request *req)
 	const struct join_claims *invitee;
 	JsonNode *list;
 
-	if (!meeting_id || !read_join_token(req, &claims, &invitee))
+	if (!meeting_id || !rest_join_invitee(req, &claims, &invitee))
 		return;
 	if (!materials_may_read_as(req->ctx->store, &req->who, invitee, meeting_id, &error) ||
 	    !validate_query(req->query, query, &error) ||
@@ -148,7 +114,7 @@ static void download(struct rest_request *req, gint version)
 	const struct join_claims *invitee;
 	gint64 id = rest_param_id(req, 0);
 
-	if (!id || !read_join_token(req, &claims, &invitee))
+	if (!id || !rest_join_invitee(req, &claims, &invitee))
 		return;
 	if (!materials_find_file(req->ctx->store, id, version, &file, &error)) {
 		reply_lookup_error(req, error);

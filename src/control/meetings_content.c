@@ -191,6 +191,7 @@ bool meetings_agenda_json(struct store *st, gint64 id, JsonBuilder *b, GError **
 	json_builder_begin_array(b);
 	for (guint r = 0; r < store_rows_count(rows); r++) {
 		json_builder_begin_object(b);
+		/* the id materials and decisions name the item by */
 		meetings_json_int(b, "id", store_rows_get_int(rows, r, 4));
 		meetings_json_int(b, "position", store_rows_get_int(rows, r, 0));
 		meetings_json_string(b, "title", store_rows_get(rows, r, 1));

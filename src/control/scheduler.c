@@ -39,6 +39,8 @@ static void on_meeting_change(gint64 id, enum meeting_state from, enum meeting_s
 		s->cb.on_open(id, false, s->cb.user_data);
 	if (id && room_is_open(from) && !room_is_open(to) && s->cb.on_close)
 		s->cb.on_close(id, s->cb.user_data);
+	if (id && from != MEETING_ENDED && to == MEETING_ENDED && s->cb.on_ended)
+		s->cb.on_ended(id, s->cb.user_data);
 	if (!id)
 		s->series_dirty = true;
 	/* Inside a recompute, the next due time is computed after every transition anyway. */

@@ -17,6 +17,10 @@ struct scheduler_callbacks {
 	 * open, or moved back to scheduled. */
 	void (*on_close)(gint64 id, gpointer user_data);
 	gpointer user_data;
+	/* Meeting `id` has just ended (on time, early, or closed by the schedule without
+	 * having opened): its minutes are due. NULL: not told. (Last, so that the initialisers
+	 * {on_open, on_close, user_data} written before it still hold.) */
+	void (*on_ended)(gint64 id, gpointer user_data);
 };
 
 typedef struct scheduler scheduler;

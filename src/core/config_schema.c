@@ -16,6 +16,13 @@ static const struct config_key schema[] = {
     {"data", "dir", CONFIG_STRING, "./var", 0, 0, NULL, "data directory (database, files)"},
     {"materials", "max_bytes", CONFIG_INT, "209715200", 1024, G_GINT64_CONSTANT(1) << 40, NULL,
      "largest meeting material accepted; larger uploads get 413"},
+    {"minutes", "certificate", CONFIG_STRING, "", 0, 0, NULL,
+     "PEM certificate (and chain) that signs minutes; empty: a self-signed one in the data "
+     "directory"},
+    {"minutes", "key", CONFIG_STRING, "", 0, 0, NULL,
+     "PEM private key of [minutes] certificate (not encrypted)"},
+    {"minutes", "organisation", CONFIG_STRING, "", 0, 0, NULL,
+     "organisation named atop the minutes; empty: the certificate's O"},
     {"store", "url", CONFIG_STRING, "", 0, 0, NULL,
      "database: empty for SQLite in the data directory, sqlite:PATH, or postgresql://..."},
     {"log", "level", CONFIG_CHOICE, "info", 0, 0, "error|warning|info|debug|trace",

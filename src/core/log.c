@@ -42,6 +42,12 @@ void log_json_escape(GString *out, const char *text)
 		case '\\':
 			g_string_append(out, "\\\\");
 			break;
+		case '\b':
+			g_string_append(out, "\\b");
+			break;
+		case '\f':
+			g_string_append(out, "\\f");
+			break;
 		case '\n':
 			g_string_append(out, "\\n");
 			break;

@@ -15,5 +15,7 @@
  * logging; call at start. */
 bool log_setup(const char *level, const char *format, GError **error);
 
-/* Appends `text` to `out` as a JSON string literal (with the quotes). */
+/* Appends `text` (UTF-8) to `out` as a JSON string literal, with the quotes, escaped as
+ * RFC 8785 (canonical JSON) says: \" \\ \b \f \n \r \t, other control characters as
+ * \u00xx, everything else as it is. */
 void log_json_escape(GString *out, const char *text);

@@ -507,7 +507,7 @@ async function main() {
   try {
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: args.url });
     const page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(10000);
+    page.setDefaultTimeout(30000); // a ceiling, not a wait: CI runs two suites at once on two cores
     errors = watchPageErrors(page);
     scenario = new Scenario(page, args.dir);
     await signIn(scenario, page);

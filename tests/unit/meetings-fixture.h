@@ -31,6 +31,7 @@ struct fixture {
 	struct meetings *m;
 	struct scheduler *sched;
 	GArray *events; /* struct room_event */
+	GArray *ended;  /* gint64: the meetings on_ended told of, in order */
 	struct principal operator_;
 };
 
@@ -66,11 +67,20 @@ static inline void record_close(gint64 id, gpointer data)
 	g_array_append_val(f->events, e);
 }
 
+static inline void record_ended(gint64 id, gpointer data)
+{
+	struct fixture *f = data;
+	g_array_append_val(f->ended, id);
+}
+
 /* The meetings service (and, if `with_scheduler`, a started scheduler) at `now`. */
 static inline void fixture_start_service(struct fixture *f, const char *tz, bool with_scheduler)
 {
 	struct meetings_config cfg = {15 * MIN_MS, 15 * MIN_MS, tz};
-	struct scheduler_callbacks cb = {record_open, record_close, f};
+	struct scheduler_callbacks cb = {.on_open = record_open,
+	                                 .on_close = record_close,
+	                                 .on_ended = record_ended,
+	                                 .user_data = f};
 	g_autoptr(GError) error = NULL;
 
 	f->m = meetings_new(f->st, f->clock, &cfg);
@@ -110,6 +120,7 @@ static inline void fixture_setup_at(struct fixture *f, gconstpointer backend, gi
 	    (struct principal){.account_id = 1, .username = "admin", .role = ROLE_OPERATOR};
 	f->clock = clock_new_fake(now);
 	f->events = g_array_new(FALSE, FALSE, sizeof(struct room_event));
+	f->ended = g_array_new(FALSE, FALSE, sizeof(gint64));
 	fixture_start_service(f, tz, true);
 }
 
@@ -119,6 +130,7 @@ static inline void fixture_teardown(struct fixture *f, gconstpointer backend)
 	clock_free(f->clock);
 	store_close(f->st);
 	g_array_unref(f->events);
+	g_array_unref(f->ended);
 	db_fixture_teardown(&f->db, backend);
 }
 

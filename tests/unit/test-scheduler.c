@@ -147,6 +147,11 @@ static void test_live_end_and_cancel(struct fixture *f, gconstpointer data)
 	clock_fake_set(f->clock, T0 + 5 * HOUR_MS);
 	assert_event(f, 5, 'c', b, T0 + 5 * HOUR_MS);
 	g_assert_cmpuint(f->events->len, ==, 6);
+	/* Minutes are due for the two that ended (early, then on schedule), not the
+	 * cancelled one. */
+	g_assert_cmpuint(f->ended->len, ==, 2);
+	g_assert_cmpint(g_array_index(f->ended, gint64, 0), ==, a);
+	g_assert_cmpint(g_array_index(f->ended, gint64, 1), ==, b);
 }
 
 static void test_moved_later_closes_again(struct fixture *f, gconstpointer data)
