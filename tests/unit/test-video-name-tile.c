@@ -3,7 +3,6 @@
  * Phú" differs from "Xa Tan Phu" exactly where the marks are), long names fit, tiles are
  * cached per name and size. Saves the tiles as PNG in a temporary folder to look at. */
 #include <cairo.h>
-#include <fontconfig/fontconfig.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <libyuv.h>
@@ -218,9 +217,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/name-tile/long-name", test_long_name);
 	g_test_add_func("/name-tile/cache", test_cache);
 	ret = g_test_run();
-	/* Release cairo's and fontconfig's caches, so that LeakSanitizer sees only ours. */
-	cairo_debug_reset_static_data();
-	FcFini();
 	printf("# name tiles saved in %s\n", tmp_dir);
 	g_free(tmp_dir);
 	return ret;
