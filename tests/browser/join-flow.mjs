@@ -158,6 +158,13 @@ async function keyboardAndLanguage(s, page) {
   });
 }
 
+// The server's count of WebRTC peers, from /metrics.
+async function serverPeers() {
+  const text = await (await fetch(`${args.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('cau_transport_peers '));
+  return Number(line.split(' ')[1]);
+}
+
 // Polls the page's session statistics until `accept` holds.
 function sessionStats(page, what, accept) {
   return waitUntil(what, () => page.evaluate(() => window.cauJoin.stats()), (v) => v && accept(v), MEDIA_TIMEOUT_MS);
@@ -165,6 +172,7 @@ function sessionStats(page, what, accept) {
 
 async function joinBoth(s, first, second, numbers) {
   await s.step('both endpoints join: each says it is in the meeting', async () => {
+    assert(await serverPeers() === 0, 'peers before joining');
     await first.click('#join');
     await second.click('#join');
     for (const page of [first, second]) {
@@ -182,12 +190,25 @@ async function joinBoth(s, first, second, numbers) {
   });
 }
 
+async function notOpenYet(s, page) {
+  await s.step('a meeting not open yet shows when its room opens, and Join says so', async () => {
+    await openLink(page, args.scheduled_link);
+    await expectText(page.locator('#meeting-state'), 'Đã lên lịch');
+    await expectText(page.locator('#meeting-facts'), 'Phòng họp mở');
+    await page.click('#join');
+    await expectText(page.locator('#session-status'), 'Phòng họp chưa mở; phòng mở lúc');
+    assert(await page.locator('#leave').isHidden(), 'a Leave button for a room not open');
+    assert(await serverPeers() === 1, 'a peer was made for a room not open');
+  });
+}
+
 async function leaveAndRefusals(s, first, second) {
   await s.step('Leave closes the peer: the page says so and offers Join again', async () => {
     await first.click('#leave');
     await expectText(first.locator('#session-status'), 'Đã rời phòng họp');
     assert(await first.locator('#join').isVisible(), 'no Join button after leaving');
     assert(await first.evaluate(() => window.cauJoin.stats()) === null, 'a session is still open');
+    await waitUntil('the server keeps only the other peer', serverPeers, (n) => n === 1);
   });
   await s.step('an altered link says the link is not valid', async () => {
     const link = args.links[0];
@@ -198,6 +219,7 @@ async function leaveAndRefusals(s, first, second) {
     assert(await first.locator('#workspace').isHidden(), 'the workspace is shown');
   });
   await shot(first, 'join-invalid-1366');
+  await notOpenYet(s, first);
   await s.step('after the meeting ends, its link says the meeting is over', async () => {
     const response = await fetch(`${args.url}/api/v1/meetings/${args.meeting_id}/end`, {
       method: 'POST', headers: { Authorization: `Bearer ${args.operator_token}` } });

@@ -59,10 +59,29 @@ def prepare_meeting(api):
     assert status == 201, material
     status, reply, _ = api.call("POST", f"/meetings/{meeting['id']}/start")
     assert status == 200 and reply["state"] == "live", reply
-    status, invitations, _ = api.call("GET", f"/meetings/{meeting['id']}/invitations")
+    return meeting["id"], invitation_links(api, meeting["id"]), len(pdf)
+
+
+def invitation_links(api, meeting_id):
+    """The communes' join links, in the order of COMMUNES."""
+    status, invitations, _ = api.call("GET", f"/meetings/{meeting_id}/invitations")
     assert status == 200, invitations
     by_name = {i["endpoint"]["name"]: i["link"] for i in invitations["invitations"]}
-    return meeting["id"], [by_name[name] for *_, name in COMMUNES], len(pdf)
+    return [by_name[name] for *_, name in COMMUNES]
+
+
+def scheduled_meeting_link(api):
+    """A link to tomorrow's meeting of the same communes (its room not open yet)."""
+    now_ms = int(time.time() * 1000)
+    status, meeting, _ = api.call("POST", "/meetings", {
+        "title": "Giao ban tuần", "start_at": now_ms + 86_400_000,
+        "end_at": now_ms + 90_000_000})
+    assert status == 201, meeting
+    status, endpoints, _ = api.call("GET", "/endpoints")
+    status, reply, _ = api.call("PUT", f"/meetings/{meeting['id']}/invitees", {
+        "endpoints": [e["id"] for e in endpoints]})
+    assert status == 200, reply
+    return invitation_links(api, meeting["id"])[0]
 
 
 def test_participant_joins_from_the_link(echo_server, tmp_path):
@@ -79,7 +98,8 @@ def test_participant_joins_from_the_link(echo_server, tmp_path):
     shots.mkdir(parents=True, exist_ok=True)
     args = {"url": server.url, "links": links, "endpoints": [c[3] for c in COMMUNES],
             "title": TITLE, "pdf_name": PDF_NAME, "pdf_size": pdf_size,
-            "meeting_id": meeting_id, "operator_token": api.token, "dir": str(shots)}
+            "meeting_id": meeting_id, "operator_token": api.token, "dir": str(shots),
+            "scheduled_link": scheduled_meeting_link(api)}
     env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
     result = subprocess.run([node, str(BROWSER_DIR / "join-flow.mjs"), json.dumps(args)],
                             cwd=BROWSER_DIR, env=env, stdin=subprocess.DEVNULL,

@@ -134,6 +134,7 @@ async function join() {
     } catch (error) {
       state.phase = 'error';
       state.linkError = { kind: linkErrorKind(error), message: error.message };
+      state.devices.stop();
       byId('workspace').hidden = true;
       byId('meeting').hidden = true;
       paint();
