@@ -11,7 +11,7 @@ from cau_harness import REPO_ROOT, http_get, metrics, raw_request
 
 PDFJS_DIR = Path("/usr/share/javascript/pdf")
 # The shape of a real token: 78 characters of unpadded base64url.
-TOKEN = "AQAAAAAAAAABAAAAAAAAAAIBAAABmqyJ-4Bx_a3Vd0wgqQ2Z3k9Yp7lB8cR1eT5uI0oP6sD4fG2hJ9kL"
+TOKEN = "AQAAAAAAAAABAAAAAAAAAAIBAAABmqyJ-4Bx_a3Vd0wgqQ2Z3k9Yp7lB8cR1eT5uI0oP6sD4fG2hJ9"
 
 
 def test_join_link_serves_the_client_without_referrer_or_cache(cau_server):
