@@ -97,7 +97,8 @@ static int check_recording(const char *manifest_path, JsonObject *rec)
 	printf("%-11s %s\n", "recording", path);
 	printf("%-11s %s\n", "sha256", have);
 	if ((gint64)len != want_size || strcmp(have, want) != 0) {
-		printf("INVALID: %s: %" G_GSIZE_FORMAT " bytes with SHA-256 %s, the manifest states "
+		printf("INVALID: %s: %" G_GSIZE_FORMAT
+		       " bytes with SHA-256 %s, the manifest states "
 		       "%" G_GINT64_FORMAT " bytes with SHA-256 %s\n",
 		       name, len, have, want_size, want);
 		return 1;

@@ -8,9 +8,9 @@
 
 #include <errno.h>
 
-#define ROOM_PREFIX       "meeting-"
-#define RETENTION_PERIOD  3600 /* seconds between runs of the retention job */
-#define MS_PER_DAY        (24 * 3600 * 1000LL)
+#define ROOM_PREFIX      "meeting-"
+#define RETENTION_PERIOD 3600 /* seconds between runs of the retention job */
+#define MS_PER_DAY       (24 * 3600 * 1000LL)
 
 static const struct principal system_principal = {0, "system", ROLE_OPERATOR};
 
@@ -72,8 +72,7 @@ static void active_free(struct active *a)
 	g_free(a);
 }
 
-static JsonNode *row_of(struct serve_recordings *sr, gint64 meeting_id, gint64 id,
-                        GError **error)
+static JsonNode *row_of(struct serve_recordings *sr, gint64 meeting_id, gint64 id, GError **error)
 {
 	g_autoptr(JsonNode) list = recordings_list(sr->st, meeting_id, error);
 	JsonArray *rows;
@@ -208,7 +207,8 @@ static JsonNode *start(void *self, const struct principal *who, gint64 meeting_i
 		g_set_error(error, CONTROL_ERROR, CONTROL_ERROR_CONFLICT,
 		            err == -ENOENT ? "the room of meeting %" G_GINT64_FORMAT
 		                             " is not open: no one is in mcu:%s"
-		                           : "meeting %" G_GINT64_FORMAT " is being recorded already (%s)",
+		                           : "meeting %" G_GINT64_FORMAT
+		                             " is being recorded already (%s)",
 		            meeting_id, a->room);
 		active_free(a);
 		return NULL;

@@ -135,8 +135,8 @@ static void get_recording_file(struct rest_request *req)
 		return;
 	}
 	g_autofree char *stem = g_strndup(file.file_name, strlen(file.file_name) - strlen(".webm"));
-	g_autofree char *on_disk = k == 0 ? g_strdup(file.file_name)
-	                                  : g_strconcat(stem, kinds[k].suffix, NULL);
+	g_autofree char *on_disk =
+	    k == 0 ? g_strdup(file.file_name) : g_strconcat(stem, kinds[k].suffix, NULL);
 	g_autofree char *path = g_build_filename(req->ctx->recorder->dir, on_disk, NULL);
 	g_autofree char *etag = NULL;
 	GStatBuf st = {0};
@@ -148,8 +148,8 @@ static void get_recording_file(struct rest_request *req)
 			recording_file_clear(&file);
 			return;
 		}
-		etag = g_strdup_printf("%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT, (gint64)st.st_mtime,
-		                       (gint64)st.st_size);
+		etag = g_strdup_printf("%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
+		                       (gint64)st.st_mtime, (gint64)st.st_size);
 	}
 	struct download_file d = {
 	    .path = path,

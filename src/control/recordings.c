@@ -4,14 +4,13 @@
 #include "recordings.h"
 
 #include "audit.h"
-#include "recordings_private.h"
 #include "meeting_events.h"
 #include "record/canonical_json.h"
+#include "recordings_private.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
-
 
 static bool fail_with(GError **error, int code, const char *format, ...) G_GNUC_PRINTF(3, 4);
 static bool fail_with(GError **error, int code, const char *format, ...)
@@ -60,33 +59,37 @@ static bool insert_recording(struct store *st, gpointer user_data, GError **erro
 	state = store_rows_get(meeting, 0, 0);
 	if (strcmp(state, "open") != 0 && strcmp(state, "live") != 0)
 		return fail_with(error, CONTROL_ERROR_CONFLICT,
-		                 "meeting %" G_GINT64_FORMAT " is %s: it is recorded while its room is "
+		                 "meeting %" G_GINT64_FORMAT
+		                 " is %s: it is recorded while its room is "
 		                 "open or live",
 		                 b->meeting_id, state);
-	busy = store_query(st, "SELECT id FROM recordings WHERE meeting_id = ? AND state = 'recording'",
+	busy = store_query(st,
+	                   "SELECT id FROM recordings WHERE meeting_id = ? AND state = 'recording'",
 	                   STORE_PARAMS(STORE_INT(b->meeting_id)), error);
 	if (!busy)
 		return false;
 	if (store_rows_count(busy) > 0)
 		return fail_with(error, CONTROL_ERROR_CONFLICT,
-		                 "meeting %" G_GINT64_FORMAT " is being recorded already (recording %s)",
+		                 "meeting %" G_GINT64_FORMAT
+		                 " is being recorded already (recording %s)",
 		                 b->meeting_id, store_rows_get(busy, 0, 0));
-	next = store_query(st, "SELECT COALESCE(MAX(segment), 0) + 1 FROM recordings WHERE meeting_id = ?",
-	                   STORE_PARAMS(STORE_INT(b->meeting_id)), error);
+	next = store_query(
+	    st, "SELECT COALESCE(MAX(segment), 0) + 1 FROM recordings WHERE meeting_id = ?",
+	    STORE_PARAMS(STORE_INT(b->meeting_id)), error);
 	if (!next)
 		return false;
 	segment = store_rows_get_int(next, 0, 0);
 	g_free(b->file_name);
 	b->file_name = g_strdup_printf("recording-%" G_GINT64_FORMAT "-s%" G_GINT64_FORMAT ".webm",
 	                               b->meeting_id, segment);
-	rows = store_query(st,
-	                   "INSERT INTO recordings (meeting_id, segment, state, file_name, tracks, "
-	                   "started_at, started_by) VALUES (?, ?, 'recording', ?, ?, ?, ?) RETURNING id",
-	                   STORE_PARAMS(STORE_INT(b->meeting_id), STORE_INT(segment),
-	                                STORE_TEXT(b->file_name), STORE_TEXT(b->tracks),
-	                                STORE_INT(b->now_ms),
-	                                STORE_TEXT(b->who->account_id ? b->who->username : "system")),
-	                   error);
+	rows = store_query(
+	    st,
+	    "INSERT INTO recordings (meeting_id, segment, state, file_name, tracks, "
+	    "started_at, started_by) VALUES (?, ?, 'recording', ?, ?, ?, ?) RETURNING id",
+	    STORE_PARAMS(STORE_INT(b->meeting_id), STORE_INT(segment), STORE_TEXT(b->file_name),
+	                 STORE_TEXT(b->tracks), STORE_INT(b->now_ms),
+	                 STORE_TEXT(b->who->account_id ? b->who->username : "system")),
+	    error);
 	if (!rows)
 		return false;
 	b->id = store_rows_get_int(rows, 0, 0);
@@ -161,14 +164,15 @@ static bool update_ended(struct store *st, gpointer user_data, GError **error)
 	e->meeting_id = store_rows_get_int(rows, 0, 0);
 	g_free(e->file_name);
 	e->file_name = g_strdup(store_rows_get(rows, 0, 2));
-	if (!store_exec(st,
-	                "UPDATE recordings SET state = ?, reason = ?, ended_at = ?, duration_ms = ?, "
-	                "size = ?, sha256 = ? WHERE id = ?",
-	                STORE_PARAMS(STORE_TEXT(end->reason ? "failed" : "complete"),
-	                             end->reason ? STORE_TEXT(end->reason) : STORE_NULL,
-	                             STORE_INT(end->ended_at), STORE_INT(end->duration_ms),
-	                             STORE_INT(end->size), STORE_TEXT(end->sha256), STORE_INT(e->id)),
-	                NULL, error))
+	if (!store_exec(
+	        st,
+	        "UPDATE recordings SET state = ?, reason = ?, ended_at = ?, duration_ms = ?, "
+	        "size = ?, sha256 = ? WHERE id = ?",
+	        STORE_PARAMS(STORE_TEXT(end->reason ? "failed" : "complete"),
+	                     end->reason ? STORE_TEXT(end->reason) : STORE_NULL,
+	                     STORE_INT(end->ended_at), STORE_INT(end->duration_ms),
+	                     STORE_INT(end->size), STORE_TEXT(end->sha256), STORE_INT(e->id)),
+	        NULL, error))
 		return false;
 	target = meeting_target(e->meeting_id);
 	{
@@ -225,11 +229,11 @@ JsonObject *recordings_row_object(store_rows *rows, guint row)
 	static const struct {
 		const char *name;
 		bool is_int;
-	} cols[] = {{"id", true},         {"segment", true},    {"state", false},
-	            {"reason", false},    {"file", false},      {"tracks", false},
-	            {"started_at", true}, {"started_by", false}, {"ended_at", true},
-	            {"duration_ms", true}, {"size", true},      {"sha256", false},
-	            {"deleted_at", true}, {"meeting", true}};
+	} cols[] = {{"id", true},          {"segment", true},     {"state", false},
+	            {"reason", false},     {"file", false},       {"tracks", false},
+	            {"started_at", true},  {"started_by", false}, {"ended_at", true},
+	            {"duration_ms", true}, {"size", true},        {"sha256", false},
+	            {"deleted_at", true},  {"meeting", true}};
 	JsonObject *o = json_object_new();
 
 	for (guint c = 0; c < G_N_ELEMENTS(cols); c++) {
@@ -237,7 +241,8 @@ JsonObject *recordings_row_object(store_rows *rows, guint row)
 		if (!v)
 			json_object_set_null_member(o, cols[c].name);
 		else if (cols[c].is_int)
-			json_object_set_int_member(o, cols[c].name, store_rows_get_int(rows, row, c));
+			json_object_set_int_member(o, cols[c].name,
+			                           store_rows_get_int(rows, row, c));
 		else
 			json_object_set_string_member(o, cols[c].name, v);
 	}
@@ -265,7 +270,8 @@ JsonNode *recordings_list(struct store *st, gint64 meeting_id, GError **error)
 	if (!meeting_exists(st, meeting_id, error))
 		return NULL;
 	rows = store_query(st,
-	                   "SELECT " RECORDINGS_COLUMNS " FROM recordings WHERE meeting_id = ? ORDER BY segment",
+	                   "SELECT " RECORDINGS_COLUMNS
+	                   " FROM recordings WHERE meeting_id = ? ORDER BY segment",
 	                   STORE_PARAMS(STORE_INT(meeting_id)), error);
 	if (!rows)
 		return NULL;
@@ -279,7 +285,8 @@ bool recordings_find_file(struct store *st, gint64 meeting_id, gint64 id,
                           struct recording_file *out, GError **error)
 {
 	g_autoptr(store_rows) rows = store_query(
-	    st, "SELECT state, file_name, size, sha256 FROM recordings WHERE id = ? AND meeting_id = ?",
+	    st,
+	    "SELECT state, file_name, size, sha256 FROM recordings WHERE id = ? AND meeting_id = ?",
 	    STORE_PARAMS(STORE_INT(id), STORE_INT(meeting_id)), error);
 	const char *state;
 
@@ -295,9 +302,9 @@ bool recordings_find_file(struct store *st, gint64 meeting_id, gint64 id,
 		return fail_with(error, CONTROL_ERROR_CONFLICT,
 		                 "recording %" G_GINT64_FORMAT " is still being recorded", id);
 	if (strcmp(state, "deleted") == 0)
-		return fail_with(error, CONTROL_ERROR_NOT_FOUND,
-		                 "recording %" G_GINT64_FORMAT " was deleted after the retention period",
-		                 id);
+		return fail_with(
+		    error, CONTROL_ERROR_NOT_FOUND,
+		    "recording %" G_GINT64_FORMAT " was deleted after the retention period", id);
 	out->file_name = g_strdup(store_rows_get(rows, 0, 1));
 	out->size = store_rows_get_int(rows, 0, 2);
 	out->sha256 = g_strdup(store_rows_get(rows, 0, 3));

@@ -2,9 +2,9 @@
 /* Recordings' files: signed manifests, the retention job, recovery after a crash. */
 #define G_LOG_DOMAIN "cau-recordings"
 #include "audit.h"
+#include "record/canonical_json.h"
 #include "recordings.h"
 #include "recordings_private.h"
-#include "record/canonical_json.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -15,7 +15,8 @@ static const struct principal system_principal = {0, "system", ROLE_OPERATOR};
 static char *manifest_name(const char *file_name)
 {
 	const char *dot = strrchr(file_name, '.');
-	g_autofree char *stem = g_strndup(file_name, dot ? (gsize)(dot - file_name) : strlen(file_name));
+	g_autofree char *stem =
+	    g_strndup(file_name, dot ? (gsize)(dot - file_name) : strlen(file_name));
 
 	return g_strconcat(stem, ".manifest.json", NULL);
 }
@@ -37,9 +38,9 @@ static JsonNode *manifest_doc(struct store *st, gint64 id, char **file_name, GEr
 		return NULL;
 	}
 	rec = recordings_row_object(rows, 0);
-	meeting = store_query(st, "SELECT id, title, start_at, end_at FROM meetings WHERE id = ?",
-	                      STORE_PARAMS(STORE_INT(json_object_get_int_member(rec, "meeting"))),
-	                      error);
+	meeting =
+	    store_query(st, "SELECT id, title, start_at, end_at FROM meetings WHERE id = ?",
+	                STORE_PARAMS(STORE_INT(json_object_get_int_member(rec, "meeting"))), error);
 	if (!meeting || store_rows_count(meeting) == 0) {
 		json_object_unref(rec);
 		return NULL;
@@ -65,10 +66,9 @@ static bool write_durable(const char *dir, const char *name, const void *data, g
 {
 	g_autofree char *path = g_build_filename(dir, name, NULL);
 
-	return g_file_set_contents_full(path, data, (gssize)len,
-	                                G_FILE_SET_CONTENTS_CONSISTENT |
-	                                    G_FILE_SET_CONTENTS_DURABLE,
-	                                0644, error);
+	return g_file_set_contents_full(
+	    path, data, (gssize)len, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+	    0644, error);
 }
 
 bool recordings_write_manifest(struct store *st, struct signer *by, const char *dir, gint64 id,
@@ -85,7 +85,8 @@ bool recordings_write_manifest(struct store *st, struct signer *by, const char *
 	name = manifest_name(file_name);
 	sig_name = g_strconcat(name, ".p7s", NULL);
 	if (!write_durable(dir, name, json, len, error) ||
-	    !write_durable(dir, sig_name, g_bytes_get_data(sig, NULL), g_bytes_get_size(sig), error))
+	    !write_durable(dir, sig_name, g_bytes_get_data(sig, NULL), g_bytes_get_size(sig),
+	                   error))
 		return false;
 	g_info("[recording %" G_GINT64_FORMAT "] manifest %s signed", id, name);
 	return true;
@@ -101,9 +102,8 @@ static bool mark_deleted(struct store *st, gpointer user_data, GError **error)
 {
 	struct expiry *x = user_data;
 	g_autofree char *target = g_strdup_printf("meeting/%" G_GINT64_FORMAT, x->meeting_id);
-	g_autofree char *detail = g_strdup_printf("{\"recording\":%" G_GINT64_FORMAT
-	                                          ",\"reason\":\"retention\"}",
-	                                          x->id);
+	g_autofree char *detail =
+	    g_strdup_printf("{\"recording\":%" G_GINT64_FORMAT ",\"reason\":\"retention\"}", x->id);
 
 	return store_exec(st,
 	                  "UPDATE recordings SET state = 'deleted', reason = 'retention', "
@@ -146,7 +146,8 @@ gint recordings_expire(struct store *st, const char *dir, gint64 now_ms, gint64 
 		/* Files first: a crash in between leaves a row pointing at nothing, which the
 		 * next run marks; never a file no row knows. */
 		if (!remove_file(dir, file, error) || !remove_file(dir, manifest, error) ||
-		    !remove_file(dir, sig, error) || !store_transaction(st, mark_deleted, &x, error))
+		    !remove_file(dir, sig, error) ||
+		    !store_transaction(st, mark_deleted, &x, error))
 			return -1;
 		g_info("[recording %" G_GINT64_FORMAT "] %s deleted after the retention period",
 		       x.id, file);
@@ -182,8 +183,8 @@ bool recordings_hash_file(const char *path, gint64 *size, char **sha256, GError 
 GArray *recordings_recover(struct store *st, const char *dir, gint64 now_ms, GError **error)
 {
 	g_autoptr(store_rows) rows = store_query(
-	    st, "SELECT id, file_name, started_at FROM recordings WHERE state = 'recording'", NULL, 0,
-	    error);
+	    st, "SELECT id, file_name, started_at FROM recordings WHERE state = 'recording'", NULL,
+	    0, error);
 	GArray *ids;
 
 	if (!rows)
@@ -199,7 +200,8 @@ GArray *recordings_recover(struct store *st, const char *dir, gint64 now_ms, GEr
 
 		if (!recordings_hash_file(path, &size, &sha256, &local)) {
 			g_warning("[recording %" G_GINT64_FORMAT "] %s", id, local->message);
-			sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)"", 0);
+			sha256 =
+			    g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)"", 0);
 		}
 		end.size = size;
 		end.sha256 = sha256;
@@ -210,7 +212,8 @@ GArray *recordings_recover(struct store *st, const char *dir, gint64 now_ms, GEr
 			g_array_unref(ids);
 			return NULL;
 		}
-		g_warning("[recording %" G_GINT64_FORMAT "] marked failed: the server stopped while "
+		g_warning("[recording %" G_GINT64_FORMAT
+		          "] marked failed: the server stopped while "
 		          "recording (%s, %" G_GINT64_FORMAT " bytes kept)",
 		          id, path, size);
 		g_array_append_val(ids, id);
