@@ -57,9 +57,10 @@ static void encode_clip(const struct options *o, struct clip *c)
 		 * small). */
 		for (int y = 0; y < o->height / 6; y++)
 			for (int x = 0; x < o->width / 6; x++)
-				picture->y[y * picture->stride_y + x] = (uint8_t)g_random_int_range(96, 160);
-		g_assert(vp8_encoder_encode(vp8, picture, (uint64_t)j * 3000, j == 0, &info, &data) ==
-		         0);
+				picture->y[y * picture->stride_y + x] =
+				    (uint8_t)g_random_int_range(96, 160);
+		g_assert(vp8_encoder_encode(vp8, picture, (uint64_t)j * 3000, j == 0, &info,
+		                            &data) == 0);
 		c->frames[j] = g_bytes_new(data, info.len);
 		c->key[j] = info.keyframe;
 		c->video_bytes += info.len;
@@ -129,8 +130,8 @@ static double window(const struct options *o, const struct clip *c, struct recor
 			sleep_until(next_video);
 			gsize len;
 			const uint8_t *data = g_bytes_get_data(c->frames[j % LOOP_FRAMES], &len);
-			if (r && recorder_push_video(r, j * 3000u, next_video, c->key[j % LOOP_FRAMES],
-			                             data, len) == 0)
+			if (r && recorder_push_video(r, j * 3000u, next_video,
+			                             c->key[j % LOOP_FRAMES], data, len) == 0)
 				(*pushed_frames)++;
 			j++;
 			next_video = start + (int64_t)j * 1000000000 / 30;
@@ -176,7 +177,8 @@ static double median(double *v, int n)
 
 int main(int argc, char **argv)
 {
-	struct options o = {.seconds = 10, .repeats = 3, .width = 1280, .height = 720, .kbps = 1500};
+	struct options o = {
+	    .seconds = 10, .repeats = 3, .width = 1280, .height = 720, .kbps = 1500};
 	GOptionEntry entries[] = {
 	    {"seconds", 0, 0, G_OPTION_ARG_INT, &o.seconds, "seconds per window (10)", "S"},
 	    {"repeats", 0, 0, G_OPTION_ARG_INT, &o.repeats, "pairs of windows (3)", "N"},
@@ -227,7 +229,8 @@ int main(int argc, char **argv)
 		}
 		with[k] = window(&o, &clip, r, &frames, &packets);
 		recorder_close(r, &stats, NULL);
-		printf("%-8d %12.2f %12.2f %10.2f\n", k + 1, without[k], with[k], with[k] - without[k]);
+		printf("%-8d %12.2f %12.2f %10.2f\n", k + 1, without[k], with[k],
+		       with[k] - without[k]);
 	}
 	decoded = decoded_frames(path);
 	ok = stats.dropped == 0 && stats.encoders == 0 && decoded == frames && frames > 0 &&
