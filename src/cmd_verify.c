@@ -160,7 +160,8 @@ int cmd_verify(int argc, char **argv)
 	g_option_context_set_summary(
 	    ctx, "Check FILE against its detached CMS signature: exit 0 when the signature is "
 	         "valid for exactly these bytes (and, with --ca, the signer chains to that CA), "
-	         "1 when not, 2 on a usage error. Needs nothing but the files.");
+	         "1 when not, 2 on a usage error. A recording (NAME.webm) is checked through its "
+	         "signed manifest NAME.manifest.json. Needs nothing but the files.");
 	if (!g_option_context_parse(ctx, &argc, &argv, &error) || argc != 2) {
 		fprintf(stderr,
 		        "cau verify: %s\nusage: cau verify FILE [--signature FILE.p7s] "

@@ -22,6 +22,7 @@ struct active {
 	char *room, *path;
 	struct recorder *recorder; /* atomic: NULL until opened */
 	bool tapped;
+	char *open_error; /* why the recorder could not be opened */
 };
 
 struct serve_recordings {
@@ -69,6 +70,7 @@ static void active_free(struct active *a)
 {
 	g_free(a->room);
 	g_free(a->path);
+	g_free(a->open_error);
 	g_free(a);
 }
 
@@ -95,7 +97,7 @@ static JsonNode *row_of(struct serve_recordings *sr, gint64 meeting_id, gint64 i
 static bool finish(struct serve_recordings *sr, struct active *a, const struct principal *who,
                    GError **error)
 {
-	g_autoptr(GError) why = NULL, local = NULL;
+	g_autoptr(GError) why = NULL, local = NULL, unsigned_error = NULL;
 	g_autofree char *sha256 = NULL;
 	struct recorder_stats stats = {0};
 	struct recording_end end = {0};
@@ -108,6 +110,8 @@ static bool finish(struct serve_recordings *sr, struct active *a, const struct p
 	g_hash_table_steal(sr->active, &a->meeting_id);
 	if (r && !recorder_close(r, &stats, &why))
 		end.reason = why->message;
+	else if (!r)
+		end.reason = a->open_error ? a->open_error : "the recorder did not start";
 	if (!recordings_hash_file(a->path, &end.size, &sha256, &local)) {
 		g_warning("[recording %" G_GINT64_FORMAT "] %s", a->id, local->message);
 		sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)"", 0);
@@ -122,8 +126,13 @@ static bool finish(struct serve_recordings *sr, struct active *a, const struct p
 	sr->done.bytes_written += stats.bytes_written;
 	sr->done.dropped += stats.dropped;
 	sr->failures += end.reason != NULL;
-	ok = recordings_end(sr->st, who, a->id, &end, error) &&
-	     recordings_write_manifest(sr->st, sr->signer, sr->dir, a->id, error);
+	ok = recordings_end(sr->st, who, a->id, &end, error);
+	/* The recording stands without its manifest (e.g. on the disk that just filled up):
+	 * logged, not the caller's failure. */
+	if (ok && !recordings_write_manifest(sr->st, sr->signer, sr->dir, a->id, &unsigned_error))
+		g_warning("[meeting %" G_GINT64_FORMAT " / recording %" G_GINT64_FORMAT
+		          "] no manifest: %s",
+		          a->meeting_id, a->id, unsigned_error->message);
 	if (end.reason)
 		g_warning("[meeting %" G_GINT64_FORMAT " / recording %" G_GINT64_FORMAT
 		          "] failed: %s; the meeting goes on",
@@ -229,6 +238,7 @@ static JsonNode *start(void *self, const struct principal *who, gint64 meeting_i
 	if (!r) {
 		/* The row says why; the caller sees it failed. */
 		g_autoptr(GError) ignored = NULL;
+		a->open_error = g_strdup(why->message);
 		finish(sr, a, who, &ignored);
 		g_set_error(error, CONTROL_ERROR, CONTROL_ERROR_CONFLICT, "cannot record: %s",
 		            why->message);
