@@ -340,6 +340,11 @@ void http_server_free(struct http_server *srv)
 	g_free(srv);
 }
 
+struct mcu_rooms *http_server_mcu_rooms(struct http_server *srv)
+{
+	return ws_hub_mcu_rooms(srv->ws);
+}
+
 const char *http_server_address(const struct http_server *srv)
 {
 	return srv->address;

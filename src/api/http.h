@@ -37,6 +37,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(http_server, http_server_free)
  * for). Owned by the server. */
 const char *http_server_address(const struct http_server *srv);
 
+/* The mcu rooms of the server's WebSocket hub (owned by the server; they go with it). */
+struct mcu_rooms;
+struct mcu_rooms *http_server_mcu_rooms(struct http_server *srv);
+
 /* Replies with {"error": {"code": ..., "message": ...}} and the code's HTTP status. */
 void http_reply_error(SoupServerMessage *msg, int code, const char *format, ...)
     G_GNUC_PRINTF(3, 4);

@@ -311,6 +311,11 @@ struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, gint64 max_message
 	return hub;
 }
 
+struct mcu_rooms *ws_hub_mcu_rooms(struct ws_hub *hub)
+{
+	return hub->mcu_rooms;
+}
+
 void ws_hub_free(struct ws_hub *hub)
 {
 	if (!hub)

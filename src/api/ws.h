@@ -20,3 +20,6 @@ struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, gint64 max_message
                           struct metrics *registry, struct transport *transport);
 /* Closes every connection with 1001 (going away), closing their peers, and frees the hub. */
 void ws_hub_free(struct ws_hub *hub);
+/* The hub's mcu rooms (mcu:NAME), e.g. for a recorder to tap; owned by the hub. */
+struct mcu_rooms;
+struct mcu_rooms *ws_hub_mcu_rooms(struct ws_hub *hub);

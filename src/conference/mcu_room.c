@@ -39,6 +39,11 @@ struct mcu_room {
 	GPtrArray *joins;               /* of member references: slots to add on the media thread */
 	GPtrArray *leaves;              /* of member references: slots to remove */
 	struct audio_mixer_stats stats; /* snapshot after each tick */
+	struct mcu_tap tap;             /* user_data NULL: none */
+	unsigned tap_busy;              /* callbacks of the tap running now */
+	GCond tap_idle;                 /* signalled when tap_busy drops to 0 */
+	bool has_video;                 /* the compositor calls mcu_room_tap_video() */
+	uint32_t tap_rtp_ts;            /* media thread: the tap's 48 kHz clock */
 
 	/* Media thread only: empty between ticks; joins and leaves are swapped with these
 	 * under the lock, so nothing is allocated while it is held. */
@@ -67,6 +72,55 @@ static void member_unref(gpointer data)
 }
 
 /* ---- the media thread ---- */
+
+/* Copies the tap under the lock and marks it busy, or returns false when there is none. */
+static bool tap_begin(struct mcu_room *room, struct mcu_tap *out)
+{
+	bool on;
+
+	g_mutex_lock(&room->lock);
+	on = room->tap.user_data != NULL;
+	if (on) {
+		*out = room->tap;
+		room->tap_busy++;
+	}
+	g_mutex_unlock(&room->lock);
+	return on;
+}
+
+static void tap_end(struct mcu_room *room)
+{
+	g_mutex_lock(&room->lock);
+	if (--room->tap_busy == 0)
+		g_cond_broadcast(&room->tap_idle);
+	g_mutex_unlock(&room->lock);
+}
+
+static void tap_audio(struct mcu_room *room, uint64_t deadline_ns,
+                      const struct audio_mix_output *mix)
+{
+	struct mcu_tap tap;
+
+	room->tap_rtp_ts += mix->rtp_ts_advance;
+	if (!mix->shared || mix->shared->len == 0 || !tap_begin(room, &tap))
+		return;
+	if (tap.audio)
+		tap.audio(tap.user_data, room->tap_rtp_ts, (int64_t)deadline_ns, mix->shared->data,
+		          mix->shared->len);
+	tap_end(room);
+}
+
+void mcu_room_tap_video(struct mcu_room *room, uint32_t rtp_ts, int64_t time_ns, bool keyframe,
+                        const uint8_t *data, size_t len)
+{
+	struct mcu_tap tap;
+
+	if (!tap_begin(room, &tap))
+		return;
+	if (tap.video)
+		tap.video(tap.user_data, rtp_ts, time_ns, keyframe, data, len);
+	tap_end(room);
+}
 
 static void apply_membership(struct mcu_room *room, GPtrArray *joins, GPtrArray *leaves)
 {
@@ -161,6 +215,7 @@ static void on_tick(void *user, uint64_t tick, uint64_t deadline_ns, unsigned fr
 	if (audio_mixer_tick(room->mixer, deadline_ns / 1000, frames, &mix) == 0) {
 		for (guint i = 0; i < members->len; i++)
 			send_payload(room, members->pdata[i], mix);
+		tap_audio(room, deadline_ns, mix);
 	}
 	g_ptr_array_set_size(members, 0); /* unrefs */
 
@@ -207,6 +262,7 @@ static struct mcu_room *room_new(const char *name)
 	g_assert(room->mixer); /* the defaults are valid */
 	room->clock = media_clock_new(label, AUDIO_PERIOD_NS, NULL);
 	g_mutex_init(&room->lock);
+	g_cond_init(&room->tap_idle);
 	room->members = g_ptr_array_new_with_free_func(member_unref);
 	room->joins = g_ptr_array_new_with_free_func(member_unref);
 	room->leaves = g_ptr_array_new_with_free_func(member_unref);
@@ -225,6 +281,8 @@ static void room_free(gpointer data)
 
 	media_clock_stop(room->clock); /* joins the thread: nothing ticks after this */
 	media_clock_free(room->clock);
+	if (room->tap.user_data && room->tap.closed)
+		room->tap.closed(room->tap.user_data);
 	audio_mixer_free(room->mixer);
 	g_ptr_array_unref(room->members);
 	g_ptr_array_unref(room->joins);
@@ -233,6 +291,7 @@ static void room_free(gpointer data)
 	g_ptr_array_unref(room->tick_joins);
 	g_ptr_array_unref(room->tick_leaves);
 	g_mutex_clear(&room->lock);
+	g_cond_clear(&room->tap_idle);
 	g_info("[room %s] mcu: closed", room->name);
 	g_free(room->name);
 	g_free(room);
@@ -307,6 +366,43 @@ void mcu_member_leave(struct mcu_member *member)
 	member_unref(member);
 	if (--room->member_count == 0)
 		g_hash_table_remove(room->rooms->by_name, room->name); /* frees room */
+}
+
+int mcu_rooms_tap(struct mcu_rooms *rooms, const char *name, const struct mcu_tap *tap,
+                  bool *out_video)
+{
+	struct mcu_room *room = g_hash_table_lookup(rooms->by_name, name);
+	int err = 0;
+
+	g_return_val_if_fail(tap && tap->user_data, -EINVAL);
+	if (!room)
+		return -ENOENT;
+	g_mutex_lock(&room->lock);
+	if (room->tap.user_data)
+		err = -EBUSY;
+	else
+		room->tap = *tap;
+	if (out_video)
+		*out_video = room->has_video;
+	g_mutex_unlock(&room->lock);
+	if (!err)
+		g_info("[room %s] mcu: tapped", name);
+	return err;
+}
+
+void mcu_rooms_untap(struct mcu_rooms *rooms, const char *name, void *user_data)
+{
+	struct mcu_room *room = g_hash_table_lookup(rooms->by_name, name);
+
+	if (!room)
+		return;
+	g_mutex_lock(&room->lock);
+	if (room->tap.user_data == user_data) {
+		room->tap = (struct mcu_tap){0};
+		while (room->tap_busy > 0)
+			g_cond_wait(&room->tap_idle, &room->lock);
+	}
+	g_mutex_unlock(&room->lock);
 }
 
 /* One room's numbers, copied under its lock. */

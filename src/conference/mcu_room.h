@@ -6,6 +6,8 @@
 #include "transport/peer.h"
 
 #include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 /*
  * Threads. The registry, rooms and members are driven from the control thread (join,
@@ -54,3 +56,50 @@ extern const struct peer_media mcu_media;
  * metrics collector).
  */
 void mcu_rooms_collect(GString *out, gpointer rooms);
+
+/*
+ * Taps: a room hands what it already encodes to one consumer (the recorder), on its media
+ * thread, without a second encode. The callbacks must not block the media clock: copy
+ * the bytes into a queue and return (no disk, no lock held for long). `data` is valid
+ * for the call only.
+ *
+ * audio: once per tick with the shared full mix (Opus, mono, 20 ms; NULL-payload ticks
+ * are skipped). rtp_ts is the room's own 48 kHz clock, advancing by the mixer's
+ * rtp_ts_advance every tick (skipped ticks included, so a gap reads as a gap); time_ns is
+ * the tick's deadline on media_clock_monotonic_ns().
+ * video: for each encoded frame of the composite's top tier (VP8, complete frame, 90 kHz
+ * rtp_ts, time_ns its capture time on the same monotonic clock) as the video side hands
+ * it to mcu_room_tap_video().
+ * closed: the room is going away (its last member left); the tap is removed with it and
+ * no callback follows. Control thread.
+ */
+struct mcu_tap {
+	void (*audio)(void *user_data, uint32_t rtp_ts, int64_t time_ns, const uint8_t *data,
+	              size_t len);
+	void (*video)(void *user_data, uint32_t rtp_ts, int64_t time_ns, bool keyframe,
+	              const uint8_t *data, size_t len);
+	void (*closed)(void *user_data);
+	void *user_data;
+};
+
+struct mcu_room; /* a room, as the video side's entry point names it */
+
+/*
+ * Puts `tap` (copied) on the room called name. *out_video (may be NULL) says whether the
+ * room composes video, i.e. will call the video callback (false until the video MCU
+ * drives the room's compositor). Returns 0, -ENOENT when there is no such room, -EBUSY
+ * when it already has a tap. Control thread.
+ */
+int mcu_rooms_tap(struct mcu_rooms *rooms, const char *name, const struct mcu_tap *tap,
+                  bool *out_video);
+
+/* Takes the tap whose user_data is `user_data` off the room called name (nothing when
+ * the room or the tap is gone). When it returns, no callback of the tap is running or
+ * will run. Control thread. */
+void mcu_rooms_untap(struct mcu_rooms *rooms, const char *name, void *user_data);
+
+/* The video side's entry point: hands one encoded frame of the top tier to the room's
+ * tap, if any (see struct mcu_tap). The room's media thread (or whichever single thread
+ * encodes the composite). */
+void mcu_room_tap_video(struct mcu_room *room, uint32_t rtp_ts, int64_t time_ns, bool keyframe,
+                        const uint8_t *data, size_t len);

@@ -25,6 +25,8 @@ static const struct config_key schema[] = {
      "PEM private key of [minutes] certificate (not encrypted)"},
     {"minutes", "organisation", CONFIG_STRING, "", 0, 0, NULL,
      "organisation named atop the minutes; empty: the certificate's O"},
+    {"recordings", "retention_days", CONFIG_INT, "365", 0, 36500, NULL,
+     "days a recording is kept after it ended; then its files are deleted (0: for ever)"},
     {"store", "url", CONFIG_STRING, "", 0, 0, NULL,
      "database: empty for SQLite in the data directory, sqlite:PATH, or postgresql://..."},
     {"log", "level", CONFIG_CHOICE, "info", 0, 0, "error|warning|info|debug|trace",
