@@ -167,6 +167,9 @@ int cmd_serve(int argc, char **argv)
 	    .web_root = config_get_string(cfg, "http", "web_root"),
 	    .max_body_bytes = config_get_int(cfg, "http", "max_body_bytes"),
 	    .ws_max_message_bytes = config_get_int(cfg, "http", "ws_max_message_bytes"),
+	    .ws_rate_per_s = (double)config_get_int(cfg, "http", "ws_rate_per_s"),
+	    .ws_rate_burst = config_get_int(cfg, "http", "ws_rate_burst"),
+	    .room_resume_seconds = (guint)config_get_int(cfg, "rooms", "resume_seconds"),
 	    .transport = media,
 	};
 	struct rest_context rest = {

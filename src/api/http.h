@@ -17,6 +17,9 @@ struct http_config {
 	const char *web_root;
 	gint64 max_body_bytes;
 	gint64 ws_max_message_bytes;
+	double ws_rate_per_s;        /* per-connection message rate (token bucket refill) */
+	gint64 ws_rate_burst;        /* bucket size; refusals in a row before a close */
+	guint room_resume_seconds;   /* how long a dropped room seat waits for its client */
 	struct transport *transport; /* peers for /ws; NULL: none (peer.* unavailable) */
 };
 

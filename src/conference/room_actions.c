@@ -157,9 +157,9 @@ static bool grant_floor(struct room *room, struct room_participant *actor,
 	p->hand_raised = false;
 	p->has_floor = true;
 	room->floor = p->id;
-	room_emit_simple(room, ROOM_EVENT_FLOOR_GRANTED, p, actor, now_ms);
 	set_mute(room, p, actor, ROOM_MEDIA_AUDIO, true, false, now_ms);
 	set_pin(room, room->views->pdata[0], p->id, actor, now_ms);
+	room_emit_simple(room, ROOM_EVENT_FLOOR_GRANTED, p, actor, now_ms);
 	return true;
 }
 

@@ -169,11 +169,11 @@ static void test_floor_queue(struct fixture *f, gconstpointer data)
 	g_assert_false(room_find(f->room, b)->hand_raised);
 	g_assert_true(room_view(f->room, ROOM_MAIN_VIEW, &layout, &pinned));
 	g_assert_cmpuint(pinned, ==, b);
-	assert_log(f, "granted:3 unmuted:3:audio:chair pinned:3");
+	assert_log(f, "unmuted:3:audio:chair pinned:3 granted:3");
 	/* The next grant takes the floor back from b first. */
 	g_assert_true(act(f, chair, ROOM_ACTION_FLOOR_GRANT, a, NULL));
-	assert_log(f, "muted:3:audio:chair unpinned:3 revoked:3 granted:2 "
-	              "unmuted:2:audio:chair pinned:2");
+	assert_log(f, "muted:3:audio:chair unpinned:3 revoked:3 unmuted:2:audio:chair pinned:2 "
+	              "granted:2");
 	g_assert_false(room_participant_audible(room_find(f->room, b)));
 	g_assert_true(act(f, chair, ROOM_ACTION_FLOOR_REVOKE, 0, NULL));
 	assert_log(f, "muted:2:audio:chair unpinned:2 revoked:2");
