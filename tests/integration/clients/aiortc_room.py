@@ -86,8 +86,14 @@ class Signalling:
 
     def drop(self):
         """Ends the TCP connection without a close frame, as a lost link would."""
-        self.ws.sock.shutdown(2)
-        self.ws.sock.close()
+        sock = self.ws.sock  # the reader thread clears ws.sock once recv fails
+        if sock is None:
+            return
+        try:
+            sock.shutdown(2)
+            sock.close()
+        except OSError:
+            pass
 
 
 class Participant:
