@@ -125,6 +125,12 @@ static struct config *load(int *argc, char ***argv, GError **error)
 	return g_steal_pointer(&cfg);
 }
 
+/* A meeting ended or closed (REST, scheduler): its live room ends too. */
+static void on_room_closed(gint64 id, gpointer user_data)
+{
+	http_server_meeting_closed(user_data, id);
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	g_autoptr(GError) error = NULL;
@@ -187,6 +193,7 @@ int cmd_serve(int argc, char **argv)
 		app_print_error(error);
 		return 1;
 	}
+	serve_meetings_on_room_closed(scheduling, on_room_closed, http);
 	loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGINT, on_signal, loop);
 	g_unix_signal_add(SIGTERM, on_signal, loop);
@@ -195,6 +202,7 @@ int cmd_serve(int argc, char **argv)
 	printf("cau: ready http=%s\n", http_server_address(http));
 	fflush(stdout);
 	g_main_loop_run(loop);
+	serve_meetings_on_room_closed(scheduling, NULL, NULL);
 	g_clear_pointer(&http, http_server_free);
 	serve_meetings_on_ended(scheduling, NULL, NULL);
 	g_clear_pointer(&keeping, serve_minutes_free);

@@ -325,6 +325,11 @@ void http_server_free(struct http_server *srv)
 	g_free(srv);
 }
 
+void http_server_meeting_closed(struct http_server *srv, gint64 meeting_id)
+{
+	ws_hub_meeting_closed(srv->ws, meeting_id);
+}
+
 const char *http_server_address(const struct http_server *srv)
 {
 	return srv->address;

@@ -39,6 +39,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(http_server, http_server_free)
  * for). Owned by the server. */
 const char *http_server_address(const struct http_server *srv);
 
+/* Meeting `meeting_id` has ended or closed: its room, if live, ends (room.ending to its
+ * participants, their peers closed). Main context. */
+void http_server_meeting_closed(struct http_server *srv, gint64 meeting_id);
+
 /* Replies with {"error": {"code": ..., "message": ...}} and the code's HTTP status. */
 void http_reply_error(SoupServerMessage *msg, int code, const char *format, ...)
     G_GNUC_PRINTF(3, 4);

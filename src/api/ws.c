@@ -385,6 +385,11 @@ struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, const struct ws_co
 	return hub;
 }
 
+void ws_hub_meeting_closed(struct ws_hub *hub, gint64 meeting_id)
+{
+	ws_rooms_meeting_closed(hub->rooms, meeting_id);
+}
+
 void ws_hub_free(struct ws_hub *hub)
 {
 	if (!hub)

@@ -27,5 +27,8 @@ struct ws_config {
  * must outlive the hub. Runs on the server's main context. */
 struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, const struct ws_config *cfg,
                           struct metrics *registry);
+/* Meeting `meeting_id` has ended or closed: ends its room if it is live. */
+void ws_hub_meeting_closed(struct ws_hub *hub, gint64 meeting_id);
+
 /* Closes every connection with 1001 (going away), closing their peers, and frees the hub. */
 void ws_hub_free(struct ws_hub *hub);

@@ -405,6 +405,16 @@ struct ws_rooms *ws_rooms_new(struct rest_context *ctx, struct mcu_rooms *mcu, g
 	return wr;
 }
 
+void ws_rooms_meeting_closed(struct ws_rooms *wr, gint64 meeting_id)
+{
+	struct room *room = rooms_lookup(wr->rooms, meeting_id);
+
+	if (!room || room_state(room) == ROOM_CLOSED)
+		return;
+	g_info("[room %" G_GINT64_FORMAT "] the meeting closed: ending the room", meeting_id);
+	room_act(room, 0, ROOM_ACTION_END, NULL, ws_rooms_now_ms(wr), NULL);
+}
+
 void ws_rooms_free(struct ws_rooms *wr)
 {
 	if (!wr)

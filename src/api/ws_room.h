@@ -34,6 +34,10 @@ struct ws_rooms {
 /* `ctx` and `mcu` are borrowed and outlive the result. */
 struct ws_rooms *ws_rooms_new(struct rest_context *ctx, struct mcu_rooms *mcu,
                               guint resume_seconds);
+/* The meeting has ended or closed elsewhere (REST, scheduler): its room, if open, ends as
+ * if an operator ended it. */
+void ws_rooms_meeting_closed(struct ws_rooms *wr, gint64 meeting_id);
+
 /* After every connection has closed. */
 void ws_rooms_free(struct ws_rooms *wr);
 

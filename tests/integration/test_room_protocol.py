@@ -269,3 +269,21 @@ def test_flood_close_code(cau_server):
                 ConnectionResetError):
             break
     assert ws_close_code(ws) == 1008
+
+
+def test_meeting_ended_through_rest_ends_its_room(cau_server):
+    server = cau_server()
+    mid, tokens, admin = make_meeting(server)
+    chair, _ = join(server, tokens["CHAIR"])
+    a, a_seat = join(server, tokens["A"])
+    status, reply, _ = admin.call("POST", f"/meetings/{mid}/end")
+    assert status == 200, reply
+    for ws in (chair, a):
+        assert ws_wait_event(ws, "room.ending")["by"] is None
+    left = ws_wait_event(a, "room.left", predicate=lambda d: d["participant"]["id"]
+                         == a_seat["participant"]["id"])
+    assert left["reason"] == "ended"
+    assert error_code(call(a, "room.mute")) == "not_joined"
+    late = ws_connect(server)
+    reply = call(late, "room.join", {"token": tokens["LATE"]})
+    assert reply["error"] == {"code": "unauthorized", "message": f"meeting {mid} is ended"}
