@@ -22,6 +22,7 @@ struct mcu_member {
 	struct peer *peer;     /* a reference; set once by mcu_member_attach() */
 	gint slot;             /* atomic: the mixer slot, -1 until the media thread adds it */
 	gint want_muted;       /* atomic: what mcu_member_set_audio_muted() asked */
+	gint wants_speaking;   /* atomic: a speaking listener is set */
 	/* Control thread: the speaking listener; none once left. */
 	mcu_speaking_fn speaking_fn;
 	void *speaking_data;
@@ -196,6 +197,8 @@ static void notify_speakers(struct mcu_room *room, GPtrArray *members,
 		if (speaking == m->speaking)
 			continue;
 		m->speaking = speaking;
+		if (!g_atomic_int_get(&m->wants_speaking))
+			continue;
 		news = g_new(struct speaking_news, 1);
 		news->member = member_ref(m);
 		news->speaking = speaking;
@@ -392,6 +395,7 @@ void mcu_member_set_speaking_listener(struct mcu_member *member, mcu_speaking_fn
 {
 	member->speaking_fn = fn;
 	member->speaking_data = user_data;
+	g_atomic_int_set(&member->wants_speaking, fn != NULL);
 }
 
 /* One room's numbers, copied under its lock. */
