@@ -126,6 +126,12 @@ static struct config *load(int *argc, char ***argv, GError **error)
 	return g_steal_pointer(&cfg);
 }
 
+/* A meeting ended or closed (REST, scheduler): its live room ends too. */
+static void on_room_closed(gint64 id, gpointer user_data)
+{
+	http_server_meeting_closed(user_data, id);
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	g_autoptr(GError) error = NULL;
@@ -174,6 +180,9 @@ int cmd_serve(int argc, char **argv)
 	    .pdfjs_dir = config_get_string(cfg, "http", "pdfjs_dir"),
 	    .max_body_bytes = config_get_int(cfg, "http", "max_body_bytes"),
 	    .ws_max_message_bytes = config_get_int(cfg, "http", "ws_max_message_bytes"),
+	    .ws_rate_per_s = (double)config_get_int(cfg, "http", "ws_rate_per_s"),
+	    .ws_rate_burst = config_get_int(cfg, "http", "ws_rate_burst"),
+	    .room_resume_seconds = (guint)config_get_int(cfg, "rooms", "resume_seconds"),
 	    .transport = media,
 	};
 	struct rest_context rest = {
@@ -193,6 +202,7 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	serve_recordings_set_rooms(recording, http_server_mcu_rooms(http));
+	serve_meetings_on_room_closed(scheduling, on_room_closed, http);
 	loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGINT, on_signal, loop);
 	g_unix_signal_add(SIGTERM, on_signal, loop);
@@ -202,6 +212,7 @@ int cmd_serve(int argc, char **argv)
 	fflush(stdout);
 	g_main_loop_run(loop);
 	g_clear_pointer(&recording, serve_recordings_free); /* before the rooms go */
+	serve_meetings_on_room_closed(scheduling, NULL, NULL);
 	g_clear_pointer(&http, http_server_free);
 	serve_meetings_on_ended(scheduling, NULL, NULL);
 	g_clear_pointer(&keeping, serve_minutes_free);

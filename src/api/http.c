@@ -313,8 +313,15 @@ struct http_server *http_server_new(const struct http_config *cfg, struct metric
 	g_signal_connect(srv->soup, "request-started", G_CALLBACK(request_started), srv);
 	g_signal_connect(srv->soup, "request-finished", G_CALLBACK(request_finished), srv);
 	soup_server_add_handler(srv->soup, NULL, dispatch, srv, NULL);
-	srv->ws =
-	    ws_hub_new(srv->soup, WS_PATH, cfg->ws_max_message_bytes, registry, cfg->transport);
+	struct ws_config wc = {
+	    .max_message_bytes = cfg->ws_max_message_bytes,
+	    .rate_per_s = cfg->ws_rate_per_s > 0 ? cfg->ws_rate_per_s : 50,
+	    .rate_burst = cfg->ws_rate_burst > 0 ? cfg->ws_rate_burst : 100,
+	    .resume_seconds = cfg->room_resume_seconds ? cfg->room_resume_seconds : 30,
+	    .transport = cfg->transport,
+	    .rest = rest,
+	};
+	srv->ws = ws_hub_new(srv->soup, WS_PATH, &wc, registry);
 	metrics_add_collector(registry, collect_requests, srv);
 	if (!listen(srv, error)) {
 		http_server_free(srv);
@@ -343,6 +350,11 @@ void http_server_free(struct http_server *srv)
 struct mcu_rooms *http_server_mcu_rooms(struct http_server *srv)
 {
 	return ws_hub_mcu_rooms(srv->ws);
+}
+
+void http_server_meeting_closed(struct http_server *srv, gint64 meeting_id)
+{
+	ws_hub_meeting_closed(srv->ws, meeting_id);
 }
 
 const char *http_server_address(const struct http_server *srv)

@@ -21,10 +21,17 @@ struct mcu_member {
 	struct mcu_room *room; /* borrowed: valid until mcu_member_leave() */
 	struct peer *peer;     /* a reference; set once by mcu_member_attach() */
 	gint slot;             /* atomic: the mixer slot, -1 until the media thread adds it */
+	gint want_muted;       /* atomic: what mcu_member_set_audio_muted() asked */
+	gint wants_speaking;   /* atomic: a speaking listener is set */
+	/* Control thread: the speaking listener; none once left. */
+	mcu_speaking_fn speaking_fn;
+	void *speaking_data;
+	bool left;
 	/* Media thread only. */
 	int audio_track; /* the sending audio track, -1 until the peer is connected */
 	uint32_t rtp_ts;
 	uint64_t send_errors;
+	bool muted, speaking; /* as applied to the mixer / last told */
 };
 
 struct mcu_room {
@@ -33,6 +40,7 @@ struct mcu_room {
 	struct audio_mixer *mixer;
 	struct media_clock *clock;
 	unsigned member_count; /* control thread */
+	GMainContext *control; /* where speaking changes are told */
 
 	GMutex lock;                    /* guards what follows; never held while calling out */
 	GPtrArray *members;             /* of member references: who is sent the mix */
@@ -190,6 +198,69 @@ static void send_payload(struct mcu_room *room, struct mcu_member *m,
 		          g_strerror(-err));
 }
 
+/* Passes each member's wanted mute to its mixer slot. */
+static void apply_mutes(struct mcu_room *room, GPtrArray *members)
+{
+	for (guint i = 0; i < members->len; i++) {
+		struct mcu_member *m = members->pdata[i];
+		int slot = g_atomic_int_get(&m->slot);
+		bool want = g_atomic_int_get(&m->want_muted) != 0;
+
+		if (slot >= 0 && want != m->muted &&
+		    audio_mixer_set_muted(room->mixer, (unsigned)slot, want) == 0)
+			m->muted = want;
+	}
+}
+
+struct speaking_news {
+	struct mcu_member *member; /* a reference */
+	bool speaking;
+};
+
+static gboolean tell_speaking(gpointer data)
+{
+	struct speaking_news *news = data;
+	struct mcu_member *m = news->member;
+
+	if (!m->left && m->speaking_fn)
+		m->speaking_fn(m, news->speaking, m->speaking_data);
+	return G_SOURCE_REMOVE;
+}
+
+static void speaking_news_free(gpointer data)
+{
+	struct speaking_news *news = data;
+
+	member_unref(news->member);
+	g_free(news);
+}
+
+/* Posts each member whose speaking state changed this tick to the control thread (rare:
+ * the speaker selection holds a speaker for a while). */
+static void notify_speakers(struct mcu_room *room, GPtrArray *members,
+                            const struct audio_mix_output *mix)
+{
+	for (guint i = 0; i < members->len; i++) {
+		struct mcu_member *m = members->pdata[i];
+		int slot = g_atomic_int_get(&m->slot);
+		bool speaking = false;
+		struct speaking_news *news;
+
+		for (size_t s = 0; slot >= 0 && s < mix->speaker_count; s++)
+			speaking = speaking || mix->speakers[s] == (unsigned)slot;
+		if (speaking == m->speaking)
+			continue;
+		m->speaking = speaking;
+		if (!g_atomic_int_get(&m->wants_speaking))
+			continue;
+		news = g_new(struct speaking_news, 1);
+		news->member = member_ref(m);
+		news->speaking = speaking;
+		g_main_context_invoke_full(room->control, G_PRIORITY_DEFAULT, tell_speaking, news,
+		                           speaking_news_free);
+	}
+}
+
 static void on_tick(void *user, uint64_t tick, uint64_t deadline_ns, unsigned frames)
 {
 	struct mcu_room *room = user;
@@ -212,10 +283,12 @@ static void on_tick(void *user, uint64_t tick, uint64_t deadline_ns, unsigned fr
 	apply_membership(room, joins, leaves);
 	g_ptr_array_set_size(joins, 0); /* unrefs */
 	g_ptr_array_set_size(leaves, 0);
+	apply_mutes(room, members);
 	if (audio_mixer_tick(room->mixer, deadline_ns / 1000, frames, &mix) == 0) {
 		for (guint i = 0; i < members->len; i++)
 			send_payload(room, members->pdata[i], mix);
 		tap_audio(room, deadline_ns, mix);
+		notify_speakers(room, members, mix);
 	}
 	g_ptr_array_set_size(members, 0); /* unrefs */
 
@@ -261,6 +334,7 @@ static struct mcu_room *room_new(const char *name)
 	room->mixer = audio_mixer_new(NULL, label);
 	g_assert(room->mixer); /* the defaults are valid */
 	room->clock = media_clock_new(label, AUDIO_PERIOD_NS, NULL);
+	room->control = g_main_context_ref_thread_default();
 	g_mutex_init(&room->lock);
 	g_cond_init(&room->tap_idle);
 	room->members = g_ptr_array_new_with_free_func(member_unref);
@@ -292,6 +366,7 @@ static void room_free(gpointer data)
 	g_ptr_array_unref(room->tick_leaves);
 	g_mutex_clear(&room->lock);
 	g_cond_clear(&room->tap_idle);
+	g_main_context_unref(room->control);
 	g_info("[room %s] mcu: closed", room->name);
 	g_free(room->name);
 	g_free(room);
@@ -357,6 +432,7 @@ void mcu_member_leave(struct mcu_member *member)
 	if (!member)
 		return;
 	room = member->room;
+	member->left = true; /* no speaking news after this */
 	g_mutex_lock(&room->lock);
 	if (g_ptr_array_find(room->members, member, &index))
 		dropped = g_ptr_array_steal_index_fast(room->members, index);
@@ -403,6 +479,19 @@ void mcu_rooms_untap(struct mcu_rooms *rooms, const char *name, void *user_data)
 			g_cond_wait(&room->tap_idle, &room->lock);
 	}
 	g_mutex_unlock(&room->lock);
+}
+
+void mcu_member_set_audio_muted(struct mcu_member *member, bool muted)
+{
+	g_atomic_int_set(&member->want_muted, muted ? 1 : 0);
+}
+
+void mcu_member_set_speaking_listener(struct mcu_member *member, mcu_speaking_fn fn,
+                                      void *user_data)
+{
+	member->speaking_fn = fn;
+	member->speaking_data = user_data;
+	g_atomic_int_set(&member->wants_speaking, fn != NULL);
 }
 
 /* One room's numbers, copied under its lock. */

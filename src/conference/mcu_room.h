@@ -46,6 +46,20 @@ void mcu_member_attach(struct mcu_member *member, struct peer *peer);
  */
 void mcu_member_leave(struct mcu_member *member);
 
+/* Mutes or unmutes the member's voice in the mix from the next tick (a muted member is
+ * neither decoded nor heard, and still hears the others). Control thread. */
+void mcu_member_set_audio_muted(struct mcu_member *member, bool muted);
+
+/* Told on the control thread when the member becomes or stops being one of the mixer's
+ * active speakers. */
+typedef void (*mcu_speaking_fn)(struct mcu_member *member, bool speaking, void *user_data);
+
+/* Sets the member's speaking listener (NULL: none). Calls come from the main context that
+ * was the thread default when the member's room was made (the control thread's), never
+ * after mcu_member_leave(). Control thread. */
+void mcu_member_set_speaking_listener(struct mcu_member *member, mcu_speaking_fn fn,
+                                      void *user_data);
+
 /* The media callbacks of an mcu peer; user_data is its struct mcu_member. Worker thread:
  * each received Opus packet goes to the member's mixer slot with its RFC 6464 level. */
 extern const struct peer_media mcu_media;
