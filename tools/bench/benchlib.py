@@ -176,3 +176,145 @@ def print_summary(obj):
 
 def tempdir():
     return tempfile.TemporaryDirectory(prefix="cau-bench-")
+
+
+# ---- reference servers and the load tool ----
+
+LOAD_BINARY = REPO / "build" / "tools" / "load" / "cau-load"
+JANUS_LIB = Path("/usr/lib/x86_64-linux-gnu/janus")
+JANUS_PORT = 8088
+ICE_ADDRESS = "127.0.0.2"
+
+
+def webrtc_sections():
+    """The [ice]/[transport] sections a Cầu server needs inside a bench namespace."""
+    return {"ice": {"addresses": ICE_ADDRESS, "connect_timeout_s": "60"},
+            "transport": {"workers": "0"}}
+
+
+def have_janus():
+    return Path("/usr/bin/janus").exists() and (JANUS_LIB / "plugins").is_dir()
+
+
+class JanusServer:
+    """Debian's Janus started with a generated config (shared/TESTING.md): ICE on
+    127.0.0.2 only, the HTTP transport on 127.0.0.1:8088, and only the plugins named
+    (e.g. ["audiobridge"], ["echotest"]) loaded. AudioBridge gets room 1234 at 48 kHz
+    without recording or level events."""
+
+    def __init__(self, workdir, plugins):
+        self.dir = Path(workdir) / "janus"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        keep = {f"libjanus_{p}.so" for p in plugins}
+        every = sorted(p.name for p in (JANUS_LIB / "plugins").glob("*.so"))
+        transports = sorted(p.name for p in (JANUS_LIB / "transports").glob("*.so"))
+        (self.dir / "janus.jcfg").write_text(f"""general: {{
+    configs_folder = "{self.dir}"
+    plugins_folder = "{JANUS_LIB}/plugins"
+    transports_folder = "{JANUS_LIB}/transports"
+    events_folder = "{JANUS_LIB}/events"
+    loggers_folder = "{JANUS_LIB}/loggers"
+    debug_level = 3
+    interface = "{ICE_ADDRESS}"
+    session_timeout = 60
+}}
+media: {{
+    rtp_port_range = "20000-60000"
+}}
+nat: {{
+    nice_debug = false
+    ice_enforce_list = "{ICE_ADDRESS}"
+}}
+plugins: {{
+    disable = "{','.join(p for p in every if p not in keep)}"
+}}
+transports: {{
+    disable = "{','.join(t for t in transports if t != 'libjanus_http.so')}"
+}}
+events: {{
+    broadcast = false
+}}
+loggers: {{
+    disable = "libjanus_jsonlog.so"
+}}
+""", encoding="utf-8")
+        (self.dir / "janus.transport.http.jcfg").write_text(f"""general: {{
+    json = "plain"
+    base_path = "/janus"
+    http = true
+    port = {JANUS_PORT}
+    ip = "127.0.0.1"
+    https = false
+}}
+admin: {{
+    admin_http = false
+}}
+""", encoding="utf-8")
+        (self.dir / "janus.plugin.audiobridge.jcfg").write_text("""general: {
+}
+room-1234: {
+    description = "cau bench"
+    sampling_rate = 48000
+    record = false
+    audiolevel_event = false
+}
+""", encoding="utf-8")
+        (self.dir / "janus.plugin.echotest.jcfg").write_text("general: {\n}\n",
+                                                            encoding="utf-8")
+        self.log = open(self.dir / "janus.log", "w", encoding="utf-8")
+        self.proc = subprocess.Popen(["janus", "-F", str(self.dir), "-C",
+                                      str(self.dir / "janus.jcfg")],
+                                     stdout=self.log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{JANUS_PORT}/janus"
+        deadline = time.monotonic() + 30
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"janus exited: {self.tail()}")
+            try:
+                import urllib.request
+                with urllib.request.urlopen(self.url + "/info", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"janus did not answer on {self.url}: {self.tail()}")
+            time.sleep(0.2)
+
+    def tail(self):
+        if not self.log.closed:
+            self.log.flush()
+        return (self.dir / "janus.log").read_text(errors="replace")[-3000:]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def run_load(args, timeout=None):
+    """Runs cau-load with args (a list); returns its JSON summary (a dict) and the
+    stderr text. Raises RuntimeError, with stderr, if it printed none."""
+    proc = subprocess.run([str(LOAD_BINARY), *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout)
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("{"):
+            return json.loads(line.replace("inf.0", "1e309")), proc.stderr
+    raise RuntimeError(f"cau-load printed no summary (exit {proc.returncode}):\n"
+                       f"{proc.stderr[-3000:]}")
+
+
+def common_arguments(parser, default_ref):
+    """The options every bench takes: --n, --quick, --ref, --csv."""
+    parser.add_argument("--n", type=int, action="append",
+                        help="participants (repeatable); default: the bench's list")
+    parser.add_argument("--quick", action="store_true", help="the short variant (make bench)")
+    parser.add_argument("--ref", choices=["janus", "gst", "none"], default=default_ref,
+                        help=f"comparison server (default {default_ref})")

@@ -159,6 +159,7 @@ static gpointer sender_main(gpointer data)
 	while (!__atomic_load_n(&load->sender_stop, __ATOMIC_RELAXED)) {
 		struct timespec now;
 		int64_t late_us;
+		unsigned skip;
 
 		next.tv_nsec += 20000000;
 		if (next.tv_nsec >= 1000000000) {
@@ -170,17 +171,23 @@ static gpointer sender_main(gpointer data)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		late_us =
 		    (now.tv_sec - next.tv_sec) * 1000000 + (now.tv_nsec - next.tv_nsec) / 1000;
-		if (late_us > 20000) /* a stall: start again from now rather than burst */
-			next = now;
 		if (late_us > 5000)
 			__atomic_add_fetch(&load->sender_late_ticks, 1, __ATOMIC_RELAXED);
 		if (late_us > load->sender_late_max_us)
 			load->sender_late_max_us = late_us;
+		/* Behind by a few frames: they go out back to back, as a browser's capture queue
+		 * would send them. Behind by more (a stall of 200 ms): start again from now, the
+		 * RTP timestamps jumping by the time lost. */
+		skip = late_us > 200000 ? (unsigned)(late_us / 20000) : 0;
+		if (skip)
+			next = now;
 		for (unsigned i = 0; i < load->n; i++) {
 			struct endpoint *ep = &load->eps[i];
 
-			if (__atomic_load_n(&ep->state, __ATOMIC_ACQUIRE) == EP_CONNECTED)
-				endpoint_send_next(ep);
+			if (__atomic_load_n(&ep->state, __ATOMIC_ACQUIRE) != EP_CONNECTED)
+				continue;
+			ep->timestamp += skip * AUDIO_FRAME_SAMPLES;
+			endpoint_send_next(ep);
 		}
 		__atomic_add_fetch(&load->sender_ticks, 1, __ATOMIC_RELAXED);
 	}

@@ -32,6 +32,14 @@ static bool janus_setup(struct load *load, GError **error)
 	return true;
 }
 
+/* obj's member name if it is an object, else NULL (no warning when it is missing). */
+static JsonObject *member_object(JsonObject *obj, const char *name)
+{
+	JsonNode *node = obj ? json_object_get_member(obj, name) : NULL;
+
+	return node && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
+}
+
 typedef void (*reply_fn)(struct janus_signal *s, JsonObject *reply);
 
 struct request {
@@ -133,14 +141,14 @@ static void on_event(struct janus_signal *s, JsonObject *event)
 {
 	JsonObject *jsep, *data, *plugindata;
 
-	if (event && json_object_has_member(event, "jsep") && !s->answered) {
-		jsep = json_object_get_object_member(event, "jsep");
+	jsep = member_object(event, "jsep");
+	if (jsep && !s->answered) {
 		s->answered = true;
 		endpoint_answered(s->ep,
 		                  json_object_get_string_member_with_default(jsep, "sdp", ""));
 	}
-	plugindata = event ? json_object_get_object_member(event, "plugindata") : NULL;
-	data = plugindata ? json_object_get_object_member(plugindata, "data") : NULL;
+	plugindata = member_object(event, "plugindata");
+	data = member_object(plugindata, "data");
 	if (data && json_object_has_member(data, "error"))
 		endpoint_failed(s->ep, "janus: %s", json_object_get_string_member(data, "error"));
 }
@@ -208,7 +216,7 @@ static void on_attached(struct janus_signal *s, JsonObject *reply)
 
 	if (!check_success(s, reply, "attach"))
 		return;
-	data = json_object_get_object_member(reply, "data");
+	data = member_object(reply, "data");
 	s->handle = data ? (guint64)json_object_get_int_member(data, "id") : 0;
 	send_offer(s);
 }
@@ -221,7 +229,7 @@ static void on_created(struct janus_signal *s, JsonObject *reply)
 
 	if (!check_success(s, reply, "create"))
 		return;
-	data = json_object_get_object_member(reply, "data");
+	data = member_object(reply, "data");
 	s->session = data ? (guint64)json_object_get_int_member(data, "id") : 0;
 	path = g_strdup_printf("/%" G_GUINT64_FORMAT, s->session);
 	json_builder_set_member_name(b, "plugin");
