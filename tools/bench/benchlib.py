@@ -318,3 +318,69 @@ def common_arguments(parser, default_ref):
     parser.add_argument("--quick", action="store_true", help="the short variant (make bench)")
     parser.add_argument("--ref", choices=["janus", "gst", "none"], default=default_ref,
                         help=f"comparison server (default {default_ref})")
+
+
+def load_against_cau(binary, n, room, load_args):
+    """A fresh `cau serve` in the current namespace, cau-load's N endpoints in `room`,
+    the server's CPU and /metrics read by cau-load around each window. Returns the
+    summary with "rss_mb" of the server added."""
+    with tempdir() as work:
+        server = Server(binary, {**webrtc_sections(), "auth": {}}, work)
+        try:
+            url = f"ws://127.0.0.1:{server.port}/ws"
+            summary, _ = run_load(["--url", url, "--room", room, "--n", n,
+                                   "--watch-pid", server.proc.pid,
+                                   "--metrics-url", f"{server.url}/metrics", *load_args])
+            summary["rss_mb"] = server.rss_bytes() / 1e6
+            if server.proc.poll() is not None:
+                summary["delivered_ok"] = False
+                summary.setdefault("errors", []).append("the server exited")
+        finally:
+            server.stop()
+    return summary
+
+
+def load_against_janus(plugin, n, room, load_args):
+    """A fresh Janus with only `plugin`, cau-load's N endpoints through its HTTP API."""
+    with tempdir() as work:
+        janus = JanusServer(work, [plugin])
+        try:
+            summary, _ = run_load(["--backend", "janus", "--url", janus.url, "--room", room,
+                                   "--n", n, "--watch-pid", janus.proc.pid, *load_args])
+            rss = 0
+            for line in Path(f"/proc/{janus.proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1]) * 1024
+            summary["rss_mb"] = rss / 1e6
+            if janus.proc.poll() is not None:
+                summary["delivered_ok"] = False
+                summary.setdefault("errors", []).append("janus exited")
+        finally:
+            janus.stop()
+    return summary
+
+
+def plot_cpu(csv_path, out_path, title, xlabel, ylabel, series):
+    """Draws CPU against participants with gnuplot (Debian's gnuplot-nox), one line per
+    (label, rows) in series, each row a (x, y) pair; writes an SVG. Says so and returns
+    False when gnuplot is missing."""
+    import shutil
+    if not shutil.which("gnuplot"):
+        print(f"bench: no gnuplot (apt-get install gnuplot-nox); {out_path} not drawn",
+              file=sys.stderr)
+        return False
+    data = Path(str(out_path) + ".dat")
+    blocks = []
+    for label, rows in series:
+        blocks.append(f"# {label}\n" + "".join(f"{x} {y}\n" for x, y in rows))
+    data.write_text("\n\n".join(blocks), encoding="utf-8")
+    plots = ", ".join(f"'{data}' index {i} with linespoints title '{label}'"
+                      for i, (label, _) in enumerate(series))
+    script = (f"set terminal svg size 720,420 dynamic font 'sans,11'\n"
+              f"set output '{out_path}'\nset title '{title}'\n"
+              f"set xlabel '{xlabel}'\nset ylabel '{ylabel}'\nset grid\n"
+              f"set key left top\nset logscale x\nset xtics (10,50,170,500,1000)\n"
+              f"plot {plots}\n")
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    data.unlink()
+    return True
