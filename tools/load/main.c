@@ -21,7 +21,9 @@
 static const char *usage_text =
     "Runs N endpoints against a server and prints a JSON summary on stdout.\n"
     "Cầu: --url ws://HOST:PORT/ws --room mcu:NAME|echo\n"
-    "Janus: --backend janus --url http://HOST:8088/janus --room audiobridge:ID|echotest";
+    "Janus: --backend janus --url http://HOST:8088/janus --room audiobridge:ID|echotest\n"
+    "Exit status: 0 when every endpoint connected and every sampled one heard what it\n"
+    "should, 1 otherwise, 2 for bad options.";
 
 void say(const char *fmt, ...)
 {
@@ -300,8 +302,8 @@ static void window_end(struct load *load, struct window *w)
 	w->gap_p99_ms = count ? gaps[MIN(count - 1, (unsigned)ceil(0.99 * count) - 1)] : 0;
 }
 
-void load_run(struct load *load);
-void load_print_summary(struct load *load, struct window *windows);
+bool load_run(struct load *load);
+bool load_print_summary(struct load *load, struct window *windows);
 
 static gboolean quit_loop(gpointer data)
 {
@@ -344,10 +346,11 @@ static gboolean ramp_step(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-void load_run(struct load *load)
+bool load_run(struct load *load)
 {
 	g_autofree struct window *windows = g_new0(struct window, load->windows);
 	int64_t settled_us;
+	bool delivered;
 
 	load->ramp_start_us = g_get_monotonic_time();
 	g_timeout_add(MAX(1u, 1000 / load->join_rate), ramp_step, load);
@@ -373,13 +376,14 @@ void load_run(struct load *load)
 		    w + 1, windows[w].seconds, 100 * windows[w].server_cpu_s / windows[w].seconds,
 		    100 * windows[w].self_cpu_s / windows[w].seconds, windows[w].rx);
 	}
-	load_print_summary(load, windows);
+	delivered = load_print_summary(load, windows);
 	for (unsigned w = 0; w < load->windows; w++) {
 		g_free(windows[w].rx_before);
 		g_free(windows[w].lost_before);
 		g_clear_pointer(&windows[w].metrics_before, g_hash_table_unref);
 		g_clear_pointer(&windows[w].metrics_after, g_hash_table_unref);
 	}
+	return delivered;
 }
 
 /* ---- the summary ---- */
@@ -495,7 +499,7 @@ static void add_window(struct load *load, struct window *w, JsonBuilder *b, doub
 	json_builder_end_object(b);
 }
 
-void load_print_summary(struct load *load, struct window *windows)
+bool load_print_summary(struct load *load, struct window *windows)
 {
 	static const char *names[] = {"server_cpu_pct", "self_cpu_pct",  "received_pps",
 	                              "loss_pct",       "encodes_per_s", "tick_late_p99_ms",
@@ -558,12 +562,14 @@ void load_print_summary(struct load *load, struct window *windows)
 	text = json_generator_to_data(gen, NULL);
 	printf("%s\n", text);
 	fflush(stdout);
+	return delivered && !errors_listed;
 }
 
 int main(int argc, char **argv)
 {
 	struct load load = {0};
 	g_autoptr(GError) error = NULL;
+	bool delivered;
 
 	if (!parse_options(&load, argc, argv))
 		return 2;
@@ -579,7 +585,7 @@ int main(int argc, char **argv)
 	make_endpoints(&load);
 	say("%u endpoints (%u talking) into %s at %s, %u joins/s", load.n, load.talkers, load.room,
 	    load.url, load.join_rate);
-	load_run(&load);
+	delivered = load_run(&load);
 	__atomic_store_n(&load.sender_stop, 1, __ATOMIC_RELAXED);
 	g_thread_join(load.sender);
 	for (unsigned i = 0; i < load.n; i++)
@@ -592,5 +598,5 @@ int main(int argc, char **argv)
 	g_free(load.eps);
 	g_object_unref(load.http);
 	g_main_loop_unref(load.loop);
-	return 0;
+	return delivered ? 0 : 1; /* 2: bad options or set-up */
 }
