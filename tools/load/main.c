@@ -356,9 +356,17 @@ bool load_run(struct load *load)
 	g_timeout_add(MAX(1u, 1000 / load->join_rate), ramp_step, load);
 	ramp_step(load);
 	load->sender = g_thread_new("load-sender", sender_main, load);
-	while (load->started < load->n)
-		run_for(load, 0.2, NULL);
-	run_for(load, load->connect_timeout_s, all_settled);
+	while (load->started < load->n) {
+		run_for(load, 5, NULL);
+		say("%u started, %u connected, %u failed", load->started, load->connected,
+		    load->failed);
+	}
+	for (int64_t end = g_get_monotonic_time() + (int64_t)(load->connect_timeout_s * 1e6);
+	     !all_settled(load) && g_get_monotonic_time() < end;) {
+		run_for(load, MIN(5.0, (double)(end - g_get_monotonic_time()) / 1e6), all_settled);
+		say("%u started, %u connected, %u failed", load->started, load->connected,
+		    load->failed);
+	}
 	settled_us = g_get_monotonic_time();
 	for (unsigned i = 0; i < load->n; i++)
 		if (load->eps[i].state != EP_CONNECTED && load->eps[i].state != EP_FAILED)
