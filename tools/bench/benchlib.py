@@ -144,7 +144,8 @@ def machine():
         if line.startswith("model name"):
             model = line.split(":", 1)[1].strip()
             break
-    return {"cpu": model, "cores": os.cpu_count(), "kernel": platform.release()}
+    return {"cpu": model, "cores": os.cpu_count(), "kernel": platform.release(),
+            "load_average": round(os.getloadavg()[0], 2)}
 
 
 def print_table(rows, columns):

@@ -112,6 +112,9 @@ struct load {
 	char *token_file; /* one join token per line (rooms branch); not yet supported */
 	int watch_pid;
 	char *metrics_url;
+	int workers;           /* transport worker threads */
+	double min_frames_pct; /* of a window's frames a sampled endpoint must decode */
+	char *ice_address;     /* where the endpoints gather candidates */
 	const struct load_signal *signal;
 	/* state */
 	GMainLoop *loop;

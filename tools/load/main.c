@@ -40,8 +40,8 @@ void say(const char *fmt, ...)
 
 static bool parse_options(struct load *load, int argc, char **argv)
 {
-	g_autofree char *backend = NULL, *ice_address = NULL;
-	int n = 3, talkers = -1, sample = 10, join_rate = 20, windows = 1, workers = 2;
+	g_autofree char *backend = NULL;
+	int n = 3, talkers = -1, sample = 10, join_rate = 20, windows = 1;
 	double warmup = 3, window = 10, connect_timeout = 30;
 	g_autoptr(GError) error = NULL;
 	GOptionEntry entries[] = {
@@ -64,13 +64,17 @@ static bool parse_options(struct load *load, int argc, char **argv)
 	     "Server process whose CPU is measured", "PID"},
 	    {"metrics-url", 0, 0, G_OPTION_ARG_STRING, &load->metrics_url,
 	     "Cầu /metrics, read around each window", "URL"},
-	    {"workers", 0, 0, G_OPTION_ARG_INT, &workers, "Transport worker threads", "W"},
-	    {"ice-address", 0, 0, G_OPTION_ARG_STRING, &ice_address,
+	    {"min-frames", 0, 0, G_OPTION_ARG_DOUBLE, &load->min_frames_pct,
+	     "Percent of a window's frames a sampled endpoint must decode (90)", "PCT"},
+	    {"workers", 0, 0, G_OPTION_ARG_INT, &load->workers, "Transport worker threads", "W"},
+	    {"ice-address", 0, 0, G_OPTION_ARG_STRING, &load->ice_address,
 	     "Local ICE address (default 127.0.0.2)", "IP"},
 	    {NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- WebRTC load generator");
 
+	load->workers = 2;
+	load->min_frames_pct = 90;
 	g_option_context_set_summary(ctx, usage_text);
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
@@ -96,8 +100,8 @@ static bool parse_options(struct load *load, int argc, char **argv)
 	load->warmup_s = warmup;
 	load->window_s = window;
 	load->connect_timeout_s = connect_timeout;
-	g_setenv("CAU_LOAD_WORKERS", g_strdup_printf("%d", workers), TRUE);
-	g_setenv("CAU_LOAD_ICE", ice_address ? ice_address : "127.0.0.2", TRUE);
+	if (!load->ice_address)
+		load->ice_address = g_strdup("127.0.0.2");
 	if (load->mode == MODE_MCU && load->talkers > LOAD_MAX_TONES) {
 		fprintf(stderr, "cau-load: at most %d talkers in a mixed room\n", LOAD_MAX_TONES);
 		return false;
@@ -107,15 +111,15 @@ static bool parse_options(struct load *load, int argc, char **argv)
 
 /* ---- set-up ---- */
 
-static struct transport *make_transport(GError **error)
+static struct transport *make_transport(struct load *load, GError **error)
 {
 	g_autoptr(config) cfg = config_new();
-	static struct metrics *registry;
+	g_autofree char *workers = g_strdup_printf("%d", load->workers);
+	static struct metrics *registry; /* outlives the transport: freed at exit */
 
 	registry = metrics_new();
-	if (!config_set(cfg, "ice", "addresses", g_getenv("CAU_LOAD_ICE"), "cau-load", error) ||
-	    !config_set(cfg, "transport", "workers", g_getenv("CAU_LOAD_WORKERS"), "cau-load",
-	                error) ||
+	if (!config_set(cfg, "ice", "addresses", load->ice_address, "cau-load", error) ||
+	    !config_set(cfg, "transport", "workers", workers, "cau-load", error) ||
 	    !config_set(cfg, "ice", "connect_timeout_s", "60", "cau-load", error))
 		return NULL;
 	return transport_new(cfg, registry, error);
@@ -416,7 +420,7 @@ static double median_of(double *values, unsigned count)
 	} while (0)
 
 /* Whether sampled receiver ep heard what it should in the last window; adds its report. */
-static bool report_receiver(struct load *load, struct endpoint *ep, JsonBuilder *b)
+static bool report_receiver(struct load *load, struct endpoint *ep, double window_s, JsonBuilder *b)
 {
 	struct tone_report r;
 	double weakest = 0;
@@ -447,7 +451,9 @@ static bool report_receiver(struct load *load, struct endpoint *ep, JsonBuilder 
 	/* In a mixed room one's own voice must not come back. */
 	if (load->mode == MODE_MCU && ep->talk_slot >= 0 && any)
 		ok = ok && r.tone_dbfs[ep->talk_slot] <= weakest - ABSENT_DROP_DB;
-	ok = ok && r.decoded > 0;
+	/* And it heard it all along: at least --min-frames percent of the window's 20 ms
+	 * frames decoded (90 by default). */
+	ok = ok && r.decoded > 0 && r.decoded >= load->min_frames_pct / 100.0 * 50 * window_s;
 	json_builder_set_member_name(b, "ok");
 	json_builder_add_boolean_value(b, ok);
 	json_builder_end_object(b);
@@ -551,7 +557,9 @@ bool load_print_summary(struct load *load, struct window *windows)
 	json_builder_begin_array(b);
 	for (unsigned i = 0; i < load->n; i++)
 		if (load->eps[i].sampled)
-			delivered = report_receiver(load, &load->eps[i], b) && delivered;
+			delivered = report_receiver(load, &load->eps[i],
+			                            windows[load->windows - 1].seconds, b) &&
+			            delivered;
 	json_builder_end_array(b);
 	json_builder_set_member_name(b, "errors");
 	json_builder_begin_array(b);
@@ -586,7 +594,8 @@ int main(int argc, char **argv)
 	load.loop = g_main_loop_new(NULL, FALSE);
 	load.http = soup_session_new_with_options("max-conns", 65536, "max-conns-per-host", 65536,
 	                                          "timeout", 60, NULL);
-	if (!load.signal->setup(&load, &error) || !(load.transport = make_transport(&error))) {
+	if (!load.signal->setup(&load, &error) ||
+	    !(load.transport = make_transport(&load, &error))) {
 		fprintf(stderr, "cau-load: %s\n", error->message);
 		return 2;
 	}
