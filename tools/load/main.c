@@ -615,5 +615,10 @@ int main(int argc, char **argv)
 	g_free(load.eps);
 	g_object_unref(load.http);
 	g_main_loop_unref(load.loop);
+	g_free(load.url);
+	g_free(load.room);
+	g_free(load.token_file);
+	g_free(load.metrics_url);
+	g_free(load.ice_address);
 	return delivered ? 0 : 1; /* 2: bad options or set-up */
 }
