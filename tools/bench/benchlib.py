@@ -391,7 +391,7 @@ def load_against_janus(plugin, n, room, load_args):
     return summary
 
 
-def plot_cpu(csv_path, out_path, title, xlabel, ylabel, series):
+def plot_cpu(out_path, title, xlabel, ylabel, series):
     """Draws CPU against participants with gnuplot (Debian's gnuplot-nox), one line per
     (label, rows) in series, each row a (x, y) pair; writes an SVG. Says so and returns
     False when gnuplot is missing."""
@@ -405,12 +405,14 @@ def plot_cpu(csv_path, out_path, title, xlabel, ylabel, series):
     for label, rows in series:
         blocks.append(f"# {label}\n" + "".join(f"{x} {y}\n" for x, y in rows))
     data.write_text("\n\n".join(blocks), encoding="utf-8")
-    plots = ", ".join(f"'{data}' index {i} with linespoints title '{label}'"
-                      for i, (label, _) in enumerate(series))
+    plots = ", ".join(f"'{data}' index {i} with "
+                      f"{'points pt 6 ps 1.5' if 'not' in label else 'linespoints pt 7'} "
+                      f"title '{label}'" for i, (label, _) in enumerate(series))
     script = (f"set terminal svg size 720,420 dynamic font 'sans,11'\n"
               f"set output '{out_path}'\nset title '{title}'\n"
               f"set xlabel '{xlabel}'\nset ylabel '{ylabel}'\nset grid\n"
               f"set key left top\nset logscale x\nset xtics (10,50,170,500,1000)\n"
+              f"set xrange [7:1400]\nset yrange [0:*]\n"
               f"plot {plots}\n")
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
     data.unlink()
