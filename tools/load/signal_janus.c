@@ -114,15 +114,20 @@ static struct request *janus_send(struct janus_signal *s, const char *path, Json
 	return r;
 }
 
+/* A request with its own transaction: Janus's HTTP transport matches a reply to the
+ * request waiting for it by that string, so two requests in flight with the same one
+ * get each other's replies (sessions and handles mixed up between endpoints). */
 static JsonBuilder *request_begin(const char *janus)
 {
+	static unsigned counter; /* main thread only */
+	g_autofree char *transaction = g_strdup_printf("cau-load-%u", ++counter);
 	JsonBuilder *b = json_builder_new();
 
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "janus");
 	json_builder_add_string_value(b, janus);
 	json_builder_set_member_name(b, "transaction");
-	json_builder_add_string_value(b, "cau-load");
+	json_builder_add_string_value(b, transaction);
 	return b;
 }
 
