@@ -165,6 +165,7 @@ int cmd_serve(int argc, char **argv)
 	    .host = config_get_string(cfg, "http", "host"),
 	    .port = (guint)config_get_int(cfg, "http", "port"),
 	    .web_root = config_get_string(cfg, "http", "web_root"),
+	    .pdfjs_dir = config_get_string(cfg, "http", "pdfjs_dir"),
 	    .max_body_bytes = config_get_int(cfg, "http", "max_body_bytes"),
 	    .ws_max_message_bytes = config_get_int(cfg, "http", "ws_max_message_bytes"),
 	    .transport = media,

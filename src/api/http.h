@@ -15,6 +15,7 @@ struct http_config {
 	const char *host;
 	guint port; /* 0: pick a free port */
 	const char *web_root;
+	const char *pdfjs_dir; /* pdf.js served at /vendor/pdfjs/; NULL or "": not served */
 	gint64 max_body_bytes;
 	gint64 ws_max_message_bytes;
 	struct transport *transport; /* peers for /ws; NULL: none (peer.* unavailable) */

@@ -9,6 +9,8 @@ static const struct config_key schema[] = {
     {"http", "port", CONFIG_INT, "8080", 0, 65535, NULL, "TCP port; 0 picks a free one"},
     {"http", "web_root", CONFIG_STRING, "web", 0, 0, NULL,
      "folder of static files served at /, relative to the working directory"},
+    {"http", "pdfjs_dir", CONFIG_STRING, "/usr/share/javascript/pdf", 0, 0, NULL,
+     "folder of pdf.js (Debian's libjs-pdf) served at /vendor/pdfjs/; empty: not served"},
     {"http", "max_body_bytes", CONFIG_INT, "1048576", 1024, G_GINT64_CONSTANT(1) << 40, NULL,
      "largest request body accepted; larger ones get 413"},
     {"http", "ws_max_message_bytes", CONFIG_INT, "65536", 1024, 16777216, NULL,
