@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "cau-srtp"
 
 #include "srtp.h"
+#include "srtp_crypto.h"
 
 #include <gio/gio.h>
 #include <limits.h>
@@ -68,9 +69,16 @@ void cau_srtp_keys_clear(struct cau_srtp_keys *keys)
 /* libsrtp keeps global state (the crypto kernel); it is set up once and never torn down. */
 static gpointer init_libsrtp(gpointer data)
 {
+	g_autoptr(GError) error = NULL;
 	srtp_err_status_t status = srtp_init();
 
-	return GINT_TO_POINTER(status == srtp_err_status_ok ? 1 : -(int)status);
+	if (status != srtp_err_status_ok)
+		return GINT_TO_POINTER(-(int)status);
+	/* Debian's libsrtp2 encrypts through NSS, one lock for the whole process: swap in
+	 * OpenSSL (srtp_crypto.c). libsrtp's own stay if that fails: slower, still right. */
+	if (!srtp_crypto_install(&error))
+		g_warning("%s; keeping libsrtp's own ciphers", error->message);
+	return GINT_TO_POINTER(1);
 }
 
 static bool ensure_libsrtp(GError **error)
