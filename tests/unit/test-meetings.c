@@ -404,6 +404,32 @@ static guint expanded_count(struct fixture *f, gint64 id)
 	return json_array_get_length(json_node_get_array(list));
 }
 
+/* Asking about one endpoint (what every join does) answers as the whole expansion does,
+ * for every endpoint of the directory, disabled ones included. */
+static void assert_lookup_matches_expansion(struct fixture *f, gint64 id)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) list = meetings_invited_endpoints_json(f->m, id, &error);
+	g_autoptr(GHashTable) expanded = g_hash_table_new(g_int64_hash, g_int64_equal);
+	g_autoptr(store_rows) rows = store_query(f->st, "SELECT id FROM endpoints", NULL, 0, NULL);
+	JsonArray *array = json_node_get_array(list);
+	g_autofree gint64 *ids = g_new(gint64, json_array_get_length(array));
+
+	for (guint i = 0; i < json_array_get_length(array); i++) {
+		ids[i] = json_object_get_int_member(json_array_get_object_element(array, i), "id");
+		g_hash_table_add(expanded, &ids[i]);
+	}
+	g_assert_cmpuint(store_rows_count(rows), >, 40);
+	for (guint r = 0; r < store_rows_count(rows); r++) {
+		gint64 endpoint = store_rows_get_int(rows, r, 0);
+		bool invited;
+
+		g_assert_true(meetings_is_invited(f->m, id, endpoint, &invited, &error));
+		g_assert_no_error(error);
+		g_assert_cmpint(invited, ==, g_hash_table_contains(expanded, &endpoint));
+	}
+}
+
 static void test_invitee_expansion(struct fixture *f, gconstpointer data)
 {
 	struct directory d = make_directory(f);
@@ -424,6 +450,7 @@ static void test_invitee_expansion(struct fixture *f, gconstpointer data)
 	g_assert_true(meetings_set_invitees(f->m, &f->operator_, id, &list, &error));
 	g_assert_no_error(error);
 	g_assert_cmpuint(expanded_count(f, id), ==, 1 + (d.communes - 1) + 1 + 1);
+	assert_lookup_matches_expansion(f, id);
 	g_assert_true(meetings_is_invited(f->m, id, d.other_room, &invited, &error));
 	g_assert_true(invited);
 	g_assert_true(meetings_is_invited(f->m, id, d.disabled_room, &invited, &error));
@@ -442,6 +469,7 @@ static void test_invitee_expansion(struct fixture *f, gconstpointer data)
 	list = (struct invitee_list){district_only, 1, NULL, 0};
 	g_assert_true(meetings_set_invitees(f->m, &f->operator_, id, &list, &error));
 	g_assert_cmpuint(expanded_count(f, id), ==, 1);
+	assert_lookup_matches_expansion(f, id);
 	g_assert_true(meetings_is_invited(f->m, id, d.district_room, &invited, &error));
 	g_assert_true(invited);
 	g_assert_true(meetings_is_invited(f->m, id, d.other_room, &invited, &error));
@@ -450,6 +478,7 @@ static void test_invitee_expansion(struct fixture *f, gconstpointer data)
 	district_only[0].include_descendants = true;
 	g_assert_true(meetings_set_invitees(f->m, &f->operator_, id, &list, &error));
 	g_assert_cmpuint(expanded_count(f, id), ==, 4);
+	assert_lookup_matches_expansion(f, id);
 }
 
 static void test_invitee_validation(struct fixture *f, gconstpointer data)
