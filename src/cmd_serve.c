@@ -168,6 +168,7 @@ int cmd_serve(int argc, char **argv)
 	    .max_body_bytes = config_get_int(cfg, "http", "max_body_bytes"),
 	    .ws_max_message_bytes = config_get_int(cfg, "http", "ws_max_message_bytes"),
 	    .transport = media,
+	    .config = cfg,
 	};
 	struct rest_context rest = {
 	    .store = st,

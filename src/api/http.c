@@ -292,8 +292,8 @@ struct http_server *http_server_new(const struct http_config *cfg, struct metric
 	g_signal_connect(srv->soup, "request-started", G_CALLBACK(request_started), srv);
 	g_signal_connect(srv->soup, "request-finished", G_CALLBACK(request_finished), srv);
 	soup_server_add_handler(srv->soup, NULL, dispatch, srv, NULL);
-	srv->ws =
-	    ws_hub_new(srv->soup, WS_PATH, cfg->ws_max_message_bytes, registry, cfg->transport);
+	srv->ws = ws_hub_new(srv->soup, WS_PATH, cfg->ws_max_message_bytes, registry,
+	                     cfg->transport, cfg->config);
 	metrics_add_collector(registry, collect_requests, srv);
 	if (!listen(srv, error)) {
 		http_server_free(srv);

@@ -7,6 +7,7 @@
 #include "rest.h"
 
 struct transport;
+struct config;
 
 #include <libsoup/soup.h>
 #include <stdbool.h>
@@ -18,6 +19,7 @@ struct http_config {
 	gint64 max_body_bytes;
 	gint64 ws_max_message_bytes;
 	struct transport *transport; /* peers for /ws; NULL: none (peer.* unavailable) */
+	const struct config *config; /* [video] settings of mcu rooms; NULL: defaults */
 };
 
 typedef struct http_server http_server;

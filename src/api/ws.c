@@ -295,7 +295,8 @@ static void collect(GString *out, gpointer user_data)
 }
 
 struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, gint64 max_message_bytes,
-                          struct metrics *registry, struct transport *transport)
+                          struct metrics *registry, struct transport *transport,
+                          const struct config *conf)
 {
 	struct ws_hub *hub = g_new0(struct ws_hub, 1);
 
@@ -304,7 +305,7 @@ struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, gint64 max_message
 	hub->max_message_bytes = max_message_bytes;
 	hub->metrics = registry;
 	hub->transport = transport;
-	hub->mcu_rooms = mcu_rooms_new();
+	hub->mcu_rooms = mcu_rooms_new(conf);
 	soup_server_add_websocket_handler(soup, path, NULL, NULL, on_connection, hub, NULL);
 	metrics_add_collector(registry, collect, hub);
 	metrics_add_collector(registry, mcu_rooms_collect, hub->mcu_rooms);

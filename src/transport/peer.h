@@ -83,12 +83,18 @@ struct peer_events {
  *
  * keyframe_request: the remote asked (PLI or FIR) for a keyframe of what this server
  * sends on track.
+ *
+ * bandwidth_estimate: the remote's estimate of the bandwidth it can receive from this
+ * server, in bits per second, as it reported it (REMB, draft-alvestrand-rmcat-remb), for
+ * the whole peer connection. The layer above picks what to send with it (a video tier);
+ * the transport itself does not limit what is sent.
  */
 struct peer_media {
 	void (*rtp)(struct peer *peer, const struct peer_track *track, const struct rtp_packet *pkt,
 	            const struct rtp_ext_values *ext, void *user_data);
 	void (*keyframe_request)(struct peer *peer, const struct peer_track *track,
 	                         void *user_data);
+	void (*bandwidth_estimate)(struct peer *peer, uint64_t bps, void *user_data);
 };
 
 /*
@@ -220,7 +226,9 @@ struct peer_stats {
 	struct peer_track_stats tracks[PEER_MAX_TRACKS];
 	double rtt_ms; /* from receiver reports; 0 until known */
 	uint64_t twcc_feedback_sent;
-	uint64_t dropped; /* received datagrams dropped (malformed, unknown SSRC, SRTP) */
+	uint64_t remb_received; /* REMB messages from the remote */
+	uint64_t remb_bps;      /* the last one's estimate; 0 until one came */
+	uint64_t dropped;       /* received datagrams dropped (malformed, unknown SSRC, SRTP) */
 };
 
 /* Copies the latest counters (refreshed every few tens of milliseconds). Any thread. */

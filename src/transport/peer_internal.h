@@ -109,6 +109,7 @@ struct peer {
 	int64_t next_report_us, next_twcc_us;
 	int64_t rtt_us;
 	uint64_t dropped;
+	uint64_t remb_received, remb_bps;
 
 	/* Published counters. */
 	GMutex stats_lock;

@@ -286,13 +286,30 @@ static void keyframe_wanted(struct peer *p, uint32_t media_ssrc)
 	}
 }
 
+/* The remote's receive estimate: counted, published and handed to the layer above. */
+static void on_remb(struct peer *p, const struct rtcp_packet *pkt)
+{
+	struct rtcp_remb remb;
+
+	if (rtcp_parse_remb(pkt, &remb) != 0)
+		return; /* another application layer feedback, or malformed */
+	p->remb_received++;
+	p->remb_bps = remb.bitrate_bps;
+	if (p->media.bandwidth_estimate && peer_media_enter(p)) {
+		p->media.bandwidth_estimate(p, remb.bitrate_bps, p->user_data);
+		peer_media_leave(p);
+	}
+}
+
 static void on_psfb(struct peer *p, const struct rtcp_packet *pkt)
 {
 	struct rtcp_pli pli;
 	struct rtcp_fir fir;
 	struct rtcp_fir_entry entry;
 
-	if (pkt->count == RTCP_PSFB_PLI && rtcp_parse_pli(pkt, &pli) == 0) {
+	if (pkt->count == RTCP_PSFB_AFB) {
+		on_remb(p, pkt);
+	} else if (pkt->count == RTCP_PSFB_PLI && rtcp_parse_pli(pkt, &pli) == 0) {
 		keyframe_wanted(p, pli.media_ssrc);
 	} else if (pkt->count == RTCP_PSFB_FIR && rtcp_parse_fir(pkt, &fir) == 0) {
 		for (size_t i = 0; i < fir.entry_count; i++) {
@@ -332,7 +349,7 @@ static void on_packet(struct peer *p, const struct rtcp_packet *pkt, int64_t now
 		g_debug("[peer %s] rtcp: BYE", p->id);
 		break;
 	default:
-		break; /* SDES, APP, XR, transport-wide feedback, REMB: not used */
+		break; /* SDES, APP, XR, transport-wide feedback: not used */
 	}
 }
 
@@ -356,6 +373,8 @@ void peer_publish_stats(struct peer *p)
 	s.track_count = p->track_count;
 	s.rtt_ms = (double)p->rtt_us / 1000.0;
 	s.twcc_feedback_sent = p->twcc ? p->twcc->sent : 0;
+	s.remb_received = p->remb_received;
+	s.remb_bps = p->remb_bps;
 	s.dropped = p->dropped;
 	g_mutex_lock(&p->send_lock);
 	for (unsigned i = 0; i < p->track_count; i++) {

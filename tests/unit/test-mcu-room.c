@@ -28,7 +28,7 @@ static gboolean wait_for_line(struct mcu_rooms *rooms, const char *line)
 
 static void test_rooms_come_and_go(void)
 {
-	struct mcu_rooms *rooms = mcu_rooms_new();
+	struct mcu_rooms *rooms = mcu_rooms_new(NULL);
 	struct mcu_member *a1 = mcu_member_join(rooms, "a");
 	struct mcu_member *a2 = mcu_member_join(rooms, "a");
 	struct mcu_member *b1 = mcu_member_join(rooms, "b");
@@ -55,7 +55,7 @@ static void test_rooms_come_and_go(void)
 
 static void test_leave_before_first_tick(void)
 {
-	struct mcu_rooms *rooms = mcu_rooms_new();
+	struct mcu_rooms *rooms = mcu_rooms_new(NULL);
 
 	/* Joined and gone before the media thread saw it: no slot, no leak (ASan). */
 	for (int i = 0; i < 20; i++)

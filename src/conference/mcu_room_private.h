@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/* The mcu room's internal state, shared by mcu_room.c (registry, members, audio) and
+ * mcu_video.c (the video compositor and its egress). Not for other modules. */
+#pragma once
+
+#include "conference/mcu_room.h"
+#include "media/audio_mixer.h"
+#include "media/compositor.h"
+#include "media/media_clock.h"
+#include "media/tier_select.h"
+
+#define MCU_NAME_MAX     COMPOSITOR_NAME_MAX
+#define MCU_SPEAKERS_MAX 16 /* speaker starts queued from the audio tick to the video tick */
+
+struct mcu_video;
+
+/* One member's video: written by the threads named on each field. */
+struct mcu_member_video {
+	gint slot;          /* atomic: compositor source, -1 until the video thread adds it */
+	gint recv_track;    /* atomic: the track its video arrives on, -1 until the first packet */
+	gint64 last_rtp_us; /* atomic: when its last video packet arrived, 0: never */
+	gint pli;           /* atomic: the receiver asked (PLI/FIR) since the last video tick */
+	gint64 remb_bps;    /* atomic: its last REMB, 0: none yet */
+	/* Video thread only. */
+	char shown[MCU_NAME_MAX]; /* the name given to the compositor */
+	bool has_video;           /* as told to the compositor */
+	int send_track;           /* the sending video track, -1 until the peer is connected */
+	bool selecting;           /* sel is initialised (the peer is connected) */
+	struct tier_select sel;
+	uint16_t picture_id; /* the receiver's own continuous picture ids */
+	uint64_t send_errors;
+};
+
+struct mcu_member {
+	gint refcount;
+	struct mcu_room *room;   /* borrowed: valid until mcu_member_leave() */
+	struct peer *peer;       /* a reference; set once by mcu_member_attach() */
+	gint slot;               /* atomic: the mixer slot, -1 until the media thread adds it */
+	char name[MCU_NAME_MAX]; /* display name; under room->video->lock */
+	/* Media thread only. */
+	int audio_track; /* the sending audio track, -1 until the peer is connected */
+	uint32_t rtp_ts;
+	uint64_t send_errors;
+	struct mcu_member_video video;
+};
+
+struct mcu_room {
+	char *name;
+	struct mcu_rooms *rooms; /* the registry holding this room */
+	struct audio_mixer *mixer;
+	struct media_clock *clock;
+	struct mcu_video *video; /* the room's compositor and video thread */
+	unsigned member_count;   /* control thread */
+
+	GMutex lock;                    /* guards what follows; never held while calling out */
+	GPtrArray *members;             /* of member references: who is sent the mix */
+	GPtrArray *joins;               /* of member references: slots to add on the media thread */
+	GPtrArray *leaves;              /* of member references: slots to remove */
+	struct audio_mixer_stats stats; /* snapshot after each tick */
+
+	/* Media thread only: empty between ticks; joins and leaves are swapped with these
+	 * under the lock, so nothing is allocated while it is held. */
+	GPtrArray *tick_members; /* scratch copy of members for one tick */
+	GPtrArray *tick_joins, *tick_leaves;
+};
+
+struct mcu_member *mcu_member_ref(struct mcu_member *m);
+void mcu_member_unref(gpointer m);
+
+/* ---- mcu_video.c ---- */
+
+/* The room's video: a compositor with one view and a video thread ticking it at the first
+ * tier's frame rate. conf may be NULL (defaults). Control thread. */
+struct mcu_video *mcu_video_new(const char *room_name, const struct config *conf);
+/* Stops the video thread and frees everything. Every member has left. Control thread. */
+void mcu_video_free(struct mcu_video *v);
+/* The member (attached: it has a peer) becomes a source and a receiver at the next tick;
+ * leave takes it out. Control thread. */
+void mcu_video_attach(struct mcu_video *v, struct mcu_member *m);
+void mcu_video_leave(struct mcu_video *v, struct mcu_member *m);
+/* An audio speaker started (audio media thread): its tile goes large at the next tick. */
+void mcu_video_speaker(struct mcu_video *v, struct mcu_member *m);
+int mcu_video_set_layout(struct mcu_video *v, enum layout_kind kind);
+void mcu_video_set_pinned(struct mcu_video *v, struct mcu_member *m);
+void mcu_video_set_name(struct mcu_video *v, struct mcu_member *m, const char *name);
+/* Worker threads: a member's received video packet, keyframe request and REMB. */
+void mcu_video_rtp(struct mcu_member *m, const struct peer_track *track,
+                   const struct rtp_packet *pkt);
+void mcu_video_keyframe_request(struct mcu_member *m);
+void mcu_video_estimate(struct mcu_member *m, uint64_t bps);
+/* Writes the room's video families (every family's header once: see mcu_rooms_collect). */
+void mcu_video_collect(GString *out, struct mcu_room *const *rooms, guint count);

@@ -1,0 +1,749 @@
+/* SPDX-License-Identifier: MIT */
+/* The mcu room's video: members' VP8 into the room's compositor on its own video thread, the
+ * composed view out to each member at the tier its bandwidth estimate allows. */
+#define G_LOG_DOMAIN "cau-mcu-video"
+#include "mcu_room_private.h"
+
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/random.h"
+#include "proto/vp8.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define NO_VIDEO_AFTER_US  3000000 /* a source silent this long shows its name tile */
+#define SOURCE_STATS_TICKS 30      /* the sources' assembler counters are summed this often */
+
+/* What /metrics shows of a room's video: a snapshot the video thread writes each tick. */
+struct mcu_video_stats {
+	struct compositor_stats comp;
+	struct compositor_tier_stats tiers[VIDEO_TIERS_MAX];
+	unsigned tier_count;
+	unsigned receivers[VIDEO_TIERS_MAX]; /* receivers being sent each tier */
+	unsigned receivers_waiting;          /* connected, waiting for their first key frame */
+	uint64_t switches_up, switches_down;
+	uint64_t frames_sent, frames_held_back; /* to receivers; held back: upper layers */
+	uint64_t keyframe_requests_received;    /* PLI/FIR from receivers */
+	uint64_t keyframes_from_senders;        /* complete key frames received */
+	uint64_t frames_lost;                   /* incomplete received frames dropped */
+	uint64_t packets_invalid;               /* received packets that are not VP8 */
+	uint64_t send_errors;
+	struct media_clock_stats clock;
+};
+
+struct mcu_video {
+	char name[64];
+	struct compositor *comp;
+	struct media_clock *clock;
+	unsigned view;
+	struct tier_select_tier tiers[VIDEO_TIERS_MAX];
+	unsigned tier_count;
+	struct tier_select_config sel_cfg;
+	uint64_t start_bps;
+	char tier_names[VIDEO_TIERS_MAX][24]; /* "640x360": the tier label in /metrics */
+
+	GMutex lock;        /* guards what follows; never held while calling out */
+	GPtrArray *members; /* of member references: sources and receivers */
+	GPtrArray *joins, *leaves, *renames;
+	int layout;             /* enum layout_kind wanted, -1: unchanged */
+	struct mcu_member *pin; /* wanted pinned member (a reference), or NULL */
+	bool pin_changed;
+	struct mcu_member *speakers[MCU_SPEAKERS_MAX]; /* references, oldest first */
+	unsigned speaker_count;
+	struct mcu_video_stats stats;
+
+	/* Video thread only. */
+	GPtrArray *tick_members, *tick_joins, *tick_leaves, *tick_renames;
+	struct mcu_member *tick_speakers[MCU_SPEAKERS_MAX];
+	unsigned tick_speaker_count;
+	int tick_layout;
+	struct mcu_member *pinned; /* a reference, or NULL */
+	int pinned_slot;           /* what the compositor was told, -1: none */
+	struct mcu_member **by_slot;
+	unsigned capacity;
+	bool tier_active[VIDEO_TIERS_MAX];
+	uint64_t ticks;
+	struct mcu_video_stats acc; /* totals of members gone */
+	struct mcu_video_stats now; /* being built this tick */
+};
+
+/* ---- the video thread ---- */
+
+/* Swaps the control thread's changes in under the lock; copies names as they stand. */
+static void take_changes(struct mcu_video *v)
+{
+	GPtrArray *swap;
+
+	g_mutex_lock(&v->lock);
+	swap = v->joins, v->joins = v->tick_joins, v->tick_joins = swap;
+	swap = v->leaves, v->leaves = v->tick_leaves, v->tick_leaves = swap;
+	swap = v->renames, v->renames = v->tick_renames, v->tick_renames = swap;
+	for (guint i = 0; i < v->members->len; i++)
+		g_ptr_array_add(v->tick_members, mcu_member_ref(v->members->pdata[i]));
+	memcpy(v->tick_speakers, v->speakers, sizeof(v->speakers));
+	v->tick_speaker_count = v->speaker_count;
+	v->speaker_count = 0;
+	v->tick_layout = v->layout;
+	v->layout = -1;
+	if (v->pin_changed) {
+		mcu_member_unref(v->pinned);
+		v->pinned = v->pin ? mcu_member_ref(v->pin) : NULL;
+		v->pin_changed = false;
+	}
+	for (guint i = 0; i < v->tick_joins->len; i++) {
+		struct mcu_member *m = v->tick_joins->pdata[i];
+		g_strlcpy(m->video.shown, m->name, sizeof(m->video.shown));
+	}
+	for (guint i = 0; i < v->tick_renames->len; i++) {
+		struct mcu_member *m = v->tick_renames->pdata[i];
+		g_strlcpy(m->video.shown, m->name, sizeof(m->video.shown));
+	}
+	g_mutex_unlock(&v->lock);
+}
+
+/* Adds the assembler counters of a source to the stats being built. */
+static void add_source_stats(struct mcu_video *v, unsigned slot, struct mcu_video_stats *to)
+{
+	struct frame_assembler_stats fs;
+
+	if (compositor_get_source_stats(v->comp, slot, &fs) != 0)
+		return;
+	to->keyframes_from_senders += fs.keyframes;
+	to->frames_lost += fs.frames_lost;
+	to->packets_invalid += fs.invalid;
+}
+
+static void add_receiver_stats(const struct mcu_member *m, struct mcu_video_stats *to)
+{
+	const struct tier_select_stats *s = &m->video.sel.stats;
+
+	if (!m->video.selecting)
+		return;
+	to->switches_up += s->switches_up;
+	to->switches_down += s->switches_down;
+	to->frames_sent += s->frames_sent;
+	to->frames_held_back += s->frames_skipped_layer;
+}
+
+static void apply_leaves(struct mcu_video *v)
+{
+	for (guint i = 0; i < v->tick_leaves->len; i++) {
+		struct mcu_member *m = v->tick_leaves->pdata[i];
+		int slot = g_atomic_int_get(&m->video.slot);
+
+		add_receiver_stats(m, &v->acc);
+		v->acc.send_errors += m->video.send_errors;
+		m->video.selecting = false;
+		if (slot < 0)
+			continue;
+		add_source_stats(v, (unsigned)slot, &v->acc);
+		compositor_remove_source(v->comp, (unsigned)slot);
+		v->by_slot[slot] = NULL;
+		g_atomic_int_set(&m->video.slot, -1);
+	}
+	g_ptr_array_set_size(v->tick_leaves, 0); /* unrefs */
+}
+
+static void apply_joins(struct mcu_video *v)
+{
+	for (guint i = 0; i < v->tick_joins->len; i++) {
+		struct mcu_member *m = v->tick_joins->pdata[i];
+		unsigned slot;
+
+		if (compositor_add_source(v->comp, m->video.shown, false, &slot) != 0) {
+			g_warning("[%s] mcu video: no free source slot; a member is not shown",
+			          v->name);
+			continue;
+		}
+		v->by_slot[slot] = m; /* borrowed: the member is in tick_members until it leaves */
+		g_atomic_int_set(&m->video.slot, (int)slot);
+	}
+	g_ptr_array_set_size(v->tick_joins, 0);
+}
+
+/* Layout, pin, names and speakers asked for since the last tick. */
+static void apply_settings(struct mcu_video *v)
+{
+	int pinned_slot = v->pinned ? g_atomic_int_get(&v->pinned->video.slot) : -1;
+
+	if (v->tick_layout >= 0)
+		compositor_view_set_layout(v->comp, v->view, (enum layout_kind)v->tick_layout);
+	if (pinned_slot != v->pinned_slot) {
+		compositor_view_pin(v->comp, v->view, pinned_slot);
+		v->pinned_slot = pinned_slot;
+	}
+	for (guint i = 0; i < v->tick_renames->len; i++) {
+		struct mcu_member *m = v->tick_renames->pdata[i];
+		int slot = g_atomic_int_get(&m->video.slot);
+
+		if (slot >= 0)
+			compositor_set_source_name(v->comp, (unsigned)slot, m->video.shown);
+	}
+	g_ptr_array_set_size(v->tick_renames, 0);
+	for (unsigned i = 0; i < v->tick_speaker_count; i++) {
+		struct mcu_member *m = v->tick_speakers[i];
+		int slot = g_atomic_int_get(&m->video.slot);
+
+		if (slot >= 0)
+			compositor_set_speaker(v->comp, (unsigned)slot);
+		mcu_member_unref(m);
+	}
+	v->tick_speaker_count = 0;
+}
+
+/* The first video track the server sends on, once the peer is connected, or -1. */
+static int find_video_track(struct peer *peer)
+{
+	if (peer_state(peer) != PEER_STATE_CONNECTED)
+		return -1;
+	for (unsigned i = 0; i < peer_track_count(peer); i++) {
+		const struct peer_track *t = peer_track(peer, i);
+		if (t->kind == TRACK_VIDEO && t->send)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Before the compositor's tick: camera on/off, and the receiver's estimate, PLIs and the
+ * key frames its tier selection wants. */
+static void prepare_member(struct mcu_video *v, struct mcu_member *m, uint64_t now_us)
+{
+	struct mcu_member_video *mv = &m->video;
+	int slot = g_atomic_int_get(&mv->slot);
+	int64_t last = __atomic_load_n(&mv->last_rtp_us, __ATOMIC_RELAXED);
+	bool has_video = last > 0 && (int64_t)now_us - last < NO_VIDEO_AFTER_US;
+	uint64_t bps;
+	int tier;
+
+	if (slot >= 0 && has_video != mv->has_video) {
+		compositor_set_source_video(v->comp, (unsigned)slot, has_video);
+		mv->has_video = has_video;
+	}
+	if (!m->peer)
+		return;
+	if (mv->send_track < 0 && (mv->send_track = find_video_track(m->peer)) < 0)
+		return;
+	if (!mv->selecting) {
+		tier_select_init(&mv->sel, &v->sel_cfg, v->tiers, v->tier_count);
+		random_bytes(&mv->picture_id, sizeof(mv->picture_id));
+		mv->selecting = true;
+	}
+	bps = (uint64_t)__atomic_load_n(&mv->remb_bps, __ATOMIC_RELAXED);
+	tier_select_set_estimate(&mv->sel, bps ? bps : v->start_bps, now_us);
+	if (g_atomic_int_exchange(&mv->pli, 0)) {
+		tier_select_on_pli(&mv->sel);
+		v->acc.keyframe_requests_received++;
+	}
+	while ((tier = tier_select_keyframe_wanted(&mv->sel)) >= 0)
+		compositor_request_keyframe(v->comp, v->view, (unsigned)tier);
+}
+
+/* Encodes only the tiers some receiver gets or waits for (a new tier starts with a key
+ * frame); counts the receivers per tier. */
+static void update_tiers(struct mcu_video *v)
+{
+	bool want[VIDEO_TIERS_MAX] = {0};
+
+	for (guint i = 0; i < v->tick_members->len; i++) {
+		struct mcu_member *m = v->tick_members->pdata[i];
+		int cur, pending;
+
+		if (!m->video.selecting)
+			continue;
+		cur = tier_select_current(&m->video.sel);
+		pending = tier_select_pending(&m->video.sel);
+		if (cur >= 0) {
+			want[cur] = true;
+			v->now.receivers[cur]++;
+		} else {
+			v->now.receivers_waiting++;
+		}
+		if (pending >= 0)
+			want[pending] = true;
+	}
+	for (unsigned t = 0; t < v->tier_count; t++) {
+		if (want[t] != v->tier_active[t]) {
+			compositor_view_set_tier_active(v->comp, v->view, t, want[t]);
+			v->tier_active[t] = want[t];
+		}
+	}
+}
+
+/* One composed frame to one receiver, if its tier selection takes it: the shared
+ * payloads with the receiver's own picture id; the peer adds its RTP header and SRTP. */
+static void send_frame(struct mcu_video *v, struct mcu_member *m, const struct video_encoded *f,
+                       uint64_t now_us)
+{
+	struct mcu_member_video *mv = &m->video;
+	uint8_t buf[FRAME_ASSEMBLER_PAYLOAD_MAX];
+
+	if (!mv->selecting || f->view != v->view || !tier_select_accept(&mv->sel, f, now_us))
+		return;
+	mv->picture_id = (uint16_t)((mv->picture_id + 1) & VP8_PICTURE_ID_15BIT);
+	for (unsigned i = 0; i < f->packet_count; i++) {
+		struct peer_rtp_out out = {0};
+		size_t len;
+		bool marker;
+		const uint8_t *payload = video_encoded_payload(f, i, &len, &marker);
+		int err;
+
+		if (len > sizeof(buf))
+			continue; /* cannot happen: max_payload is smaller */
+		memcpy(buf, payload, len);
+		vp8_descriptor_set_picture_id(buf, len, mv->picture_id);
+		out.marker = marker;
+		out.timestamp = f->rtp_timestamp;
+		out.payload = buf;
+		out.payload_len = len;
+		err = peer_send_rtp(m->peer, (unsigned)mv->send_track, &out);
+		if (err && mv->send_errors++ % 250 == 0)
+			cau_trace("[%s / peer %s] mcu video: send: %s", v->name, peer_id(m->peer),
+			          g_strerror(-err));
+	}
+}
+
+/* This tick's frames to one receiver. Every tier of a composed frame has the same RTP
+ * timestamp, so a receiver must never get two of them: when the key frame it waits for to
+ * switch tiers is here, it gets that one alone. */
+static void send_tick(struct mcu_video *v, struct mcu_member *m,
+                      const struct compositor_output *out, uint64_t now_us)
+{
+	int pending = m->video.selecting ? tier_select_pending(&m->video.sel) : -1;
+
+	for (size_t f = 0; pending >= 0 && f < out->frame_count; f++) {
+		if ((int)out->frames[f]->tier == pending && out->frames[f]->keyframe &&
+		    out->frames[f]->view == v->view) {
+			send_frame(v, m, out->frames[f], now_us);
+			return;
+		}
+	}
+	for (size_t f = 0; f < out->frame_count; f++)
+		send_frame(v, m, out->frames[f], now_us);
+}
+
+/* Key frames the compositor wants from senders (a loss, a source becoming visible). */
+static void ask_senders(struct mcu_video *v, const struct compositor_output *out)
+{
+	for (size_t i = 0; i < out->keyframe_request_count; i++) {
+		unsigned slot = out->keyframe_requests[i];
+		struct mcu_member *m = slot < v->capacity ? v->by_slot[slot] : NULL;
+		int track = m ? g_atomic_int_get(&m->video.recv_track) : -1;
+
+		if (m && m->peer && track >= 0)
+			peer_request_keyframe(m->peer, (unsigned)track);
+	}
+}
+
+/* The counters of this tick, published under the lock. */
+static void publish_stats(struct mcu_video *v)
+{
+	struct mcu_video_stats *s = &v->now;
+
+	compositor_get_stats(v->comp, &s->comp);
+	s->tier_count = v->tier_count;
+	for (unsigned t = 0; t < v->tier_count; t++)
+		compositor_get_tier_stats(v->comp, v->view, t, &s->tiers[t]);
+	s->switches_up += v->acc.switches_up;
+	s->switches_down += v->acc.switches_down;
+	s->frames_sent += v->acc.frames_sent;
+	s->frames_held_back += v->acc.frames_held_back;
+	s->keyframe_requests_received = v->acc.keyframe_requests_received;
+	s->send_errors += v->acc.send_errors;
+	media_clock_get_stats(v->clock, &s->clock);
+	for (guint i = 0; i < v->tick_members->len; i++) {
+		struct mcu_member *m = v->tick_members->pdata[i];
+		add_receiver_stats(m, s);
+		s->send_errors += m->video.send_errors;
+	}
+	g_mutex_lock(&v->lock);
+	if (v->ticks % SOURCE_STATS_TICKS != 0) { /* keep the last sums of the sources */
+		s->keyframes_from_senders = v->stats.keyframes_from_senders;
+		s->frames_lost = v->stats.frames_lost;
+		s->packets_invalid = v->stats.packets_invalid;
+	}
+	v->stats = *s;
+	g_mutex_unlock(&v->lock);
+}
+
+static void sum_sources(struct mcu_video *v)
+{
+	struct mcu_video_stats *s = &v->now;
+
+	s->keyframes_from_senders = v->acc.keyframes_from_senders;
+	s->frames_lost = v->acc.frames_lost;
+	s->packets_invalid = v->acc.packets_invalid;
+	for (unsigned slot = 0; slot < v->capacity; slot++)
+		if (v->by_slot[slot])
+			add_source_stats(v, slot, s);
+}
+
+static void on_video_tick(void *user, uint64_t tick, uint64_t deadline_ns, unsigned frames)
+{
+	struct mcu_video *v = user;
+	uint64_t now_us = deadline_ns / 1000;
+	const struct compositor_output *out;
+
+	(void)tick;
+	(void)frames;
+	take_changes(v);
+	apply_leaves(v);
+	apply_joins(v);
+	apply_settings(v);
+	memset(&v->now, 0, sizeof(v->now));
+	for (guint i = 0; i < v->tick_members->len; i++)
+		prepare_member(v, v->tick_members->pdata[i], now_us);
+	update_tiers(v);
+	compositor_tick(v->comp, now_us, &out);
+	ask_senders(v, out);
+	for (guint i = 0; i < v->tick_members->len; i++)
+		send_tick(v, v->tick_members->pdata[i], out, now_us);
+	if (v->ticks % SOURCE_STATS_TICKS == 0)
+		sum_sources(v);
+	publish_stats(v);
+	v->ticks++;
+	g_ptr_array_set_size(v->tick_members, 0); /* unrefs */
+}
+
+/* ---- worker threads ---- */
+
+void mcu_video_rtp(struct mcu_member *m, const struct peer_track *track,
+                   const struct rtp_packet *pkt)
+{
+	struct mcu_video *v = m->room->video;
+	int slot = g_atomic_int_get(&m->video.slot);
+	uint64_t now_us = media_clock_monotonic_ns() / 1000;
+	int err;
+
+	g_atomic_int_set(&m->video.recv_track, (int)track->index);
+	if (slot < 0)
+		return;
+	err = compositor_put(v->comp, (unsigned)slot, pkt, now_us);
+	if (err != -EINVAL) /* not VP8: counted by the assembler, and no camera either */
+		__atomic_store_n(&m->video.last_rtp_us, (gint64)now_us, __ATOMIC_RELAXED);
+}
+
+void mcu_video_keyframe_request(struct mcu_member *m)
+{
+	g_atomic_int_set(&m->video.pli, 1);
+}
+
+void mcu_video_estimate(struct mcu_member *m, uint64_t bps)
+{
+	__atomic_store_n(&m->video.remb_bps, (gint64)MIN(bps, (uint64_t)G_MAXINT64),
+	                 __ATOMIC_RELAXED);
+}
+
+/* ---- any thread: changes for the next tick ---- */
+
+void mcu_video_speaker(struct mcu_video *v, struct mcu_member *m)
+{
+	g_mutex_lock(&v->lock);
+	if (v->speaker_count == MCU_SPEAKERS_MAX) { /* keep the latest */
+		mcu_member_unref(v->speakers[0]);
+		memmove(v->speakers, v->speakers + 1,
+		        sizeof(v->speakers[0]) * (MCU_SPEAKERS_MAX - 1));
+		v->speaker_count--;
+	}
+	v->speakers[v->speaker_count++] = mcu_member_ref(m);
+	g_mutex_unlock(&v->lock);
+}
+
+int mcu_video_set_layout(struct mcu_video *v, enum layout_kind kind)
+{
+	if (kind != LAYOUT_GRID && kind != LAYOUT_SPEAKER && kind != LAYOUT_PINNED)
+		return -EINVAL;
+	g_mutex_lock(&v->lock);
+	v->layout = (int)kind;
+	g_mutex_unlock(&v->lock);
+	return 0;
+}
+
+void mcu_video_set_pinned(struct mcu_video *v, struct mcu_member *m)
+{
+	struct mcu_member *old;
+
+	g_mutex_lock(&v->lock);
+	old = v->pin;
+	v->pin = m ? mcu_member_ref(m) : NULL;
+	v->pin_changed = true;
+	g_mutex_unlock(&v->lock);
+	mcu_member_unref(old);
+}
+
+void mcu_video_set_name(struct mcu_video *v, struct mcu_member *m, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len >= sizeof(m->name)) /* cut before the character that would not fit */
+		len = (size_t)(g_utf8_find_prev_char(name, name + sizeof(m->name) - 1) - name);
+	g_mutex_lock(&v->lock);
+	memcpy(m->name, name, len);
+	m->name[len] = '\0';
+	if (!g_ptr_array_find(v->renames, m, NULL))
+		g_ptr_array_add(v->renames, mcu_member_ref(m));
+	g_mutex_unlock(&v->lock);
+}
+
+void mcu_video_attach(struct mcu_video *v, struct mcu_member *m)
+{
+	g_mutex_lock(&v->lock);
+	if (m->name[0] == '\0')
+		g_strlcpy(m->name, peer_id(m->peer), sizeof(m->name));
+	g_ptr_array_add(v->members, mcu_member_ref(m));
+	g_ptr_array_add(v->joins, mcu_member_ref(m));
+	g_mutex_unlock(&v->lock);
+}
+
+void mcu_video_leave(struct mcu_video *v, struct mcu_member *m)
+{
+	struct mcu_member *dropped = NULL, *unpinned = NULL;
+	guint index;
+
+	g_mutex_lock(&v->lock);
+	if (g_ptr_array_find(v->members, m, &index)) {
+		dropped = g_ptr_array_steal_index_fast(v->members, index);
+		g_ptr_array_add(v->leaves, mcu_member_ref(m));
+	}
+	if (v->pin == m) {
+		unpinned = v->pin;
+		v->pin = NULL;
+		v->pin_changed = true;
+	}
+	g_mutex_unlock(&v->lock);
+	mcu_member_unref(dropped);
+	mcu_member_unref(unpinned);
+}
+
+/* ---- the control thread ---- */
+
+static enum layout_kind layout_from_config(const struct config *conf)
+{
+	const char *name = conf ? config_get_string(conf, "video", "layout") : "speaker";
+
+	if (g_strcmp0(name, "grid") == 0)
+		return LAYOUT_GRID;
+	if (g_strcmp0(name, "pinned") == 0)
+		return LAYOUT_PINNED;
+	return LAYOUT_SPEAKER;
+}
+
+struct mcu_video *mcu_video_new(const char *room_name, const struct config *conf)
+{
+	struct mcu_video *v = g_new0(struct mcu_video, 1);
+	struct compositor_config cfg;
+	struct compositor_view_config view_cfg;
+	g_autoptr(GError) error = NULL;
+
+	g_snprintf(v->name, sizeof(v->name), "room %s", room_name);
+	compositor_config_init(&cfg);
+	tier_select_config_init(&v->sel_cfg);
+	v->start_bps = 600000;
+	if (conf) {
+		if (!compositor_config_apply(&cfg, &v->sel_cfg, conf, &error))
+			g_error("[%s] mcu video: %s", v->name,
+			        error->message); /* config checked it */
+		v->start_bps = (uint64_t)config_get_int(conf, "video", "start_kbps") * 1000;
+	}
+	v->comp = compositor_new(&cfg, v->name);
+	g_assert(v->comp);
+	compositor_view_config_init(&view_cfg);
+	view_cfg.kind = layout_from_config(conf);
+	if (compositor_add_view(v->comp, &view_cfg, "main", &v->view) != 0)
+		g_error("[%s] mcu video: cannot make the view's encoders", v->name);
+	v->tier_count = compositor_tier_table(v->comp, v->tiers);
+	for (unsigned t = 0; t < v->tier_count; t++)
+		g_snprintf(v->tier_names[t], sizeof(v->tier_names[t]), "%dx%d", cfg.tiers[t].width,
+		           cfg.tiers[t].height);
+	for (unsigned t = 0; t < v->tier_count; t++) { /* on when a receiver takes it */
+		compositor_view_set_tier_active(v->comp, v->view, t, false);
+		v->tier_active[t] = false;
+	}
+	v->capacity = cfg.capacity;
+	v->by_slot = g_new0(struct mcu_member *, v->capacity);
+	v->layout = -1;
+	v->pinned_slot = -1;
+	g_mutex_init(&v->lock);
+	v->members = g_ptr_array_new_with_free_func(mcu_member_unref);
+	v->joins = g_ptr_array_new_with_free_func(mcu_member_unref);
+	v->leaves = g_ptr_array_new_with_free_func(mcu_member_unref);
+	v->renames = g_ptr_array_new_with_free_func(mcu_member_unref);
+	v->tick_members = g_ptr_array_new_with_free_func(mcu_member_unref);
+	v->tick_joins = g_ptr_array_new_with_free_func(mcu_member_unref);
+	v->tick_leaves = g_ptr_array_new_with_free_func(mcu_member_unref);
+	v->tick_renames = g_ptr_array_new_with_free_func(mcu_member_unref);
+	v->clock = media_clock_new(v->name, 1000000000u / (unsigned)cfg.tiers[0].fps, NULL);
+	if (media_clock_start(v->clock, on_video_tick, v) != 0)
+		g_error("[%s] mcu video: cannot start the video clock", v->name);
+	return v;
+}
+
+void mcu_video_free(struct mcu_video *v)
+{
+	if (!v)
+		return;
+	media_clock_stop(v->clock); /* joins the thread: nothing ticks after this */
+	media_clock_free(v->clock);
+	for (unsigned i = 0; i < v->speaker_count; i++)
+		mcu_member_unref(v->speakers[i]);
+	mcu_member_unref(v->pin);
+	mcu_member_unref(v->pinned);
+	g_ptr_array_unref(v->members);
+	g_ptr_array_unref(v->joins);
+	g_ptr_array_unref(v->leaves);
+	g_ptr_array_unref(v->renames);
+	g_ptr_array_unref(v->tick_members);
+	g_ptr_array_unref(v->tick_joins);
+	g_ptr_array_unref(v->tick_leaves);
+	g_ptr_array_unref(v->tick_renames);
+	compositor_free(v->comp);
+	g_free(v->by_slot);
+	g_mutex_clear(&v->lock);
+	g_free(v);
+}
+
+/* ---- metrics (the control thread) ---- */
+
+/* A room's snapshot, copied under its lock. */
+struct video_sample {
+	const char *room;
+	struct mcu_video_stats s;
+	char tier_names[VIDEO_TIERS_MAX][24];
+};
+
+typedef double (*room_value_fn)(const struct mcu_video_stats *s);
+typedef double (*tier_value_fn)(const struct mcu_video_stats *s, unsigned tier);
+
+static void write_room(GString *out, const char *name, const char *type, const char *help,
+                       const struct video_sample *samples, guint n, room_value_fn fn)
+{
+	metrics_write_header(out, name, type, help);
+	for (guint i = 0; i < n; i++)
+		metrics_write_sample(out, name, fn(&samples[i].s), "room", samples[i].room, NULL);
+}
+
+static void write_tier(GString *out, const char *name, const char *type, const char *help,
+                       const struct video_sample *samples, guint n, tier_value_fn fn)
+{
+	metrics_write_header(out, name, type, help);
+	for (guint i = 0; i < n; i++)
+		for (unsigned t = 0; t < samples[i].s.tier_count; t++)
+			metrics_write_sample(out, name, fn(&samples[i].s, t), "room",
+			                     samples[i].room, "tier", samples[i].tier_names[t],
+			                     NULL);
+}
+
+#define ROOM_FN(id, expr)                                                                          \
+	static double id(const struct mcu_video_stats *s)                                          \
+	{                                                                                          \
+		return (double)(expr);                                                             \
+	}
+#define TIER_FN(id, expr)                                                                          \
+	static double id(const struct mcu_video_stats *s, unsigned t)                              \
+	{                                                                                          \
+		return (double)(expr);                                                             \
+	}
+
+ROOM_FN(v_sources, s->comp.sources)
+ROOM_FN(v_visible, s->comp.visible_last)
+ROOM_FN(v_decoded, s->comp.decodes)
+ROOM_FN(v_composed, s->comp.composed)
+ROOM_FN(v_corrupt, s->comp.decode_errors)
+ROOM_FN(v_lost, s->frames_lost)
+ROOM_FN(v_invalid, s->packets_invalid)
+ROOM_FN(v_key_in, s->keyframes_from_senders)
+ROOM_FN(v_plis_out, s->comp.plis)
+ROOM_FN(v_plis_in, s->keyframe_requests_received)
+ROOM_FN(v_up, s->switches_up)
+ROOM_FN(v_down, s->switches_down)
+ROOM_FN(v_sent, s->frames_sent)
+ROOM_FN(v_held, s->frames_held_back)
+ROOM_FN(v_waiting, s->receivers_waiting)
+ROOM_FN(v_exhausted, s->comp.pool_exhausted)
+ROOM_FN(v_encode_errors, s->comp.encode_errors)
+ROOM_FN(v_skipped, s->clock.skipped)
+ROOM_FN(v_decode_s, s->comp.decode_ns / 1e9)
+ROOM_FN(v_compose_s, s->comp.compose_ns / 1e9)
+ROOM_FN(v_encode_s, s->comp.encode_ns / 1e9)
+TIER_FN(t_encoded, s->tiers[t].encodes)
+TIER_FN(t_keyframes, s->tiers[t].keyframes)
+TIER_FN(t_requests, s->tiers[t].keyframe_requests)
+TIER_FN(t_bytes, s->tiers[t].bytes)
+TIER_FN(t_receivers, s->receivers[t])
+
+void mcu_video_collect(GString *out, struct mcu_room *const *rooms, guint n)
+{
+	g_autofree struct video_sample *samples = g_new0(struct video_sample, n + 1);
+
+	for (guint i = 0; i < n; i++) {
+		struct mcu_video *v = rooms[i]->video;
+
+		samples[i].room = rooms[i]->name;
+		g_mutex_lock(&v->lock);
+		samples[i].s = v->stats;
+		g_mutex_unlock(&v->lock);
+		memcpy(samples[i].tier_names, v->tier_names, sizeof(v->tier_names));
+	}
+	write_room(out, "cau_video_sources", "gauge", "Members in the room's video compositor.",
+	           samples, n, v_sources);
+	write_room(out, "cau_video_visible_sources", "gauge",
+	           "Sources in a tile of the room's view at the last tick.", samples, n, v_visible);
+	write_room(out, "cau_video_frames_decoded_total", "counter",
+	           "VP8 frames decoded (visible sources only).", samples, n, v_decoded);
+	write_room(out, "cau_video_frames_composed_total", "counter", "View pictures composed.",
+	           samples, n, v_composed);
+	write_tier(out, "cau_video_frames_encoded_total", "counter",
+	           "VP8 encodes of the view, once per tier whatever the receivers.", samples, n,
+	           t_encoded);
+	write_tier(out, "cau_video_keyframes_sent_total", "counter",
+	           "Key frames encoded per tier (receivers joining, switching, PLI/FIR).", samples,
+	           n, t_keyframes);
+	write_tier(out, "cau_video_tier_keyframe_requests_total", "counter",
+	           "Key frames asked of a tier's encoder (merged to one per interval).", samples, n,
+	           t_requests);
+	write_tier(out, "cau_video_encoded_bytes_total", "counter", "VP8 bytes encoded per tier.",
+	           samples, n, t_bytes);
+	write_tier(out, "cau_video_receivers", "gauge", "Receivers being sent each tier.", samples,
+	           n, t_receivers);
+	write_room(out, "cau_video_receivers_waiting", "gauge",
+	           "Connected receivers waiting for their first key frame.", samples, n, v_waiting);
+	write_room(out, "cau_video_keyframe_requests_sent_total", "counter",
+	           "Key frames asked of senders (PLI/FIR: loss, corrupt data, a source shown).",
+	           samples, n, v_plis_out);
+	write_room(out, "cau_video_keyframe_requests_received_total", "counter",
+	           "PLI/FIR received from receivers of the view.", samples, n, v_plis_in);
+	write_room(out, "cau_video_keyframes_received_total", "counter",
+	           "Complete key frames received from senders.", samples, n, v_key_in);
+	write_room(out, "cau_video_corrupt_frames_total", "counter",
+	           "Received frames the decoder refused or reported corrupt.", samples, n,
+	           v_corrupt);
+	write_room(out, "cau_video_frames_lost_total", "counter",
+	           "Received frames dropped incomplete (packets lost, not retransmitted).", samples,
+	           n, v_lost);
+	write_room(out, "cau_video_packets_invalid_total", "counter",
+	           "Received video packets that are not VP8 or too large.", samples, n, v_invalid);
+	write_room(out, "cau_video_tier_switches_up_total", "counter",
+	           "Receivers moved to a better tier.", samples, n, v_up);
+	write_room(out, "cau_video_tier_switches_down_total", "counter",
+	           "Receivers moved to a lower tier.", samples, n, v_down);
+	write_room(out, "cau_video_frames_sent_total", "counter",
+	           "Composed frames sent to receivers (one per receiver and frame).", samples, n,
+	           v_sent);
+	write_room(out, "cau_video_frames_held_back_total", "counter",
+	           "Upper temporal layer frames not sent to receivers below the lowest tier.",
+	           samples, n, v_held);
+	write_room(out, "cau_video_encoder_pool_exhausted_total", "counter",
+	           "Encodes skipped because every encoded frame was still in use.", samples, n,
+	           v_exhausted);
+	write_room(out, "cau_video_encode_errors_total", "counter", "Failed VP8 encodes.", samples,
+	           n, v_encode_errors);
+	write_room(out, "cau_video_ticks_skipped_total", "counter",
+	           "Video ticks dropped because the video thread was a whole period late.", samples,
+	           n, v_skipped);
+	write_room(out, "cau_video_decode_seconds_total", "counter",
+	           "Video thread CPU time decoding.", samples, n, v_decode_s);
+	write_room(out, "cau_video_compose_seconds_total", "counter",
+	           "Video thread CPU time composing and scaling.", samples, n, v_compose_s);
+	write_room(out, "cau_video_encode_seconds_total", "counter",
+	           "Video thread CPU time encoding and packetising.", samples, n, v_encode_s);
+}
