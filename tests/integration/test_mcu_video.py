@@ -167,3 +167,64 @@ def test_receiver_at_200_kbps_gets_the_lowest_tier(echo_server):
     assert during[("cau_video_receivers", room | {("tier", "320x180")})] == 1, during
     assert during[("cau_video_receivers", room | {("tier", "640x360")})] == 1, during
     assert during[("cau_video_keyframes_sent_total", room | {("tier", "320x180")})] >= 1
+
+
+def test_bad_senders_and_pli_floods_are_counted_and_the_view_keeps_going(echo_server, tmp_path):
+    """A sender breaks every 7th frame, makes every frame a key frame and changes its
+    resolution mid-stream; another member asks for a key frame every 10 ms. The server
+    counts it all, rate limits the key frames it encodes (500 ms per tier), and a third
+    member keeps decoding the view with the first sender's colour in its tile."""
+    server = echo_server({"video": {"layout": "grid"}})
+    dump = str(tmp_path / "composite.npy")
+    procs = []
+    try:
+        start = time.monotonic()
+        procs.append(start_client(server, "--colour", "220,30,30", "--corrupt", "7",
+                                  "--keyframes", "--resize-at", "6", "--resize", "640x480",
+                                  seconds=30))
+        wait_for(lambda: room_metric(server, "cau_video_sources") == 1, 20,
+                 message="the bad sender in the compositor")
+        flood_start = time.monotonic()
+        procs.append(start_client(server, "--name", "PLI", "--pli-flood", "10", seconds=20))
+        wait_for(lambda: room_metric(server, "cau_video_sources") == 2, 20,
+                 message="the flooder in the compositor")
+        receiver = start_client(server, "--name", "Xem", "--dump", dump, seconds=16)
+        procs.append(receiver)
+
+        def red_after_resize():
+            if time.monotonic() < start + 9:  # the resize is at 6 s of the sender's
+                return False
+            try:
+                img = numpy.load(dump)
+            except (OSError, ValueError):
+                return False
+            height, width, _ = img.shape
+            return close(mean_colour(img, width // 4, height // 4), COLOURS[0])
+
+        wait_for(red_after_resize, 30, interval=0.5,
+                 message="the bad sender's colour in its tile after its resolution change")
+        before = metrics(server.url)
+        time.sleep(2)  # a window in which the view must keep going
+        during = metrics(server.url)
+        elapsed = time.monotonic() - flood_start
+        report = finish_client(server, receiver)
+        flooder = finish_client(server, procs[1])
+    finally:
+        stop_all(procs)
+
+    room = frozenset({("room", ROOM)})
+    mid = room | {("tier", "640x360")}
+    print(f"\nreceiver: {report['frames']} frames; flooder sent {flooder['plis_sent']} PLIs; "
+          f"corrupt {during[('cau_video_corrupt_frames_total', room)]}, "
+          f"key frames in {during[('cau_video_keyframes_received_total', room)]}, "
+          f"out {during[('cau_video_keyframes_sent_total', mid)]} in {elapsed:.1f} s")
+    assert report["ok"] and report["errors"] == [], report
+    assert report["frames"] >= 8 * 12, report  # decoding throughout, not stalled
+    assert during[("cau_video_frames_sent_total", room)] > \
+        before[("cau_video_frames_sent_total", room)] + 2 * 20, (before, during)
+    assert during[("cau_video_corrupt_frames_total", room)] >= 2, during
+    assert during[("cau_video_keyframes_received_total", room)] >= 50, during
+    assert flooder["plis_sent"] >= 200, flooder
+    assert during[("cau_video_keyframe_requests_received_total", room)] >= 20, during
+    # At most one key frame per 500 ms on the tier everyone gets, whatever the requests.
+    assert during[("cau_video_keyframes_sent_total", mid)] <= elapsed / 0.5 + 3, during
