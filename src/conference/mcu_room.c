@@ -382,6 +382,39 @@ static void write_family(GString *out, const char *name, const char *type, const
 	}
 }
 
+/* Received audio the jitter buffers refused, by reason (see struct audio_mixer_rejects). */
+static void write_rejects(GString *out, const struct room_sample *samples, guint count)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} reasons[] = {
+	    {"invalid", offsetof(struct audio_mixer_rejects, invalid)},
+	    {"late", offsetof(struct audio_mixer_rejects, late)},
+	    {"duplicate", offsetof(struct audio_mixer_rejects, duplicate)},
+	    {"jump", offsetof(struct audio_mixer_rejects, jump)},
+	    {"no_slot", offsetof(struct audio_mixer_rejects, no_slot)},
+	    {"overflow", offsetof(struct audio_mixer_rejects, overflow)},
+	};
+
+	metrics_write_header(out, "cau_mixer_rejected_total", "counter",
+	                     "Received audio the mixer dropped, by reason: packets (invalid size, "
+	                     "late, duplicate, unconfirmed jump, no slot) or frames (overflow).");
+	for (guint i = 0; i < count; i++)
+		for (size_t r = 0; r < G_N_ELEMENTS(reasons); r++) {
+			const char *field =
+			    (const char *)&samples[i].stats.rejects + reasons[r].offset;
+
+			metrics_write_sample(out, "cau_mixer_rejected_total",
+			                     (double)*(const uint64_t *)field, "room",
+			                     samples[i].name, "reason", reasons[r].name, NULL);
+		}
+	write_family(out, "cau_mixer_resyncs_total", "counter",
+	             "Sender restarts the mixer followed (new SSRC, confirmed sequence or "
+	             "timestamp jump).",
+	             samples, count, offsetof(struct audio_mixer_stats, rejects.resyncs), false);
+}
+
 void mcu_rooms_collect(GString *out, gpointer user_data)
 {
 	struct mcu_rooms *rooms = user_data;
@@ -416,5 +449,9 @@ void mcu_rooms_collect(GString *out, gpointer user_data)
 	             samples, n, offsetof(struct audio_mixer_stats, encodes_total), false);
 	write_family(out, "cau_mixer_ticks_total", "counter", "Mixer ticks run.", samples, n,
 	             offsetof(struct audio_mixer_stats, ticks), false);
+	write_family(out, "cau_mixer_decode_errors_total", "counter",
+	             "Frames the Opus decoder refused (not Opus, corrupt): played as silence.",
+	             samples, n, offsetof(struct audio_mixer_stats, decode_errors), false);
+	write_rejects(out, samples, n);
 	mcu_video_collect(out, list, n);
 }

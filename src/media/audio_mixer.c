@@ -19,6 +19,7 @@ struct participant {
 	bool present;
 	bool leaving; /* removed since the last tick: not reused until the tick has seen it go */
 	struct jitter_buffer *jb;
+	struct audio_mixer_rejects rejects; /* under lock: since the last tick took them */
 	struct audio_decoder *dec;
 	struct audio_level level;
 	bool muted;
@@ -213,6 +214,41 @@ int audio_mixer_remove(struct audio_mixer *mixer, unsigned slot)
 	return 0;
 }
 
+static void count_reject(struct audio_mixer_rejects *r, int put_result)
+{
+	switch (put_result) {
+	case -EINVAL:
+		r->invalid++;
+		break;
+	case -ETIME:
+		r->late++;
+		break;
+	case -EALREADY:
+		r->duplicate++;
+		break;
+	case -EAGAIN:
+		r->jump++;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Moves the counts of a slot (taken under its lock) into the mixer's totals. */
+static void take_rejects(struct audio_mixer *mixer, struct audio_mixer_rejects *from)
+{
+	struct audio_mixer_rejects *to = &mixer->stats.rejects;
+
+	to->invalid += from->invalid;
+	to->late += from->late;
+	to->duplicate += from->duplicate;
+	to->jump += from->jump;
+	to->no_slot += from->no_slot;
+	to->resyncs += from->resyncs;
+	to->overflow += from->overflow;
+	*from = (struct audio_mixer_rejects){0};
+}
+
 int audio_mixer_put(struct audio_mixer *mixer, unsigned slot, const struct jitter_packet *pkt)
 {
 	struct participant *p;
@@ -222,7 +258,19 @@ int audio_mixer_put(struct audio_mixer *mixer, unsigned slot, const struct jitte
 		return -EINVAL;
 	p = &mixer->parts[slot];
 	g_mutex_lock(&p->lock);
-	ret = p->present ? jitter_buffer_put(p->jb, pkt) : -ENOENT;
+	if (p->present) {
+		struct jitter_stats before, after;
+
+		jitter_buffer_get_stats(p->jb, &before);
+		ret = jitter_buffer_put(p->jb, pkt);
+		jitter_buffer_get_stats(p->jb, &after);
+		count_reject(&p->rejects, ret);
+		p->rejects.resyncs += after.resyncs - before.resyncs;
+		p->rejects.overflow += after.dropped - before.dropped;
+	} else {
+		ret = -ENOENT;
+		p->rejects.no_slot++;
+	}
 	g_mutex_unlock(&p->lock);
 	return ret;
 }
@@ -329,11 +377,17 @@ static void gather(struct audio_mixer *mixer, uint64_t now_us)
 		bool speaker;
 
 		if (!p->present) {
+			if (p->jb) { /* ever used: packets may still be put for it */
+				g_mutex_lock(&p->lock);
+				take_rejects(mixer, &p->rejects);
+				g_mutex_unlock(&p->lock);
+			}
 			p->leaving = false;
 			continue;
 		}
 		g_mutex_lock(&p->lock);
 		jitter_buffer_pop(p->jb, now_us, &p->frame);
+		take_rejects(mixer, &p->rejects);
 		g_mutex_unlock(&p->lock);
 
 		if (p->frame.action == JITTER_ACTION_PACKET)

@@ -29,6 +29,18 @@ struct audio_mixer_config {
 
 void audio_mixer_config_init(struct audio_mixer_config *cfg);
 
+/* Bad or unusable input, per kind, for /metrics: each received packet lands in at most one
+ * of the first five; resyncs and overflow frames are counted as the buffers see them. */
+struct audio_mixer_rejects {
+	uint64_t invalid;   /* empty or over AUDIO_PAYLOAD_MAX bytes */
+	uint64_t late;      /* after their turn, or stragglers of a stream the sender left */
+	uint64_t duplicate; /* received twice */
+	uint64_t jump;      /* a sequence/timestamp jump not (yet) confirmed by the next packet */
+	uint64_t no_slot;   /* for a slot that has left */
+	uint64_t resyncs;   /* sender restarts taken: new SSRC, confirmed jump */
+	uint64_t overflow;  /* frames dropped because a sender ran ahead (floods, clock skew) */
+};
+
 /* Counters, for /metrics. "last" fields describe the last tick; the others are totals. */
 struct audio_mixer_stats {
 	uint64_t ticks;
@@ -48,6 +60,7 @@ struct audio_mixer_stats {
 	uint64_t limiter_active_frames; /* output frames (all streams) with gain reduction */
 	uint64_t limiter_saturated_samples; /* samples through the soft saturator */
 	float limiter_gain;                 /* the shared mix's limiter gain after the last tick */
+	struct audio_mixer_rejects rejects; /* received packets the jitter buffers refused */
 };
 
 /*

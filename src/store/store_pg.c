@@ -11,6 +11,8 @@
 struct pg_store {
 	PGconn *conn;
 	char *display_url; /* for log lines */
+	bool in_txn;       /* a BEGIN was sent and no COMMIT/ROLLBACK ended it yet */
+	guint64 reconnects;
 };
 
 /* libpq's message without its trailing newline; caller owns it. */
@@ -121,6 +123,62 @@ static const char **param_values(const struct store_param *params, size_t n, GPt
 	return values;
 }
 
+static bool starts_with_word(const char *sql, const char *word)
+{
+	size_t len = strlen(word);
+
+	while (g_ascii_isspace(*sql))
+		sql++;
+	return g_ascii_strncasecmp(sql, word, len) == 0 && !g_ascii_isalnum(sql[len]);
+}
+
+/*
+ * A lost connection (the server restarted, a proxy or the network dropped it) is made
+ * again, but only between transactions: a transaction cut in the middle has been rolled
+ * back by the server and fails to its caller, who may try again. Outside a transaction,
+ * statements that cannot have written anything (BEGIN, SELECT) are sent again once on the
+ * new connection; anything else fails rather than risk being applied twice.
+ */
+static bool reconnect(struct pg_store *s)
+{
+	if (s->in_txn)
+		return false;
+	PQreset(s->conn);
+	if (PQstatus(s->conn) != CONNECTION_OK) {
+		g_autofree char *message = conn_message(s->conn);
+
+		g_warning("[store %s] postgres: reconnecting failed: %s", s->display_url, message);
+		return false;
+	}
+	s->reconnects++;
+	g_message("[store %s] postgres: connection lost and made again", s->display_url);
+	return true;
+}
+
+static PGresult *send_statement(struct pg_store *s, const char *sql, const char *numbered, int n,
+                                const char *const *values)
+{
+	bool retryable =
+	    !s->in_txn && (starts_with_word(sql, "BEGIN") || starts_with_word(sql, "SELECT"));
+	PGresult *res;
+
+	if (PQstatus(s->conn) == CONNECTION_BAD) {
+		if (s->in_txn && (starts_with_word(sql, "ROLLBACK"))) {
+			s->in_txn = false; /* the server rolled it back when the connection went */
+			return PQmakeEmptyPGresult(s->conn, PGRES_COMMAND_OK);
+		}
+		reconnect(s);
+	}
+	res = PQexecParams(s->conn, numbered, n, NULL, values, NULL, NULL, 0);
+	if (!result_ok(res) && PQstatus(s->conn) == CONNECTION_BAD && retryable && reconnect(s)) {
+		PQclear(res);
+		res = PQexecParams(s->conn, numbered, n, NULL, values, NULL, NULL, 0);
+	}
+	if (PQstatus(s->conn) == CONNECTION_OK)
+		s->in_txn = PQtransactionStatus(s->conn) != PQTRANS_IDLE;
+	return res;
+}
+
 static bool pg_exec(void *impl, const char *sql, const struct store_param *params, size_t n,
                     struct store_rows **rows_out, gint64 *changes, GError **error)
 {
@@ -139,7 +197,7 @@ static bool pg_exec(void *impl, const char *sql, const struct store_param *param
 	}
 	values = param_values(params, n, owned);
 	/* No parameter types: the server infers each from where it stands, as for a literal. */
-	res = PQexecParams(s->conn, numbered, (int)n, NULL, values, NULL, NULL, 0);
+	res = send_statement(s, sql, numbered, (int)n, values);
 	ok = result_ok(res);
 	if (!ok) {
 		set_pg_error(error, s, res, "query");
@@ -162,9 +220,16 @@ static bool pg_exec(void *impl, const char *sql, const struct store_param *param
 static bool pg_exec_script(void *impl, const char *script, GError **error)
 {
 	struct pg_store *s = impl;
+	PGresult *res;
+	bool ok;
+
+	if (PQstatus(s->conn) == CONNECTION_BAD)
+		reconnect(s);
 	/* PQexec runs several statements in one call; the first failure stops it. */
-	PGresult *res = PQexec(s->conn, script);
-	bool ok = result_ok(res);
+	res = PQexec(s->conn, script);
+	ok = result_ok(res);
+	if (PQstatus(s->conn) == CONNECTION_OK)
+		s->in_txn = PQtransactionStatus(s->conn) != PQTRANS_IDLE;
 
 	if (!ok)
 		set_pg_error(error, s, res, "script");
@@ -203,9 +268,11 @@ static const struct store_backend_ops pg_ops = {
 
 bool store_pg_open(struct store *st, const char *url, GError **error)
 {
-	/* Later keywords override what the expanded URL says: text is always UTF-8. */
-	const char *const keys[] = {"dbname", "client_encoding", "fallback_application_name", NULL};
-	const char *const values[] = {url, "UTF8", "cau", NULL};
+	/* connect_timeout comes first so that the URL may override it; later keywords
+	 * override what the expanded URL says: text is always UTF-8. */
+	const char *const keys[] = {"connect_timeout", "dbname", "client_encoding",
+	                            "fallback_application_name", NULL};
+	const char *const values[] = {"5", url, "UTF8", "cau", NULL};
 	g_autofree char *display = store_pg_redact_url(url);
 	PGconn *conn = PQconnectdbParams(keys, values, 1);
 	struct pg_store *s;

@@ -66,6 +66,7 @@ struct party {
 	struct fixture_sender tx;
 	double freq; /* 0: not talking */
 	double amplitude;
+	bool manual;              /* room_tick() sends nothing for it: the test puts its packets */
 	struct audio_decoder *rx; /* what this participant's browser would decode */
 	int16_t *heard;
 	unsigned heard_frames;
@@ -135,7 +136,8 @@ static void send_frame(struct room *r, struct party *p)
 static void room_tick(struct room *r, bool listen)
 {
 	for (unsigned i = 0; i < r->count; i++)
-		send_frame(r, &r->parties[i]);
+		if (!r->parties[i].manual)
+			send_frame(r, &r->parties[i]);
 	encode_calls = decode_calls = 0;
 	g_assert_cmpint(audio_mixer_tick(r->mixer, r->now_us, 1, &r->out), ==, 0);
 	r->encodes = encode_calls;
@@ -443,6 +445,82 @@ static void test_leave(void)
 	room_clear(&r);
 }
 
+/* One packet of the misbehaving sender in test_bad_input(). */
+static int put_bad(struct room *r, unsigned slot, uint32_t ssrc, uint16_t seq, uint32_t ts,
+                   const uint8_t *payload, size_t len)
+{
+	struct jitter_packet pkt = {.ssrc = ssrc,
+	                            .seq = seq,
+	                            .timestamp = ts,
+	                            .arrival_us = r->now_us - 10 * MS,
+	                            .level = -1,
+	                            .payload = payload,
+	                            .payload_len = len};
+
+	return audio_mixer_put(r->mixer, slot, &pkt);
+}
+
+/*
+ * A sender of garbage (not Opus), empty and oversized payloads, duplicates, a sequence
+ * jump, a new SSRC and a flood: each is counted by kind, and the room goes on — the
+ * listener still hears the good talker at its level.
+ */
+static void test_bad_input(void)
+{
+	static const uint8_t not_opus[2] = {0x03, 0x00}; /* code 3 with 0 frames: invalid */
+	static uint8_t big[AUDIO_PAYLOAD_MAX + 1];
+	struct audio_mixer_stats st;
+	uint32_t ssrc = 0xbad, ts = 7777;
+	uint16_t seq = 100;
+	unsigned bad;
+	struct room r;
+
+	room_init(&r, 3, NULL);
+	r.parties[0].freq = 700;
+	r.parties[0].amplitude = 8000;
+	r.parties[1].manual = true;
+	bad = r.parties[1].slot;
+	for (int t = 0; t < 150; t++) {
+		g_assert_cmpint(put_bad(&r, bad, ssrc, seq, ts, not_opus, 2), ==, 0);
+		if (t == 20) {
+			g_assert_cmpint(put_bad(&r, bad, ssrc, seq, ts, not_opus, 0), ==, -EINVAL);
+			g_assert_cmpint(put_bad(&r, bad, ssrc, seq, ts, big, sizeof(big)), ==,
+			                -EINVAL);
+			g_assert_cmpint(put_bad(&r, bad, ssrc, seq, ts, not_opus, 2), ==,
+			                -EALREADY);
+		} else if (t == 30) {
+			seq += 20000; /* a jump, confirmed by the next packet */
+			ts += 20000 * N;
+			g_assert_cmpint(put_bad(&r, bad, ssrc, seq, ts, not_opus, 2), ==, -EAGAIN);
+		} else if (t == 40) {
+			ssrc = 0xbad2; /* a restart */
+		} else if (t == 50) {
+			for (int i = 0; i < 300; i++) /* a flood: 6 s of audio in one go */
+				put_bad(&r, bad, ssrc, ++seq, ts += N, not_opus, 2);
+		}
+		seq++;
+		ts += N;
+		room_tick(&r, true);
+	}
+	audio_mixer_get_stats(r.mixer, &st);
+	g_test_message("invalid %" G_GUINT64_FORMAT " duplicate %" G_GUINT64_FORMAT
+	               " jump %" G_GUINT64_FORMAT " resyncs %" G_GUINT64_FORMAT
+	               " overflow %" G_GUINT64_FORMAT " decode errors %" G_GUINT64_FORMAT,
+	               st.rejects.invalid, st.rejects.duplicate, st.rejects.jump,
+	               st.rejects.resyncs, st.rejects.overflow, st.decode_errors);
+	g_assert_cmpuint(st.rejects.invalid, ==, 2);
+	g_assert_cmpuint(st.rejects.duplicate, ==, 1);
+	g_assert_cmpuint(st.rejects.jump, ==, 1);
+	g_assert_cmpuint(st.rejects.resyncs, >=, 2);
+	g_assert_cmpuint(st.rejects.overflow, >, 0);
+	g_assert_cmpuint(st.decode_errors, >, 0);
+	g_assert_cmpuint(st.ticks, ==, 150);
+	/* the good talker, as heard by the third participant, is untouched */
+	g_assert_cmpfloat(fixture_db(heard_power(&r.parties[2], 50, 700), 8000.0 * 8000 / 4), >,
+	                  -3);
+	room_clear(&r);
+}
+
 static void test_config(void)
 {
 	struct audio_mixer_config cfg;
@@ -483,6 +561,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/audio/mixer/payload-pool", test_payload_pool);
 	g_test_add_func("/audio/mixer/skipped-ticks", test_skipped_ticks);
 	g_test_add_func("/audio/mixer/leave", test_leave);
+	g_test_add_func("/audio/mixer/bad-input", test_bad_input);
 	g_test_add_func("/audio/mixer/config", test_config);
 	return g_test_run();
 }

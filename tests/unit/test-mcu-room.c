@@ -38,6 +38,12 @@ static void test_rooms_come_and_go(void)
 	g_assert_true(wait_for_line(rooms, "cau_mixer_participants{room=\"a\"} 2\n"));
 	g_assert_true(wait_for_line(rooms, "cau_mixer_participants{room=\"b\"} 1\n"));
 	g_assert_true(wait_for_line(rooms, "cau_mixer_speakers{room=\"a\"} 0\n"));
+	/* bad input is counted per reason (the mixer's unit tests make it happen) */
+	g_assert_true(
+	    wait_for_line(rooms, "cau_mixer_rejected_total{room=\"a\",reason=\"invalid\"} 0\n"));
+	g_assert_true(
+	    wait_for_line(rooms, "cau_mixer_rejected_total{room=\"b\",reason=\"overflow\"} 0\n"));
+	g_assert_true(wait_for_line(rooms, "cau_mixer_resyncs_total{room=\"a\"} 0\n"));
 
 	mcu_member_leave(a1);
 	g_assert_true(wait_for_line(rooms, "cau_mixer_participants{room=\"a\"} 1\n"));

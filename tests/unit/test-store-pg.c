@@ -291,6 +291,50 @@ static void test_script_and_ids(struct fixture *f, gconstpointer data)
 	g_assert_cmpstr(store_rows_get(rows, 2, 0), ==, "2");
 }
 
+/* Ends this connection's server process, as a server restart or a dropped link would. */
+static void kill_backend(struct store *st)
+{
+	g_assert_false(
+	    store_exec(st, "SELECT pg_terminate_backend(pg_backend_pid())", NULL, 0, NULL, NULL));
+}
+
+static bool insert_then_die(struct store *st, gpointer user_data, GError **error)
+{
+	g_assert_true(store_exec(st, "INSERT INTO t VALUES (1)", NULL, 0, NULL, NULL));
+	kill_backend(st);
+	return store_exec(st, "INSERT INTO t VALUES (2)", NULL, 0, NULL, error);
+}
+
+static bool insert_three(struct store *st, gpointer user_data, GError **error)
+{
+	return store_exec(st, "INSERT INTO t VALUES (3)", NULL, 0, NULL, error);
+}
+
+/* A lost connection is made again by the next statement between transactions; a
+ * transaction cut in the middle fails with a clear message and wrote nothing. */
+static void test_reconnect(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(store_rows) rows = NULL;
+
+	g_assert_true(store_exec_script(f->st, "CREATE TABLE t (n INTEGER PRIMARY KEY)", NULL));
+	kill_backend(f->st);
+	rows = store_query(f->st, "SELECT COUNT(*) FROM t", NULL, 0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(store_rows_get(rows, 0, 0), ==, "0");
+
+	g_assert_false(store_transaction(f->st, insert_then_die, NULL, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_OPEN);
+	g_assert_nonnull(strstr(error->message, "connection lost"));
+	g_clear_error(&error);
+	g_assert_true(store_transaction(f->st, insert_three, NULL, &error));
+	g_assert_no_error(error);
+	g_clear_pointer(&rows, store_rows_free);
+	rows = store_query(f->st, "SELECT n FROM t ORDER BY n", NULL, 0, &error);
+	g_assert_cmpuint(store_rows_count(rows), ==, 1);
+	g_assert_cmpstr(store_rows_get(rows, 0, 0), ==, "3");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -310,5 +354,7 @@ int main(int argc, char **argv)
 	               test_spoilt_commit, teardown);
 	DB_FIXTURE_ADD("/store", "script-and-ids", DB_FIXTURE_ONLY_POSTGRES, struct fixture, setup,
 	               test_script_and_ids, teardown);
+	DB_FIXTURE_ADD("/store", "reconnect", DB_FIXTURE_ONLY_POSTGRES, struct fixture, setup,
+	               test_reconnect, teardown);
 	return g_test_run();
 }
