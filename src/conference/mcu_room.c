@@ -320,12 +320,6 @@ void mcu_member_leave(struct mcu_member *member)
 		g_hash_table_remove(room->rooms->by_name, room->name); /* frees room */
 }
 
-/* One room's numbers, copied under its lock. */
-struct room_sample {
-	const char *name;
-	struct audio_mixer_stats stats;
-};
-
 /* ---- the rooms engineer's controls (control thread) ---- */
 
 struct mcu_room *mcu_member_room(struct mcu_member *member)
@@ -368,6 +362,12 @@ bool mcu_layout_from_name(const char *name, enum layout_kind *out)
 	}
 	return false;
 }
+
+/* One room's numbers, copied under its lock. */
+struct room_sample {
+	const char *name;
+	struct audio_mixer_stats stats;
+};
 
 static void write_family(GString *out, const char *name, const char *type, const char *help,
                          const struct room_sample *samples, guint count, size_t offset,

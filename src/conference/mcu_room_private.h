@@ -9,8 +9,9 @@
 #include "media/media_clock.h"
 #include "media/tier_select.h"
 
-#define MCU_NAME_MAX     COMPOSITOR_NAME_MAX
-#define MCU_SPEAKERS_MAX 16 /* speaker starts queued from the audio tick to the video tick */
+#define MCU_NAME_MAX      COMPOSITOR_NAME_MAX
+#define MCU_SPEAKERS_MAX  16 /* speaker starts queued from the audio tick to the video tick */
+#define MCU_TIER_NAME_MAX 24 /* "1280x720": a tier's label in /metrics */
 
 struct mcu_video;
 
@@ -88,5 +89,25 @@ void mcu_video_rtp(struct mcu_member *m, const struct peer_track *track,
                    const struct rtp_packet *pkt);
 void mcu_video_keyframe_request(struct mcu_member *m);
 void mcu_video_estimate(struct mcu_member *m, uint64_t bps);
+/* What /metrics shows of a room's video: a snapshot the video thread writes each tick. */
+struct mcu_video_stats {
+	struct compositor_stats comp;
+	struct compositor_tier_stats tiers[VIDEO_TIERS_MAX];
+	unsigned tier_count;
+	unsigned receivers[VIDEO_TIERS_MAX]; /* receivers being sent each tier */
+	unsigned receivers_waiting;          /* connected, waiting for their first key frame */
+	uint64_t switches_up, switches_down;
+	uint64_t frames_sent, frames_held_back; /* to receivers; held back: upper layers */
+	uint64_t keyframe_requests_received;    /* PLI/FIR from receivers */
+	uint64_t keyframes_from_senders;        /* complete key frames received */
+	uint64_t frames_lost;                   /* incomplete received frames dropped */
+	uint64_t packets_invalid;               /* received packets that are not VP8 */
+	uint64_t send_errors;
+	struct media_clock_stats clock;
+};
+
+/* The last tick's counters and the tiers' labels. Any thread (takes the video lock). */
+void mcu_video_get_stats(struct mcu_video *v, struct mcu_video_stats *out,
+                         char (*tier_names)[MCU_TIER_NAME_MAX]);
 /* Writes the room's video families (every family's header once: see mcu_rooms_collect). */
 void mcu_video_collect(GString *out, struct mcu_room *const *rooms, guint count);
