@@ -372,6 +372,8 @@ static JsonNode *method_stats(struct ws_conn *conn, struct ws_call *call, JsonOb
 	json_builder_add_int_value(b, (gint64)s.dropped);
 	json_builder_set_member_name(b, "remb_bps");
 	json_builder_add_int_value(b, (gint64)s.remb_bps);
+	json_builder_set_member_name(b, "send_estimate_bps");
+	json_builder_add_int_value(b, (gint64)s.send_estimate_bps);
 	json_builder_set_member_name(b, "tracks");
 	json_builder_begin_array(b);
 	for (unsigned i = 0; i < s.track_count && i < peer_track_count(e->peer); i++)

@@ -17,11 +17,11 @@ struct mcu_video;
 
 /* One member's video: written by the threads named on each field. */
 struct mcu_member_video {
-	gint slot;          /* atomic: compositor source, -1 until the video thread adds it */
-	gint recv_track;    /* atomic: the track its video arrives on, -1 until the first packet */
-	gint64 last_rtp_us; /* atomic: when its last video packet arrived, 0: never */
-	gint pli;           /* atomic: the receiver asked (PLI/FIR) since the last video tick */
-	gint64 remb_bps;    /* atomic: its last REMB, 0: none yet */
+	gint slot;           /* atomic: compositor source, -1 until the video thread adds it */
+	gint recv_track;     /* atomic: the track its video arrives on, -1 until the first packet */
+	gint64 last_rtp_us;  /* atomic: when its last video packet arrived, 0: never */
+	gint pli;            /* atomic: the receiver asked (PLI/FIR) since the last video tick */
+	gint64 estimate_bps; /* atomic: its last bandwidth estimate, 0: none yet */
 	/* Video thread only. */
 	char shown[MCU_NAME_MAX]; /* the name given to the compositor */
 	bool has_video;           /* as told to the compositor */
@@ -96,6 +96,7 @@ struct mcu_video_stats {
 	unsigned tier_count;
 	unsigned receivers[VIDEO_TIERS_MAX]; /* receivers being sent each tier */
 	unsigned receivers_waiting;          /* connected, waiting for their first key frame */
+	unsigned receivers_estimated;        /* with a bandwidth estimate (else start_kbps) */
 	uint64_t switches_up, switches_down;
 	uint64_t frames_sent, frames_held_back; /* to receivers; held back: upper layers */
 	uint64_t keyframe_requests_received;    /* PLI/FIR from receivers */

@@ -213,7 +213,7 @@ static void prepare_member(struct mcu_video *v, struct mcu_member *m, uint64_t n
 		random_bytes(&mv->picture_id, sizeof(mv->picture_id));
 		mv->selecting = true;
 	}
-	bps = (uint64_t)__atomic_load_n(&mv->remb_bps, __ATOMIC_RELAXED);
+	bps = (uint64_t)__atomic_load_n(&mv->estimate_bps, __ATOMIC_RELAXED);
 	tier_select_set_estimate(&mv->sel, bps ? bps : v->start_bps, now_us);
 	if (g_atomic_int_exchange(&mv->pli, 0)) {
 		tier_select_on_pli(&mv->sel);
@@ -235,6 +235,8 @@ static void update_tiers(struct mcu_video *v)
 
 		if (!m->video.selecting)
 			continue;
+		if (__atomic_load_n(&m->video.estimate_bps, __ATOMIC_RELAXED) > 0)
+			v->now.receivers_estimated++;
 		cur = tier_select_current(&m->video.sel);
 		pending = tier_select_pending(&m->video.sel);
 		if (cur >= 0) {
@@ -414,7 +416,7 @@ void mcu_video_keyframe_request(struct mcu_member *m)
 
 void mcu_video_estimate(struct mcu_member *m, uint64_t bps)
 {
-	__atomic_store_n(&m->video.remb_bps, (gint64)MIN(bps, (uint64_t)G_MAXINT64),
+	__atomic_store_n(&m->video.estimate_bps, (gint64)MIN(bps, (uint64_t)G_MAXINT64),
 	                 __ATOMIC_RELAXED);
 }
 

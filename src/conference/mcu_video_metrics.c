@@ -60,6 +60,7 @@ ROOM_FN(v_down, s->switches_down)
 ROOM_FN(v_sent, s->frames_sent)
 ROOM_FN(v_held, s->frames_held_back)
 ROOM_FN(v_waiting, s->receivers_waiting)
+ROOM_FN(v_estimated, s->receivers_estimated)
 ROOM_FN(v_exhausted, s->comp.pool_exhausted)
 ROOM_FN(v_encode_errors, s->comp.encode_errors)
 ROOM_FN(v_skipped, s->clock.skipped)
@@ -103,6 +104,9 @@ void mcu_video_collect(GString *out, struct mcu_room *const *rooms, guint n)
 	           n, t_receivers);
 	write_room(out, "cau_video_receivers_waiting", "gauge",
 	           "Connected receivers waiting for their first key frame.", samples, n, v_waiting);
+	write_room(out, "cau_video_receivers_estimated", "gauge",
+	           "Receivers with a bandwidth estimate (REMB or transport-wide feedback).",
+	           samples, n, v_estimated);
 	write_room(out, "cau_video_keyframe_requests_sent_total", "counter",
 	           "Key frames asked of senders (PLI/FIR: loss, corrupt data, a source shown).",
 	           samples, n, v_plis_out);

@@ -88,7 +88,7 @@ static const struct config_key schema[] = {
     {"video", "layout", CONFIG_CHOICE, "speaker", 0, 0, "speaker|grid|pinned",
      "layout of an mcu room's composed picture until the chair picks one"},
     {"video", "start_kbps", CONFIG_INT, "600", 30, 20000, NULL,
-     "bandwidth assumed for a receiver until it reports an estimate (REMB)"},
+     "bandwidth assumed towards a receiver until estimated (REMB, transport-wide feedback)"},
     {NULL, NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 

@@ -2,8 +2,8 @@
 """The mcu room's video in real browsers: three Chromium pages (fake cameras) join one mcu
 room and each decodes the composed picture the server sends it: framesDecoded rising to
 the end, at the width of a video tier (640: [video] start_kbps without REMB from
-Chromium). /metrics shows the room composing three sources, one encode per tier for the
-three receivers."""
+Chromium, and the send-side estimate from its transport-wide feedback starts there).
+/metrics shows the room composing three sources, and each receiver with an estimate."""
 
 import json
 import os
@@ -56,7 +56,8 @@ def test_three_chromium_pages_decode_the_composite(echo_server):
 
     def three_receivers():
         seen.update(metrics(server.url))
-        return seen.get(("cau_video_receivers", room | {("tier", "640x360")})) == 3
+        return seen.get(("cau_video_receivers", room | {("tier", "640x360")})) == 3 and \
+            seen.get(("cau_video_receivers_estimated", room)) == 3
 
     report = run_pages(server.url + "/echo.html?room=mcu:browsers", 3, 8, three_receivers)
     assert report["ok"], report
@@ -76,3 +77,7 @@ def test_three_chromium_pages_decode_the_composite(echo_server):
     assert during[("cau_video_sources", room)] == 3, during
     assert during[("cau_video_frames_decoded_total", room)] > 0, during
     assert during[("cau_video_receivers", room | {("tier", "640x360")})] == 3, during
+    # Chromium's transport-wide feedback gives each a send-side estimate (it sends no REMB).
+    wait_est = [v for (name, labels), v in seen.items()
+                if name == "cau_video_receivers_estimated" and labels == room]
+    assert wait_est == [3], seen
