@@ -336,6 +336,8 @@ static void publish_stats(struct mcu_video *v)
 	s->frames_held_back += v->acc.frames_held_back;
 	s->keyframe_requests_received = v->acc.keyframe_requests_received;
 	s->send_errors += v->acc.send_errors;
+	s->tick_busy_ns = v->acc.tick_busy_ns;
+	s->tick_busy_max_ns = v->acc.tick_busy_max_ns;
 	media_clock_get_stats(v->clock, &s->clock);
 	for (guint i = 0; i < v->tick_members->len; i++) {
 		struct mcu_member *m = v->tick_members->pdata[i];
@@ -367,7 +369,7 @@ static void sum_sources(struct mcu_video *v)
 static void on_video_tick(void *user, uint64_t tick, uint64_t deadline_ns, unsigned frames)
 {
 	struct mcu_video *v = user;
-	uint64_t now_us = deadline_ns / 1000;
+	uint64_t now_us = deadline_ns / 1000, busy;
 	const struct compositor_output *out;
 
 	(void)tick;
@@ -386,6 +388,11 @@ static void on_video_tick(void *user, uint64_t tick, uint64_t deadline_ns, unsig
 		send_tick(v, v->tick_members->pdata[i], out, now_us);
 	if (v->ticks % SOURCE_STATS_TICKS == 0)
 		sum_sources(v);
+	busy = media_clock_monotonic_ns() - deadline_ns;
+	if (busy < G_MAXINT64) { /* the clock never runs a tick early; guard anyway */
+		v->acc.tick_busy_ns += busy;
+		v->acc.tick_busy_max_ns = MAX(v->acc.tick_busy_max_ns, busy);
+	}
 	publish_stats(v);
 	v->ticks++;
 	g_ptr_array_set_size(v->tick_members, 0); /* unrefs */
@@ -558,7 +565,9 @@ struct mcu_video *mcu_video_new(const char *room_name, const struct config *conf
 	v->tick_joins = g_ptr_array_new_with_free_func(mcu_member_unref);
 	v->tick_leaves = g_ptr_array_new_with_free_func(mcu_member_unref);
 	v->tick_renames = g_ptr_array_new_with_free_func(mcu_member_unref);
-	v->clock = media_clock_new(v->name, 1000000000u / (unsigned)cfg.tiers[0].fps, NULL);
+	g_autofree char *clock_name = g_strdup_printf("video %s", room_name);
+
+	v->clock = media_clock_new(clock_name, 1000000000u / (unsigned)cfg.tiers[0].fps, NULL);
 	if (media_clock_start(v->clock, on_video_tick, v) != 0)
 		g_error("[%s] mcu video: cannot start the video clock", v->name);
 	return v;

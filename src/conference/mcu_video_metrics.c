@@ -64,6 +64,8 @@ ROOM_FN(v_estimated, s->receivers_estimated)
 ROOM_FN(v_exhausted, s->comp.pool_exhausted)
 ROOM_FN(v_encode_errors, s->comp.encode_errors)
 ROOM_FN(v_skipped, s->clock.skipped)
+ROOM_FN(v_busy_s, s->tick_busy_ns / 1e9)
+ROOM_FN(v_busy_max_s, s->tick_busy_max_ns / 1e9)
 ROOM_FN(v_decode_s, s->comp.decode_ns / 1e9)
 ROOM_FN(v_compose_s, s->comp.compose_ns / 1e9)
 ROOM_FN(v_encode_s, s->comp.encode_ns / 1e9)
@@ -140,6 +142,13 @@ void mcu_video_collect(GString *out, struct mcu_room *const *rooms, guint n)
 	write_room(out, "cau_video_ticks_skipped_total", "counter",
 	           "Video ticks dropped because the video thread was a whole period late.", samples,
 	           n, v_skipped);
+	write_room(out, "cau_video_tick_busy_seconds_total", "counter",
+	           "Sum over video ticks of the time from the tick's deadline to its last packet "
+	           "sent.",
+	           samples, n, v_busy_s);
+	write_room(out, "cau_video_tick_busy_max_seconds", "gauge",
+	           "The longest time from a video tick's deadline to its last packet sent.", samples,
+	           n, v_busy_max_s);
 	write_room(out, "cau_video_decode_seconds_total", "counter",
 	           "Video thread CPU time decoding.", samples, n, v_decode_s);
 	write_room(out, "cau_video_compose_seconds_total", "counter",
