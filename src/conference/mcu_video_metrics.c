@@ -147,8 +147,8 @@ void mcu_video_collect(GString *out, struct mcu_room *const *rooms, guint n)
 	           "sent.",
 	           samples, n, v_busy_s);
 	write_room(out, "cau_video_tick_busy_max_seconds", "gauge",
-	           "The longest time from a video tick's deadline to its last packet sent.", samples,
-	           n, v_busy_max_s);
+	           "The longest time from a video tick's deadline to its last packet sent.",
+	           samples, n, v_busy_max_s);
 	write_room(out, "cau_video_decode_seconds_total", "counter",
 	           "Video thread CPU time decoding.", samples, n, v_decode_s);
 	write_room(out, "cau_video_compose_seconds_total", "counter",
