@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "serve_meetings.h"
 #include "serve_minutes.h"
+#include "serve_recordings.h"
 #include "transport/transport.h"
 
 #include <errno.h>
@@ -125,6 +126,12 @@ static struct config *load(int *argc, char ***argv, GError **error)
 	return g_steal_pointer(&cfg);
 }
 
+/* A meeting ended or closed (REST, scheduler): its live room ends too. */
+static void on_room_closed(gint64 id, gpointer user_data)
+{
+	http_server_meeting_closed(user_data, id);
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	g_autoptr(GError) error = NULL;
@@ -134,6 +141,7 @@ int cmd_serve(int argc, char **argv)
 	g_autoptr(metrics) registry = NULL;
 	g_autoptr(serve_meetings) scheduling = NULL;
 	g_autoptr(serve_minutes) keeping = NULL;
+	g_autoptr(serve_recordings) recording = NULL;
 	g_autoptr(transport) media = NULL; /* freed after http: the WebSocket closes its peers */
 	g_autoptr(http_server) http = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
@@ -151,7 +159,11 @@ int cmd_serve(int argc, char **argv)
 	if (scheduling)
 		keeping = serve_minutes_start(
 		    cfg, st, meetings_clock(serve_meetings_service(scheduling)), &error);
-	if (!scheduling || !keeping) {
+	if (keeping)
+		recording = serve_recordings_start(
+		    cfg, st, meetings_clock(serve_meetings_service(scheduling)),
+		    serve_minutes_signer(keeping), registry, &error);
+	if (!scheduling || !keeping || !recording) {
 		app_print_error(error);
 		return 1;
 	}
@@ -165,8 +177,12 @@ int cmd_serve(int argc, char **argv)
 	    .host = config_get_string(cfg, "http", "host"),
 	    .port = (guint)config_get_int(cfg, "http", "port"),
 	    .web_root = config_get_string(cfg, "http", "web_root"),
+	    .pdfjs_dir = config_get_string(cfg, "http", "pdfjs_dir"),
 	    .max_body_bytes = config_get_int(cfg, "http", "max_body_bytes"),
 	    .ws_max_message_bytes = config_get_int(cfg, "http", "ws_max_message_bytes"),
+	    .ws_rate_per_s = (double)config_get_int(cfg, "http", "ws_rate_per_s"),
+	    .ws_rate_burst = config_get_int(cfg, "http", "ws_rate_burst"),
+	    .room_resume_seconds = (guint)config_get_int(cfg, "rooms", "resume_seconds"),
 	    .transport = media,
 	    .config = cfg,
 	};
@@ -179,12 +195,15 @@ int cmd_serve(int argc, char **argv)
 	    .blobs = blobs,
 	    .upload_max_bytes = config_get_int(cfg, "materials", "max_bytes"),
 	    .minutes = serve_minutes_service(keeping),
+	    .recorder = serve_recordings_rest(recording),
 	};
 	http = http_server_new(&hc, registry, &rest, &error);
 	if (!http) {
 		app_print_error(error);
 		return 1;
 	}
+	serve_recordings_set_rooms(recording, http_server_mcu_rooms(http));
+	serve_meetings_on_room_closed(scheduling, on_room_closed, http);
 	loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGINT, on_signal, loop);
 	g_unix_signal_add(SIGTERM, on_signal, loop);
@@ -193,6 +212,8 @@ int cmd_serve(int argc, char **argv)
 	printf("cau: ready http=%s\n", http_server_address(http));
 	fflush(stdout);
 	g_main_loop_run(loop);
+	g_clear_pointer(&recording, serve_recordings_free); /* before the rooms go */
+	serve_meetings_on_room_closed(scheduling, NULL, NULL);
 	g_clear_pointer(&http, http_server_free);
 	serve_meetings_on_ended(scheduling, NULL, NULL);
 	g_clear_pointer(&keeping, serve_minutes_free);

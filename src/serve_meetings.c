@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Wires the scheduler into `cau serve`: room events logged and counted. */
+/* Wires the scheduler into `cau serve`: room events logged, counted and passed on. */
 #define G_LOG_DOMAIN "cau"
 #include "serve_meetings.h"
 
@@ -19,6 +19,8 @@ struct serve_meetings {
 	guint64 opened, closed;
 	serve_meetings_ended_fn ended_hook;
 	gpointer ended_data;
+	serve_meetings_closed_fn closed_hook;
+	gpointer closed_data;
 };
 
 static void on_open(gint64 id, bool resumed, gpointer user_data)
@@ -39,6 +41,8 @@ static void on_close(gint64 id, gpointer user_data)
 
 	sm->closed++;
 	g_info("[meeting %" G_GINT64_FORMAT "] room closed", id);
+	if (sm->closed_hook)
+		sm->closed_hook(id, sm->closed_data);
 }
 
 static void on_ended(gint64 id, gpointer user_data)
@@ -54,6 +58,13 @@ void serve_meetings_on_ended(struct serve_meetings *sm, serve_meetings_ended_fn 
 {
 	sm->ended_hook = fn;
 	sm->ended_data = user_data;
+}
+
+void serve_meetings_on_room_closed(struct serve_meetings *sm, serve_meetings_closed_fn fn,
+                                   gpointer user_data)
+{
+	sm->closed_hook = fn;
+	sm->closed_data = user_data;
 }
 
 static void collect(GString *out, gpointer user_data)

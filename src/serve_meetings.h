@@ -25,6 +25,14 @@ typedef void (*serve_meetings_ended_fn)(gint64 id, gpointer user_data);
 void serve_meetings_on_ended(struct serve_meetings *sm, serve_meetings_ended_fn fn,
                              gpointer user_data);
 
+/* Told when a meeting's room closes (ended early, closed on schedule, cancelled or moved
+ * later while open), on the main context. */
+typedef void (*serve_meetings_closed_fn)(gint64 id, gpointer user_data);
+/* Sets the one hook told of closed rooms (NULL to remove): the rooms layer ends the
+ * meeting's live room there. */
+void serve_meetings_on_room_closed(struct serve_meetings *sm, serve_meetings_closed_fn fn,
+                                   gpointer user_data);
+
 /* Borrowed by the REST context. */
 struct meetings *serve_meetings_service(struct serve_meetings *sm);
 const struct join_secret *serve_meetings_secret(struct serve_meetings *sm);

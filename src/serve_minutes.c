@@ -169,3 +169,8 @@ struct minutes *serve_minutes_service(struct serve_minutes *sm)
 {
 	return sm->minutes;
 }
+
+struct signer *serve_minutes_signer(struct serve_minutes *sm)
+{
+	return sm->signer;
+}

@@ -22,5 +22,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(serve_minutes, serve_minutes_free)
  * request or timer that ended it has finished. Matches serve_meetings_ended_fn. */
 void serve_minutes_meeting_ended(gint64 id, gpointer user_data);
 
+/* The organisation's signer, borrowed (signer_ref() to keep it): recordings' manifests
+ * are signed with it too. */
+struct signer *serve_minutes_signer(struct serve_minutes *sm);
+
 /* Borrowed by the REST context. */
 struct minutes *serve_minutes_service(struct serve_minutes *sm);

@@ -9,19 +9,21 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Build: compiler, meson, libraries (cairo and pango lay out the PDF of minutes in
 # DejaVu Sans and draw the video compositor's name tiles; libvpx and libyuv encode, decode
-# and scale its video). Test: python, WebRTC clients (aiortc, GStreamer's webrtcbin,
+# and scale its video; GStreamer's core and app library mux recordings into WebM). Test: python, WebRTC clients (aiortc, GStreamer's webrtcbin,
 # Chromium), namespaces, packet loss (nftables), PostgreSQL's server binaries
 # (tests/pg/pg-run.sh starts a private one per test program), and poppler's
-# pdftotext/pdffonts, which read the minutes' PDF back.
+# pdftotext/pdffonts, which read the minutes' PDF back. Run: pdf.js (libjs-pdf), which
+# the server serves at /vendor/pdfjs/ for the participant client's PDF view.
 packages=(
   build-essential meson ninja-build pkg-config clang clang-format libclang-rt-14-dev
   libglib2.0-dev libglib2.0-dev-bin libsoup-3.0-dev libjson-glib-dev libsqlite3-dev
   libargon2-dev libssl-dev libpq-dev libopus-dev libsrtp2-dev libnice-dev openssl
   libvpx-dev libyuv-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base-apps
   python3 python3-pytest python3-websocket python3-aiortc
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-nice python3-gi gir1.2-gst-plugins-bad-1.0
-  chromium iproute2 nftables sqlite3 postgresql poppler-utils
+  chromium iproute2 nftables sqlite3 postgresql poppler-utils libjs-pdf
 )
 
 missing=()

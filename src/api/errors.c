@@ -2,6 +2,7 @@
 /* The table of API error codes. */
 #include "errors.h"
 
+#include "conference/room.h"
 #include "control/control.h"
 #include "proto/sdp.h"
 #include "store/store.h"
@@ -28,6 +29,10 @@ static const struct {
     [API_ERROR_RANGE_NOT_SATISFIABLE] = {"range_not_satisfiable", 416},
     [API_ERROR_BAD_SDP] = {"bad_sdp", 400},
     [API_ERROR_UNAVAILABLE] = {"unavailable", 503},
+    [API_ERROR_RATE_LIMITED] = {"rate_limited", 429},
+    [API_ERROR_ROOM_LOCKED] = {"room_locked", 423},
+    [API_ERROR_ROOM_CLOSED] = {"room_closed", 410},
+    [API_ERROR_NOT_JOINED] = {"not_joined", 409},
 };
 
 const char *api_error_name(enum api_error code)
@@ -57,8 +62,19 @@ enum api_error api_error_from(const GError *error)
 	    [CONTROL_ERROR_UNSUPPORTED] = API_ERROR_UNSUPPORTED_MEDIA_TYPE,
 	};
 
+	static const enum api_error from_room[] = {
+	    [ROOM_ERROR_FORBIDDEN] = API_ERROR_FORBIDDEN,
+	    [ROOM_ERROR_NOT_FOUND] = API_ERROR_NOT_FOUND,
+	    [ROOM_ERROR_LOCKED] = API_ERROR_ROOM_LOCKED,
+	    [ROOM_ERROR_CLOSED] = API_ERROR_ROOM_CLOSED,
+	    [ROOM_ERROR_INVALID] = API_ERROR_BAD_REQUEST,
+	    [ROOM_ERROR_FULL] = API_ERROR_UNAVAILABLE,
+	};
+
 	if (error->domain == API_ERROR && (size_t)error->code < G_N_ELEMENTS(table))
 		return error->code;
+	if (error->domain == ROOM_ERROR && (size_t)error->code < G_N_ELEMENTS(from_room))
+		return from_room[error->code];
 	if (error->domain == CONTROL_ERROR && (size_t)error->code < G_N_ELEMENTS(from_control))
 		return from_control[error->code];
 	if (error->domain == SDP_ERROR || error->domain == NEGOTIATE_ERROR)

@@ -22,8 +22,12 @@ enum api_error {
 	API_ERROR_UNSUPPORTED_MEDIA_TYPE,
 	API_ERROR_INTERNAL,
 	API_ERROR_RANGE_NOT_SATISFIABLE, /* a download's Range lies outside the file */
-	API_ERROR_BAD_SDP,     /* an SDP the server cannot parse or accept (names the line) */
-	API_ERROR_UNAVAILABLE, /* the server cannot do this now (no media transport) */
+	API_ERROR_BAD_SDP,      /* an SDP the server cannot parse or accept (names the line) */
+	API_ERROR_UNAVAILABLE,  /* the server cannot do this now (no media transport) */
+	API_ERROR_RATE_LIMITED, /* WebSocket: too many messages; slow down */
+	API_ERROR_ROOM_LOCKED,  /* the chair locked the room: no new joins */
+	API_ERROR_ROOM_CLOSED,  /* the meeting has ended */
+	API_ERROR_NOT_JOINED,   /* WebSocket: a room.* method before room.join */
 };
 
 /* The wire name ("bad_json", ...) of a code. */

@@ -15,7 +15,7 @@
 struct http_server {
 	SoupServer *soup;
 	struct http_config cfg; /* strings owned below */
-	char *host, *web_root, *address;
+	char *host, *web_root, *pdfjs_dir, *address;
 	struct metrics *metrics;
 	struct ws_hub *ws;
 	struct rest_context *rest;
@@ -31,8 +31,10 @@ struct route {
 	route_fn handler;
 };
 
-#define ROUTE_KEY "cau-route"
-#define BODY_KEY  "cau-body"
+#define ROUTE_KEY    "cau-route"
+/* pdf.js (Debian's libjs-pdf) is served from [http] pdfjs_dir under this path. */
+#define PDFJS_PREFIX "/vendor/pdfjs"
+#define BODY_KEY     "cau-body"
 
 /* What the server keeps of a request body while it arrives. */
 struct body_state {
@@ -86,6 +88,25 @@ void http_reply_error(SoupServerMessage *msg, int code, const char *format, ...)
 	http_reply_json(msg, api_error_http_status(code), api_error_json(error));
 }
 
+/* GET of a file: web/ first, then the join page for a join link, then pdf.js from its
+ * folder. The route label never holds a token. */
+static bool serve_static(struct http_server *srv, const char *path, SoupServerMessage *msg)
+{
+	const char *label = NULL;
+
+	if (static_files_serve(srv->web_root, path, msg))
+		label = "static";
+	else if (static_files_is_join_link(path) &&
+	         static_files_serve_join_page(srv->web_root, msg))
+		label = STATIC_JOIN_PREFIX "{token}";
+	else if (*srv->pdfjs_dir && g_str_has_prefix(path, PDFJS_PREFIX "/") &&
+	         static_files_serve(srv->pdfjs_dir, path + strlen(PDFJS_PREFIX), msg))
+		label = PDFJS_PREFIX;
+	if (label)
+		g_object_set_data(G_OBJECT(msg), ROUTE_KEY, (gpointer)label);
+	return label != NULL;
+}
+
 static void dispatch(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
                      gpointer user_data)
 {
@@ -120,10 +141,8 @@ static void dispatch(SoupServer *soup, SoupServerMessage *msg, const char *path,
 		return;
 	}
 	if ((strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) &&
-	    static_files_serve(srv->web_root, path, msg)) {
-		g_object_set_data(G_OBJECT(msg), ROUTE_KEY, (gpointer) "static");
+	    serve_static(srv, path, msg))
 		return;
-	}
 	http_reply_error(msg, API_ERROR_NOT_FOUND, "no route for %s %s", method, path);
 }
 
@@ -220,6 +239,7 @@ static void request_finished(SoupServer *soup, SoupServerMessage *msg, gpointer 
 	struct http_server *srv = user_data;
 	const char *route = g_object_get_data(G_OBJECT(msg), ROUTE_KEY);
 	const char *path = g_uri_get_path(soup_server_message_get_uri(msg));
+	g_autofree char *logged = static_files_loggable_path(path);
 	char *key;
 	guint status = soup_server_message_get_status(msg);
 
@@ -230,7 +250,7 @@ static void request_finished(SoupServer *soup, SoupServerMessage *msg, gpointer 
 	                      soup_server_message_get_method(msg), status);
 	guint64 n = GPOINTER_TO_SIZE(g_hash_table_lookup(srv->requests, key));
 	g_hash_table_replace(srv->requests, key, GSIZE_TO_POINTER(n + 1));
-	g_debug("[http %s] %s %s -> %u", srv->address, soup_server_message_get_method(msg), path,
+	g_debug("[http %s] %s %s -> %u", srv->address, soup_server_message_get_method(msg), logged,
 	        status);
 }
 
@@ -285,6 +305,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct metric
 	srv->cfg = *cfg;
 	srv->host = g_strdup(cfg->host);
 	srv->web_root = g_strdup(cfg->web_root);
+	srv->pdfjs_dir = g_strdup(cfg->pdfjs_dir ? cfg->pdfjs_dir : "");
 	srv->metrics = registry;
 	srv->rest = rest;
 	srv->requests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -292,8 +313,16 @@ struct http_server *http_server_new(const struct http_config *cfg, struct metric
 	g_signal_connect(srv->soup, "request-started", G_CALLBACK(request_started), srv);
 	g_signal_connect(srv->soup, "request-finished", G_CALLBACK(request_finished), srv);
 	soup_server_add_handler(srv->soup, NULL, dispatch, srv, NULL);
-	srv->ws = ws_hub_new(srv->soup, WS_PATH, cfg->ws_max_message_bytes, registry,
-	                     cfg->transport, cfg->config);
+	struct ws_config wc = {
+	    .max_message_bytes = cfg->ws_max_message_bytes,
+	    .rate_per_s = cfg->ws_rate_per_s > 0 ? cfg->ws_rate_per_s : 50,
+	    .rate_burst = cfg->ws_rate_burst > 0 ? cfg->ws_rate_burst : 100,
+	    .resume_seconds = cfg->room_resume_seconds ? cfg->room_resume_seconds : 30,
+	    .transport = cfg->transport,
+	    .rest = rest,
+	    .config = cfg->config,
+	};
+	srv->ws = ws_hub_new(srv->soup, WS_PATH, &wc, registry);
 	metrics_add_collector(registry, collect_requests, srv);
 	if (!listen(srv, error)) {
 		http_server_free(srv);
@@ -314,8 +343,19 @@ void http_server_free(struct http_server *srv)
 	g_hash_table_destroy(srv->requests);
 	g_free(srv->host);
 	g_free(srv->web_root);
+	g_free(srv->pdfjs_dir);
 	g_free(srv->address);
 	g_free(srv);
+}
+
+struct mcu_rooms *http_server_mcu_rooms(struct http_server *srv)
+{
+	return ws_hub_mcu_rooms(srv->ws);
+}
+
+void http_server_meeting_closed(struct http_server *srv, gint64 meeting_id)
+{
+	ws_hub_meeting_closed(srv->ws, meeting_id);
 }
 
 const char *http_server_address(const struct http_server *srv)

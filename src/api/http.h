@@ -16,8 +16,12 @@ struct http_config {
 	const char *host;
 	guint port; /* 0: pick a free port */
 	const char *web_root;
+	const char *pdfjs_dir; /* pdf.js served at /vendor/pdfjs/; NULL or "": not served */
 	gint64 max_body_bytes;
 	gint64 ws_max_message_bytes;
+	double ws_rate_per_s;        /* per-connection message rate (token bucket refill) */
+	gint64 ws_rate_burst;        /* bucket size; refusals in a row before a close */
+	guint room_resume_seconds;   /* how long a dropped room seat waits for its client */
 	struct transport *transport; /* peers for /ws; NULL: none (peer.* unavailable) */
 	const struct config *config; /* [video] settings of mcu rooms; NULL: defaults */
 };
@@ -37,6 +41,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(http_server, http_server_free)
 /* The address actually bound, e.g. "127.0.0.1:8080" (the port resolved when 0 was asked
  * for). Owned by the server. */
 const char *http_server_address(const struct http_server *srv);
+
+/* The mcu rooms of the server's WebSocket hub (owned by the server; they go with it). */
+struct mcu_rooms;
+struct mcu_rooms *http_server_mcu_rooms(struct http_server *srv);
+
+/* Meeting `meeting_id` has ended or closed: its room, if live, ends (room.ending to its
+ * participants, their peers closed). Main context. */
+void http_server_meeting_closed(struct http_server *srv, gint64 meeting_id);
 
 /* Replies with {"error": {"code": ..., "message": ...}} and the code's HTTP status. */
 void http_reply_error(SoupServerMessage *msg, int code, const char *format, ...)

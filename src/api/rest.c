@@ -26,6 +26,7 @@ static const struct rest_route_table *const tables[] = {
     &rest_units_routes,
     &rest_endpoints_routes,
     &rest_minutes_routes,
+    &rest_recordings_routes,
 };
 /* clang-format on */
 

@@ -15,6 +15,18 @@
 #define REST_COOKIE     "cau_session"
 #define REST_MAX_PARAMS 4
 
+/* Starting and stopping the recorder of a meeting's room, provided by `cau serve` (the
+ * recorder taps the conference layer's rooms, which the REST layer does not drive). Both
+ * run on the main context and reply with the recording's row (recordings_list() form). */
+struct rest_recorder {
+	JsonNode *(*start)(void *self, const struct principal *who, gint64 meeting_id,
+	                   GError **error);
+	JsonNode *(*stop)(void *self, const struct principal *who, gint64 meeting_id,
+	                  GError **error);
+	void *self;
+	const char *dir; /* where recordings are: DATA/recordings */
+};
+
 /* What handlers need from the server; owned by the caller of http_server_new(). */
 struct rest_context {
 	struct store *store;
@@ -25,6 +37,7 @@ struct rest_context {
 	struct meetings *meetings;             /* meetings and series */
 	const struct join_secret *join_secret; /* signs and checks join tokens */
 	struct minutes *minutes;               /* minutes of meetings; NULL: none kept */
+	const struct rest_recorder *recorder;  /* NULL: this server does not record */
 };
 
 struct rest_request {
@@ -76,6 +89,7 @@ extern const struct rest_route_table rest_attendance_routes;
 extern const struct rest_route_table rest_units_routes;
 extern const struct rest_route_table rest_endpoints_routes;
 extern const struct rest_route_table rest_minutes_routes;
+extern const struct rest_route_table rest_recordings_routes;
 
 /* The streaming-body hook of the HTTP layer, called when the headers of a request under
  * REST_PREFIX have arrived. For an upload route (REST_BODY_UPLOAD) it checks the caller first

@@ -2,6 +2,7 @@
 /* Join links: operators get one signed link per invited endpoint; anyone holding a link
  * can have it checked. */
 #define G_LOG_DOMAIN "cau-rest"
+#include "control/join_check.h"
 #include "errors.h"
 #include "http.h"
 #include "rest.h"
@@ -9,10 +10,24 @@
 
 #define JOIN_LINK_PREFIX "/join/"
 
-/* Meetings that still take joins. */
-static bool joinable(enum meeting_state state)
+/* {endpoint, role, token, link, expires_at}. */
+static void add_token_reply(JsonBuilder *b, JsonNode *endpoint, const struct join_claims *claims,
+                            const char *token)
 {
-	return state == MEETING_SCHEDULED || state == MEETING_OPEN || state == MEETING_LIVE;
+	g_autofree char *link = g_strconcat(JOIN_LINK_PREFIX, token, NULL);
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "endpoint");
+	json_builder_add_value(b, json_node_copy(endpoint));
+	json_builder_set_member_name(b, "role");
+	json_builder_add_string_value(b, join_role_name(claims->role));
+	json_builder_set_member_name(b, "token");
+	json_builder_add_string_value(b, token);
+	json_builder_set_member_name(b, "link");
+	json_builder_add_string_value(b, link);
+	json_builder_set_member_name(b, "expires_at");
+	json_builder_add_int_value(b, claims->expires_at);
+	json_builder_end_object(b);
 }
 
 static void add_invitation(JsonBuilder *b, const struct join_secret *secret, JsonNode *endpoint,
@@ -25,18 +40,8 @@ static void add_invitation(JsonBuilder *b, const struct join_secret *secret, Jso
 	    .expires_at = expires_at,
 	};
 	g_autofree char *token = join_token_sign(secret, &claims);
-	g_autofree char *link = g_strconcat(JOIN_LINK_PREFIX, token, NULL);
 
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "endpoint");
-	json_builder_add_value(b, json_node_copy(endpoint));
-	json_builder_set_member_name(b, "role");
-	json_builder_add_string_value(b, join_role_name(claims.role));
-	json_builder_set_member_name(b, "token");
-	json_builder_add_string_value(b, token);
-	json_builder_set_member_name(b, "link");
-	json_builder_add_string_value(b, link);
-	json_builder_end_object(b);
+	add_token_reply(b, endpoint, &claims, token);
 }
 
 static void get_invitations(struct rest_request *req)
@@ -55,7 +60,7 @@ static void get_invitations(struct rest_request *req)
 		rest_reply_error(req, error);
 		return;
 	}
-	if (!joinable(info.state)) {
+	if (!meeting_state_joinable(info.state)) {
 		http_reply_error(req->msg, API_ERROR_CONFLICT,
 		                 "meeting %" G_GINT64_FORMAT " is %s; it takes no more joins", id,
 		                 meeting_state_name(info.state));
@@ -98,33 +103,6 @@ static JsonNode *meeting_summary(struct meetings *m, gint64 id, GError **error)
 	return json_node_init_object(json_node_alloc(), summary);
 }
 
-/* Checks that the meeting still takes joins and still invites the endpoint. */
-static bool still_valid(struct rest_request *req, const struct join_claims *claims,
-                        JsonNode **endpoint, GError **error)
-{
-	struct meeting_info info;
-
-	if (!meetings_lookup(req->ctx->meetings, claims->meeting_id, &info, NULL)) {
-		g_set_error(error, CONTROL_ERROR, CONTROL_ERROR_UNAUTHORIZED, "invalid join token");
-		return false;
-	}
-	if (!joinable(info.state)) {
-		g_set_error(error, CONTROL_ERROR, CONTROL_ERROR_UNAUTHORIZED,
-		            "meeting %" G_GINT64_FORMAT " is %s", info.id,
-		            meeting_state_name(info.state));
-		return false;
-	}
-	*endpoint = meetings_invited_endpoint_json(req->ctx->meetings, claims->meeting_id,
-	                                           claims->endpoint_id, NULL);
-	if (!*endpoint) {
-		g_set_error(error, CONTROL_ERROR, CONTROL_ERROR_UNAUTHORIZED,
-		            "this endpoint is no longer invited to meeting %" G_GINT64_FORMAT,
-		            info.id);
-		return false;
-	}
-	return true;
-}
-
 static void post_verify(struct rest_request *req)
 {
 	static const struct field_spec spec[] = {
@@ -135,14 +113,12 @@ static void post_verify(struct rest_request *req)
 	g_autoptr(JsonBuilder) b = NULL;
 	JsonNode *endpoint = NULL, *meeting = NULL;
 	struct join_claims claims;
-	gint64 now = clock_now_ms(meetings_clock(req->ctx->meetings));
 
 	if (!rest_require_body(req, "send {\"token\"}"))
 		return;
 	if (!validate_fields(req->body, spec, &error) ||
-	    !join_token_verify(req->ctx->join_secret, field_string(req->body, "token", ""), now,
-	                       &claims, &error) ||
-	    !still_valid(req, &claims, &endpoint, &error) ||
+	    !join_check(req->ctx->meetings, req->ctx->join_secret,
+	                field_string(req->body, "token", ""), &claims, &endpoint, NULL, &error) ||
 	    !(meeting = meeting_summary(req->ctx->meetings, claims.meeting_id, &error))) {
 		if (endpoint)
 			json_node_unref(endpoint);
@@ -163,7 +139,60 @@ static void post_verify(struct rest_request *req)
 	rest_reply(req, SOUP_STATUS_OK, json_builder_get_root(b));
 }
 
+/* A token for one invited endpoint with a chosen role: how an operator hands the chair's
+ * room (or a viewer's screen) its link. */
+static void post_join_token(struct rest_request *req)
+{
+	static const struct field_spec spec[] = {
+	    {"endpoint_id", FIELD_INT, true, 1, G_MAXINT64},
+	    {"role", FIELD_STRING, true, 1, 16},
+	    {NULL},
+	};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) endpoint = NULL;
+	g_autoptr(JsonBuilder) b = NULL;
+	g_autofree char *token = NULL;
+	struct meeting_info info;
+	struct join_claims claims = {0};
+	gint64 id = rest_param_id(req, 0);
+
+	if (!id || !rest_require_body(req, "send {\"endpoint_id\", \"role\"}"))
+		return;
+	if (!validate_fields(req->body, spec, &error) ||
+	    !meetings_lookup(req->ctx->meetings, id, &info, &error)) {
+		rest_reply_error(req, error);
+		return;
+	}
+	claims.role = join_role_from_name(field_string(req->body, "role", ""));
+	if (!claims.role) {
+		http_reply_error(req->msg, API_ERROR_BAD_REQUEST,
+		                 "role: must be chair, participant or viewer");
+		return;
+	}
+	if (!meeting_state_joinable(info.state)) {
+		http_reply_error(req->msg, API_ERROR_CONFLICT,
+		                 "meeting %" G_GINT64_FORMAT " is %s; it takes no more joins", id,
+		                 meeting_state_name(info.state));
+		return;
+	}
+	claims.meeting_id = id;
+	claims.endpoint_id = field_int(req->body, "endpoint_id", 0);
+	claims.expires_at = info.end_at + info.grace_ms;
+	endpoint =
+	    meetings_invited_endpoint_json(req->ctx->meetings, id, claims.endpoint_id, &error);
+	if (!endpoint) {
+		rest_reply_error(req, error);
+		return;
+	}
+	token = join_token_sign(req->ctx->join_secret, &claims);
+	b = json_builder_new_immutable();
+	add_token_reply(b, endpoint, &claims, token);
+	rest_reply(req, SOUP_STATUS_OK, json_builder_get_root(b));
+}
+
 static const struct rest_route routes[] = {
+    {"POST", "meetings/{id}/join-tokens", ROLE_OPERATOR, post_join_token,
+     "/api/v1/meetings/{id}/join-tokens"},
     {"GET", "meetings/{id}/invitations", ROLE_OPERATOR, get_invitations,
      "/api/v1/meetings/{id}/invitations"},
     {"POST", "join/verify", ROLE_NONE, post_verify, "/api/v1/join/verify"},

@@ -61,20 +61,12 @@ static bool path_is_safe(const char *path)
 	return true;
 }
 
-bool static_files_serve(const char *web_root, const char *path, SoupServerMessage *msg)
+/* Replies with the regular file `file`, its type and the headers above. */
+static bool serve_file(const char *file, SoupServerMessage *msg)
 {
-	g_autofree char *file = NULL;
 	g_autoptr(GMappedFile) mapped = NULL;
 	g_autoptr(GBytes) bytes = NULL;
 
-	if (!path_is_safe(path))
-		return false;
-	file = g_build_filename(web_root, path, NULL);
-	if (g_file_test(file, G_FILE_TEST_IS_DIR)) {
-		char *index = g_build_filename(file, "index.html", NULL);
-		g_free(file);
-		file = index;
-	}
 	if (!g_file_test(file, G_FILE_TEST_IS_REGULAR))
 		return false;
 	mapped = g_mapped_file_new(file, FALSE, NULL);
@@ -89,4 +81,56 @@ bool static_files_serve(const char *web_root, const char *path, SoupServerMessag
 	                             content_type(file));
 	soup_message_body_append_bytes(soup_server_message_get_response_body(msg), bytes);
 	return true;
+}
+
+bool static_files_serve(const char *web_root, const char *path, SoupServerMessage *msg)
+{
+	g_autofree char *file = NULL;
+
+	if (!path_is_safe(path))
+		return false;
+	file = g_build_filename(web_root, path, NULL);
+	if (g_file_test(file, G_FILE_TEST_IS_DIR)) {
+		char *index = g_build_filename(file, "index.html", NULL);
+		g_free(file);
+		file = index;
+	}
+	return serve_file(file, msg);
+}
+
+bool static_files_is_join_link(const char *path)
+{
+	size_t len;
+
+	if (!g_str_has_prefix(path, STATIC_JOIN_PREFIX))
+		return false;
+	path += strlen(STATIC_JOIN_PREFIX);
+	len = strlen(path);
+	if (len == 0 || len > STATIC_JOIN_TOKEN_MAX)
+		return false;
+	/* The alphabet of unpadded base64url: no dot, so no file of web/join/ looks like one. */
+	return strspn(path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+	       len;
+}
+
+bool static_files_serve_join_page(const char *web_root, SoupServerMessage *msg)
+{
+	g_autofree char *file = g_build_filename(web_root, "join", "index.html", NULL);
+
+	if (!serve_file(file, msg))
+		return false;
+	/* The page's address holds a credential: keep it out of other sites' logs and of
+	 * shared caches. */
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+	                             "Referrer-Policy", "no-referrer");
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control",
+	                             "no-store");
+	return true;
+}
+
+char *static_files_loggable_path(const char *path)
+{
+	if (g_str_has_prefix(path, STATIC_JOIN_PREFIX) && path[strlen(STATIC_JOIN_PREFIX)])
+		return g_strdup(STATIC_JOIN_PREFIX "[token]");
+	return g_strdup(path);
 }

@@ -7,29 +7,37 @@
 #include "conference/mcu_room.h"
 #include "errors.h"
 #include "message.h"
+#include "ws_room.h"
 
 #include <string.h>
 
-#define WS_HARD_LIMIT_FACTOR 4
+#define WS_HARD_LIMIT_FACTOR  4
+#define WS_CLOSE_RATE_LIMITED 1008 /* policy violation */
 
 struct ws_hub {
 	SoupServer *soup;
 	char *path;
-	gint64 max_message_bytes;
+	struct ws_config cfg;
 	struct metrics *metrics;
-	struct transport *transport;
 	struct mcu_rooms *mcu_rooms;
+	struct ws_rooms *rooms;
 	GList *connections; /* of struct ws_conn */
 	guint64 next_id;
-	guint64 messages_total, errors_total;
+	guint64 messages_total, errors_total, rate_limited_total, rate_closes_total;
 };
 
 struct ws_conn {
 	struct ws_hub *hub;
 	SoupWebsocketConnection *ws;
 	guint64 id;
-	GQueue out;        /* of struct ws_call: replies (ready or not) and events, in order */
-	GHashTable *peers; /* see ws_conn_peers() */
+	GQueue out;           /* of struct ws_call: replies (ready or not) and events, in order */
+	GHashTable *peers;    /* see ws_conn_peers() */
+	struct ws_seat *seat; /* its seat in a meeting room, or NULL */
+	/* The token bucket of the rate limit: tokens now, when last refilled, and messages
+	 * refused in a row. */
+	double tokens;
+	gint64 refilled_us;
+	gint64 refused_in_row;
 	bool closing;
 };
 
@@ -68,6 +76,10 @@ static ws_method_fn find_method(const char *name)
 	for (size_t i = 0; i < ws_peer_method_count; i++) {
 		if (strcmp(ws_peer_methods[i].name, name) == 0)
 			return ws_peer_methods[i].fn;
+	}
+	for (size_t i = 0; i < ws_room_method_count; i++) {
+		if (strcmp(ws_room_methods[i].name, name) == 0)
+			return ws_room_methods[i].fn;
 	}
 	return NULL;
 }
@@ -153,7 +165,22 @@ guint64 ws_conn_id(const struct ws_conn *conn)
 
 struct transport *ws_conn_transport(const struct ws_conn *conn)
 {
-	return conn->hub->transport;
+	return conn->hub->cfg.transport;
+}
+
+struct ws_seat *ws_conn_seat(struct ws_conn *conn)
+{
+	return conn->seat;
+}
+
+void ws_conn_set_seat(struct ws_conn *conn, struct ws_seat *seat)
+{
+	conn->seat = seat;
+}
+
+struct ws_rooms *ws_conn_rooms(struct ws_conn *conn)
+{
+	return conn->hub->rooms;
 }
 
 struct mcu_rooms *ws_conn_mcu_rooms(const struct ws_conn *conn)
@@ -205,12 +232,48 @@ static void send_error_now(struct ws_conn *conn, const GError *error)
 	flush(conn);
 }
 
+/* Takes a token from the connection's bucket. Without one the message is refused with
+ * rate_limited; after rate_burst refusals in a row the connection is closed. Returns
+ * whether the message may be handled. */
+static bool take_token(struct ws_conn *conn)
+{
+	struct ws_hub *hub = conn->hub;
+	gint64 now = g_get_monotonic_time();
+	g_autoptr(GError) error = NULL;
+
+	conn->tokens += (double)(now - conn->refilled_us) / G_USEC_PER_SEC * hub->cfg.rate_per_s;
+	if (conn->tokens > (double)hub->cfg.rate_burst)
+		conn->tokens = (double)hub->cfg.rate_burst;
+	conn->refilled_us = now;
+	if (conn->tokens >= 1.0) {
+		conn->tokens -= 1.0;
+		conn->refused_in_row = 0;
+		return true;
+	}
+	hub->rate_limited_total++;
+	if (++conn->refused_in_row > hub->cfg.rate_burst) {
+		hub->rate_closes_total++;
+		g_info("[ws %" G_GUINT64_FORMAT "] closing: flooding past the rate limit",
+		       conn->id);
+		soup_websocket_connection_close(conn->ws, WS_CLOSE_RATE_LIMITED,
+		                                "rate limit exceeded");
+		return false;
+	}
+	error = g_error_new(API_ERROR, API_ERROR_RATE_LIMITED,
+	                    "more than %g messages a second: slow down", hub->cfg.rate_per_s);
+	send_error_now(conn, error);
+	return false;
+}
+
 static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer user_data)
 {
 	struct ws_conn *conn = user_data;
 	gsize len;
 	const char *data = g_bytes_get_data(message, &len);
 
+	if (soup_websocket_connection_get_state(ws) != SOUP_WEBSOCKET_STATE_OPEN ||
+	    !take_token(conn))
+		return;
 	if (type != SOUP_WEBSOCKET_DATA_TEXT) {
 		g_autoptr(GError) error = g_error_new_literal(API_ERROR, API_ERROR_BAD_REQUEST,
 		                                              "binary messages are not accepted");
@@ -218,10 +281,10 @@ static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, 
 		return;
 	}
 	/* libsoup bounds each frame, not a fragmented message: check the whole here. */
-	if (len > (gsize)conn->hub->max_message_bytes) {
+	if (len > (gsize)conn->hub->cfg.max_message_bytes) {
 		g_autofree char *reason =
 		    g_strdup_printf("message of %zu bytes is over the limit of %" G_GINT64_FORMAT,
-		                    len, conn->hub->max_message_bytes);
+		                    len, conn->hub->cfg.max_message_bytes);
 		conn->hub->errors_total++;
 		g_info("[ws %" G_GUINT64_FORMAT "] closing: %s", conn->id, reason);
 		soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_TOO_BIG, reason);
@@ -238,6 +301,7 @@ static void conn_free(struct ws_conn *conn)
 	g_signal_handlers_disconnect_by_data(conn->ws, conn);
 	/* Closing the peers first: no peer callback may reach the connection afterwards. */
 	g_hash_table_destroy(conn->peers);
+	ws_room_conn_closed(conn); /* its seat, if any, now waits for a resume */
 	g_queue_clear_full(&conn->out, (GDestroyNotify)call_free);
 	g_object_unref(conn->ws);
 	g_free(conn);
@@ -265,11 +329,13 @@ static void on_connection(SoupServer *soup, SoupServerMessage *msg, const char *
 	conn->id = ++hub->next_id;
 	g_queue_init(&conn->out);
 	conn->peers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, ws_peer_entry_free);
+	conn->tokens = (double)hub->cfg.rate_burst;
+	conn->refilled_us = g_get_monotonic_time();
 	/* Messages over the limit are refused with a 1009 close in on_message(); libsoup's
 	 * own bound, which drops the connection without a close frame, only stops frames
 	 * far past it from being buffered at all. */
 	soup_websocket_connection_set_max_incoming_payload_size(
-	    conn->ws, (guint64)hub->max_message_bytes * WS_HARD_LIMIT_FACTOR);
+	    conn->ws, (guint64)hub->cfg.max_message_bytes * WS_HARD_LIMIT_FACTOR);
 	soup_websocket_connection_set_keepalive_interval(conn->ws, 30);
 	g_signal_connect(ws, "message", G_CALLBACK(on_message), conn);
 	g_signal_connect(ws, "closed", G_CALLBACK(on_closed), conn);
@@ -292,24 +358,41 @@ static void collect(GString *out, gpointer user_data)
 	metrics_write_header(out, "cau_ws_errors_total", "counter",
 	                     "WebSocket messages answered with an error.");
 	metrics_write_sample(out, "cau_ws_errors_total", (double)hub->errors_total, NULL);
+	metrics_write_header(out, "cau_ws_rate_limited_total", "counter",
+	                     "WebSocket messages refused by the per-connection rate limit.");
+	metrics_write_sample(out, "cau_ws_rate_limited_total", (double)hub->rate_limited_total,
+	                     NULL);
+	metrics_write_header(out, "cau_ws_rate_limit_closes_total", "counter",
+	                     "WebSocket connections closed for flooding past the rate limit.");
+	metrics_write_sample(out, "cau_ws_rate_limit_closes_total", (double)hub->rate_closes_total,
+	                     NULL);
 }
 
-struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, gint64 max_message_bytes,
-                          struct metrics *registry, struct transport *transport,
-                          const struct config *conf)
+struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, const struct ws_config *cfg,
+                          struct metrics *registry)
 {
 	struct ws_hub *hub = g_new0(struct ws_hub, 1);
 
 	hub->soup = soup;
 	hub->path = g_strdup(path);
-	hub->max_message_bytes = max_message_bytes;
+	hub->cfg = *cfg;
 	hub->metrics = registry;
-	hub->transport = transport;
-	hub->mcu_rooms = mcu_rooms_new(conf);
+	hub->mcu_rooms = mcu_rooms_new(cfg->config);
+	hub->rooms = ws_rooms_new(cfg->rest, hub->mcu_rooms, cfg->resume_seconds);
 	soup_server_add_websocket_handler(soup, path, NULL, NULL, on_connection, hub, NULL);
 	metrics_add_collector(registry, collect, hub);
 	metrics_add_collector(registry, mcu_rooms_collect, hub->mcu_rooms);
 	return hub;
+}
+
+struct mcu_rooms *ws_hub_mcu_rooms(struct ws_hub *hub)
+{
+	return hub->mcu_rooms;
+}
+
+void ws_hub_meeting_closed(struct ws_hub *hub, gint64 meeting_id)
+{
+	ws_rooms_meeting_closed(hub->rooms, meeting_id);
 }
 
 void ws_hub_free(struct ws_hub *hub)
@@ -327,6 +410,7 @@ void ws_hub_free(struct ws_hub *hub)
 		conn_free(conn);
 	}
 	g_list_free(hub->connections);
+	ws_rooms_free(hub->rooms);
 	mcu_rooms_free(hub->mcu_rooms); /* empty now: every peer has left with its connection */
 	g_free(hub->path);
 	g_free(hub);

@@ -12,13 +12,28 @@
 struct ws_hub;
 
 struct transport;
+struct rest_context;
 struct config;
 
-/* Registers the WebSocket handler on `soup` at `path`. `registry`, `transport` (may be
- * NULL: the peer.* methods then answer "unavailable") and `conf` (the mcu rooms' [video]
- * settings; NULL: defaults) must outlive the hub. Runs on the server's main context. */
-struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, gint64 max_message_bytes,
-                          struct metrics *registry, struct transport *transport,
-                          const struct config *conf);
+struct ws_config {
+	gint64 max_message_bytes; /* [http] ws_max_message_bytes */
+	double rate_per_s;        /* [http] ws_rate_per_s: messages a second, sustained */
+	gint64 rate_burst;    /* [http] ws_rate_burst: bucket size, and refusals before a close */
+	guint resume_seconds; /* [rooms] resume_seconds: how long a dropped seat is kept */
+	struct transport *transport; /* NULL: the peer.* methods answer "unavailable" */
+	struct rest_context *rest;   /* meetings, store, join secret; NULL: room.* unavailable */
+	const struct config *config; /* the mcu rooms' [video] settings; NULL: defaults */
+};
+
+/* Registers the WebSocket handler on `soup` at `path`. `registry` and what `cfg` points to
+ * must outlive the hub. Runs on the server's main context. */
+struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, const struct ws_config *cfg,
+                          struct metrics *registry);
+/* Meeting `meeting_id` has ended or closed: ends its room if it is live. */
+void ws_hub_meeting_closed(struct ws_hub *hub, gint64 meeting_id);
+
 /* Closes every connection with 1001 (going away), closing their peers, and frees the hub. */
 void ws_hub_free(struct ws_hub *hub);
+/* The hub's mcu rooms (mcu:NAME), e.g. for a recorder to tap; owned by the hub. */
+struct mcu_rooms;
+struct mcu_rooms *ws_hub_mcu_rooms(struct ws_hub *hub);

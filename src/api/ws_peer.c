@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The peer.* methods and events of the WebSocket protocol: WebRTC signalling for rooms
- * (the echo room, mcu rooms), one function per request. */
+ * (the echo room, mcu rooms, the meeting room joined with room.join), one function per
+ * request. */
 #define G_LOG_DOMAIN "cau-ws"
 #include "ws_internal.h"
+#include "ws_room.h"
 
 #include "conference/echo.h"
 #include "conference/mcu_room.h"
@@ -15,6 +17,7 @@
 #define MAX_PEERS_PER_CONNECTION 8
 #define MAX_SDP_CHARS            65536
 #define MCU_ROOM_PREFIX          "mcu:"
+#define MEETING_ROOM             "meeting"
 
 /* One peer of a connection. */
 struct ws_peer_entry {
@@ -27,6 +30,7 @@ struct ws_peer_entry {
 	const struct peer_media *media;
 	void *media_data;
 	struct mcu_member *mcu_member; /* in an mcu room: its place there, else NULL */
+	struct ws_seat *seat;          /* in the meeting room: the seat it carries, else NULL */
 };
 
 void ws_peer_entry_free(gpointer data)
@@ -36,6 +40,7 @@ void ws_peer_entry_free(gpointer data)
 	if (e->peer)
 		peer_close(e->peer, "signalling connection closed");
 	/* After peer_close() no media callback runs: the member may leave its room. */
+	ws_room_media_left(e->seat, e->mcu_member);
 	mcu_member_leave(e->mcu_member);
 	peer_unref(e->peer);
 	g_free(e);
@@ -77,28 +82,38 @@ static const struct peer_media forward_media = {
     .bandwidth_estimate = forward_bandwidth_estimate,
 };
 
-/* Whether room names a room: "echo", or "mcu:NAME"; else false with error set. */
+/* Whether room names a room: "echo", "meeting", or "mcu:NAME"; else false with error set. */
 static bool check_room(const char *room, GError **error)
 {
-	if (strcmp(room, "echo") == 0 ||
+	if (strcmp(room, "echo") == 0 || strcmp(room, MEETING_ROOM) == 0 ||
 	    (g_str_has_prefix(room, MCU_ROOM_PREFIX) && room[strlen(MCU_ROOM_PREFIX)] != '\0'))
 		return true;
 	g_set_error(error, API_ERROR, API_ERROR_NOT_FOUND,
-	            "no room \"%s\" (the rooms are: echo, mcu:NAME)", room);
+	            "no room \"%s\" (the rooms are: echo, meeting, mcu:NAME)", room);
 	return false;
 }
 
 /* Puts e in the room (check_room() said it exists; an mcu room is made on first join):
- * sets its media callbacks. */
-static void enter_room(struct ws_conn *conn, struct ws_peer_entry *e, const char *room)
+ * sets its media callbacks. The meeting room needs the connection's seat (room.join). */
+static bool enter_room(struct ws_conn *conn, struct ws_peer_entry *e, const char *room,
+                       GError **error)
 {
 	if (strcmp(room, "echo") == 0) {
 		e->media = &echo_media;
-		return;
+		return true;
+	}
+	if (strcmp(room, MEETING_ROOM) == 0) {
+		if (!ws_room_media_join(conn, ws_conn_mcu_rooms(conn), &e->seat, &e->mcu_member,
+		                        error))
+			return false;
+		e->media = &mcu_media;
+		e->media_data = e->mcu_member;
+		return true;
 	}
 	e->mcu_member = mcu_member_join(ws_conn_mcu_rooms(conn), room + strlen(MCU_ROOM_PREFIX));
 	e->media = &mcu_media;
 	e->media_data = e->mcu_member;
+	return true;
 }
 
 /* ---- events ---- */
@@ -231,7 +246,10 @@ static JsonNode *method_create(struct ws_conn *conn, struct ws_call *call, JsonO
 	}
 	e = g_new0(struct ws_peer_entry, 1);
 	e->conn = conn;
-	enter_room(conn, e, room);
+	if (!enter_room(conn, e, room, error)) {
+		g_free(e);
+		return NULL;
+	}
 	name = field_string(params, "name", NULL);
 	if (name && e->mcu_member) /* the name tile shown while it has no video */
 		mcu_member_set_display_name(e->mcu_member, name);
@@ -381,6 +399,26 @@ static JsonNode *method_stats(struct ws_conn *conn, struct ws_call *call, JsonOb
 	json_builder_end_array(b);
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
+}
+
+void ws_peer_close_seat(struct ws_conn *conn, struct ws_seat *seat)
+{
+	GHashTableIter iter;
+	gpointer value;
+
+	g_hash_table_iter_init(&iter, ws_conn_peers(conn));
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		struct ws_peer_entry *e = value;
+
+		if (e->seat != seat)
+			continue;
+		if (e->create_call) {
+			g_autoptr(GError) closed = g_error_new(
+			    API_ERROR, API_ERROR_CONFLICT, "peer closed: its seat left the room");
+			ws_call_finish(g_steal_pointer(&e->create_call), NULL, closed);
+		}
+		g_hash_table_iter_remove(&iter); /* closes it */
+	}
 }
 
 const struct ws_method ws_peer_methods[] = {

@@ -36,6 +36,65 @@ void mcu_member_unref(gpointer data)
 
 /* ---- the media thread ---- */
 
+/* Copies the tap under the lock and marks it busy, or returns false when there is none. */
+static bool tap_begin(struct mcu_room *room, struct mcu_tap *out)
+{
+	bool on;
+
+	g_mutex_lock(&room->lock);
+	on = room->tap.user_data != NULL;
+	if (on) {
+		*out = room->tap;
+		room->tap_busy++;
+	}
+	g_mutex_unlock(&room->lock);
+	return on;
+}
+
+static void tap_end(struct mcu_room *room)
+{
+	g_mutex_lock(&room->lock);
+	if (--room->tap_busy == 0)
+		g_cond_broadcast(&room->tap_idle);
+	g_mutex_unlock(&room->lock);
+}
+
+static void tap_audio(struct mcu_room *room, uint64_t deadline_ns,
+                      const struct audio_mix_output *mix)
+{
+	struct mcu_tap tap;
+
+	room->tap_rtp_ts += mix->rtp_ts_advance;
+	if (!mix->shared || mix->shared->len == 0 || !tap_begin(room, &tap))
+		return;
+	if (tap.audio)
+		tap.audio(tap.user_data, room->tap_rtp_ts, (int64_t)deadline_ns, mix->shared->data,
+		          mix->shared->len);
+	tap_end(room);
+}
+
+bool mcu_room_tapped(struct mcu_room *room)
+{
+	bool on;
+
+	g_mutex_lock(&room->lock);
+	on = room->tap.user_data != NULL;
+	g_mutex_unlock(&room->lock);
+	return on;
+}
+
+void mcu_room_tap_video(struct mcu_room *room, uint32_t rtp_ts, int64_t time_ns, bool keyframe,
+                        const uint8_t *data, size_t len)
+{
+	struct mcu_tap tap;
+
+	if (!tap_begin(room, &tap))
+		return;
+	if (tap.video)
+		tap.video(tap.user_data, rtp_ts, time_ns, keyframe, data, len);
+	tap_end(room);
+}
+
 static void apply_membership(struct mcu_room *room, GPtrArray *joins, GPtrArray *leaves)
 {
 	for (guint i = 0; i < leaves->len; i++) {
@@ -119,6 +178,69 @@ static void tell_speakers(struct mcu_room *room, GPtrArray *members,
 	}
 }
 
+/* Passes each member's wanted mute to its mixer slot. */
+static void apply_mutes(struct mcu_room *room, GPtrArray *members)
+{
+	for (guint i = 0; i < members->len; i++) {
+		struct mcu_member *m = members->pdata[i];
+		int slot = g_atomic_int_get(&m->slot);
+		bool want = g_atomic_int_get(&m->want_muted) != 0;
+
+		if (slot >= 0 && want != m->muted &&
+		    audio_mixer_set_muted(room->mixer, (unsigned)slot, want) == 0)
+			m->muted = want;
+	}
+}
+
+struct speaking_news {
+	struct mcu_member *member; /* a reference */
+	bool speaking;
+};
+
+static gboolean tell_speaking(gpointer data)
+{
+	struct speaking_news *news = data;
+	struct mcu_member *m = news->member;
+
+	if (!m->left && m->speaking_fn)
+		m->speaking_fn(m, news->speaking, m->speaking_data);
+	return G_SOURCE_REMOVE;
+}
+
+static void speaking_news_free(gpointer data)
+{
+	struct speaking_news *news = data;
+
+	mcu_member_unref(news->member);
+	g_free(news);
+}
+
+/* Posts each member whose speaking state changed this tick to the control thread (rare:
+ * the speaker selection holds a speaker for a while). */
+static void notify_speakers(struct mcu_room *room, GPtrArray *members,
+                            const struct audio_mix_output *mix)
+{
+	for (guint i = 0; i < members->len; i++) {
+		struct mcu_member *m = members->pdata[i];
+		int slot = g_atomic_int_get(&m->slot);
+		bool speaking = false;
+		struct speaking_news *news;
+
+		for (size_t s = 0; slot >= 0 && s < mix->speaker_count; s++)
+			speaking = speaking || mix->speakers[s] == (unsigned)slot;
+		if (speaking == m->speaking)
+			continue;
+		m->speaking = speaking;
+		if (!g_atomic_int_get(&m->wants_speaking))
+			continue;
+		news = g_new(struct speaking_news, 1);
+		news->member = mcu_member_ref(m);
+		news->speaking = speaking;
+		g_main_context_invoke_full(room->control, G_PRIORITY_DEFAULT, tell_speaking, news,
+		                           speaking_news_free);
+	}
+}
+
 static void on_tick(void *user, uint64_t tick, uint64_t deadline_ns, unsigned frames)
 {
 	struct mcu_room *room = user;
@@ -141,9 +263,12 @@ static void on_tick(void *user, uint64_t tick, uint64_t deadline_ns, unsigned fr
 	apply_membership(room, joins, leaves);
 	g_ptr_array_set_size(joins, 0); /* unrefs */
 	g_ptr_array_set_size(leaves, 0);
+	apply_mutes(room, members);
 	if (audio_mixer_tick(room->mixer, deadline_ns / 1000, frames, &mix) == 0) {
 		for (guint i = 0; i < members->len; i++)
 			send_payload(room, members->pdata[i], mix);
+		tap_audio(room, deadline_ns, mix);
+		notify_speakers(room, members, mix);
 		tell_speakers(room, members, mix);
 	}
 	g_ptr_array_set_size(members, 0); /* unrefs */
@@ -209,16 +334,20 @@ static struct mcu_room *room_new(const char *name, const struct config *conf)
 	room->mixer = audio_mixer_new(NULL, label);
 	g_assert(room->mixer); /* the defaults are valid */
 	room->clock = media_clock_new(label, AUDIO_PERIOD_NS, NULL);
+	room->control = g_main_context_ref_thread_default();
 	g_mutex_init(&room->lock);
+	g_cond_init(&room->tap_idle);
 	room->members = g_ptr_array_new_with_free_func(mcu_member_unref);
 	room->joins = g_ptr_array_new_with_free_func(mcu_member_unref);
 	room->leaves = g_ptr_array_new_with_free_func(mcu_member_unref);
 	room->tick_members = g_ptr_array_new_with_free_func(mcu_member_unref);
 	room->tick_joins = g_ptr_array_new_with_free_func(mcu_member_unref);
 	room->tick_leaves = g_ptr_array_new_with_free_func(mcu_member_unref);
+	/* The video first: the audio ticks tell it of speakers. */
+	room->video = mcu_video_new(room, conf);
+	room->has_video = true; /* the video side hands the tap the top tier's frames */
 	if (media_clock_start(room->clock, on_tick, room) != 0)
 		g_error("[room %s] mcu: cannot start the media clock", name);
-	room->video = mcu_video_new(name, conf);
 	g_info("[room %s] mcu: opened", name);
 	return room;
 }
@@ -229,7 +358,9 @@ static void room_free(gpointer data)
 
 	media_clock_stop(room->clock); /* joins the thread: nothing ticks after this */
 	media_clock_free(room->clock);
-	mcu_video_free(room->video); /* after the audio: its ticks tell the video of speakers */
+	mcu_video_free(room->video); /* after the audio (speakers), before the tap closes */
+	if (room->tap.user_data && room->tap.closed)
+		room->tap.closed(room->tap.user_data);
 	audio_mixer_free(room->mixer);
 	g_ptr_array_unref(room->members);
 	g_ptr_array_unref(room->joins);
@@ -238,6 +369,8 @@ static void room_free(gpointer data)
 	g_ptr_array_unref(room->tick_joins);
 	g_ptr_array_unref(room->tick_leaves);
 	g_mutex_clear(&room->lock);
+	g_cond_clear(&room->tap_idle);
+	g_main_context_unref(room->control);
 	g_info("[room %s] mcu: closed", room->name);
 	g_free(room->name);
 	g_free(room);
@@ -308,6 +441,7 @@ void mcu_member_leave(struct mcu_member *member)
 	if (!member)
 		return;
 	room = member->room;
+	member->left = true; /* no speaking news after this */
 	g_mutex_lock(&room->lock);
 	if (g_ptr_array_find(room->members, member, &index))
 		dropped = g_ptr_array_steal_index_fast(room->members, index);
@@ -318,6 +452,56 @@ void mcu_member_leave(struct mcu_member *member)
 	mcu_member_unref(member);
 	if (--room->member_count == 0)
 		g_hash_table_remove(room->rooms->by_name, room->name); /* frees room */
+}
+
+int mcu_rooms_tap(struct mcu_rooms *rooms, const char *name, const struct mcu_tap *tap,
+                  bool *out_video)
+{
+	struct mcu_room *room = g_hash_table_lookup(rooms->by_name, name);
+	int err = 0;
+
+	g_return_val_if_fail(tap && tap->user_data, -EINVAL);
+	if (!room)
+		return -ENOENT;
+	g_mutex_lock(&room->lock);
+	if (room->tap.user_data)
+		err = -EBUSY;
+	else
+		room->tap = *tap;
+	if (out_video)
+		*out_video = room->has_video;
+	g_mutex_unlock(&room->lock);
+	if (!err)
+		g_info("[room %s] mcu: tapped", name);
+	return err;
+}
+
+void mcu_rooms_untap(struct mcu_rooms *rooms, const char *name, void *user_data)
+{
+	struct mcu_room *room = g_hash_table_lookup(rooms->by_name, name);
+
+	if (!room)
+		return;
+	g_mutex_lock(&room->lock);
+	if (room->tap.user_data == user_data) {
+		room->tap = (struct mcu_tap){0};
+		while (room->tap_busy > 0)
+			g_cond_wait(&room->tap_idle, &room->lock);
+	}
+	g_mutex_unlock(&room->lock);
+}
+
+void mcu_member_set_audio_muted(struct mcu_member *member, bool muted)
+{
+	g_atomic_int_set(&member->want_muted, muted ? 1 : 0);
+}
+
+void mcu_member_set_speaking_listener(struct mcu_member *member, mcu_speaking_fn fn,
+                                      void *user_data)
+{
+	member->speaking_fn = fn;
+	member->speaking_data = user_data;
+	g_atomic_int_set(&member->wants_speaking, fn != NULL);
 }
 
 /* ---- the rooms engineer's controls (control thread) ---- */

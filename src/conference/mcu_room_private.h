@@ -34,14 +34,21 @@ struct mcu_member_video {
 
 struct mcu_member {
 	gint refcount;
-	struct mcu_room *room;   /* borrowed: valid until mcu_member_leave() */
-	struct peer *peer;       /* a reference; set once by mcu_member_attach() */
-	gint slot;               /* atomic: the mixer slot, -1 until the media thread adds it */
+	struct mcu_room *room; /* borrowed: valid until mcu_member_leave() */
+	struct peer *peer;     /* a reference; set once by mcu_member_attach() */
+	gint slot;             /* atomic: the mixer slot, -1 until the media thread adds it */
+	gint want_muted;       /* atomic: what mcu_member_set_audio_muted() asked */
+	gint wants_speaking;   /* atomic: a speaking listener is set */
+	/* Control thread: the speaking listener; none once left. */
+	mcu_speaking_fn speaking_fn;
+	void *speaking_data;
+	bool left;
 	char name[MCU_NAME_MAX]; /* display name; under room->video->lock */
 	/* Media thread only. */
 	int audio_track; /* the sending audio track, -1 until the peer is connected */
 	uint32_t rtp_ts;
 	uint64_t send_errors;
+	bool muted, speaking; /* as applied to the mixer / last told */
 	struct mcu_member_video video;
 };
 
@@ -52,12 +59,18 @@ struct mcu_room {
 	struct media_clock *clock;
 	struct mcu_video *video; /* the room's compositor and video thread */
 	unsigned member_count;   /* control thread */
+	GMainContext *control;   /* where speaking changes are told */
 
 	GMutex lock;                    /* guards what follows; never held while calling out */
 	GPtrArray *members;             /* of member references: who is sent the mix */
 	GPtrArray *joins;               /* of member references: slots to add on the media thread */
 	GPtrArray *leaves;              /* of member references: slots to remove */
 	struct audio_mixer_stats stats; /* snapshot after each tick */
+	struct mcu_tap tap;             /* user_data NULL: none */
+	unsigned tap_busy;              /* callbacks of the tap running now */
+	GCond tap_idle;                 /* signalled when tap_busy drops to 0 */
+	bool has_video;                 /* the compositor calls mcu_room_tap_video() */
+	uint32_t tap_rtp_ts;            /* media thread: the tap's 48 kHz clock */
 
 	/* Media thread only: empty between ticks; joins and leaves are swapped with these
 	 * under the lock, so nothing is allocated while it is held. */
@@ -68,11 +81,16 @@ struct mcu_room {
 struct mcu_member *mcu_member_ref(struct mcu_member *m);
 void mcu_member_unref(gpointer m);
 
+/* Whether the room has a tap (a recorder): its video wants the top tier encoded. Any
+ * thread (takes the room's lock). */
+bool mcu_room_tapped(struct mcu_room *room);
+
 /* ---- mcu_video.c ---- */
 
 /* The room's video: a compositor with one view and a video thread ticking it at the first
- * tier's frame rate. conf may be NULL (defaults). Control thread. */
-struct mcu_video *mcu_video_new(const char *room_name, const struct config *conf);
+ * tier's frame rate. conf may be NULL (defaults). room (borrowed) outlives it: its name,
+ * and its tap, to which the top tier's frames go. Control thread. */
+struct mcu_video *mcu_video_new(struct mcu_room *room, const struct config *conf);
 /* Stops the video thread and frees everything. Every member has left. Control thread. */
 void mcu_video_free(struct mcu_video *v);
 /* The member (attached: it has a peer) becomes a source and a receiver at the next tick;

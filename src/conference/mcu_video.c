@@ -17,6 +17,7 @@
 
 struct mcu_video {
 	char name[64];
+	struct mcu_room *room; /* borrowed: the room owns this */
 	struct compositor *comp;
 	struct media_clock *clock;
 	unsigned view;
@@ -47,6 +48,7 @@ struct mcu_video {
 	struct mcu_member **by_slot;
 	unsigned capacity;
 	bool tier_active[VIDEO_TIERS_MAX];
+	bool tapped; /* the room had a tap (recorder) at the last tick */
 	uint64_t ticks;
 	struct mcu_video_stats acc; /* totals of members gone */
 	struct mcu_video_stats now; /* being built this tick */
@@ -248,6 +250,13 @@ static void update_tiers(struct mcu_video *v)
 		if (pending >= 0)
 			want[pending] = true;
 	}
+	bool tapped = mcu_room_tapped(v->room);
+
+	if (tapped)
+		want[0] = true;                        /* the recorder takes the top tier ... */
+	if (tapped && !v->tapped && v->tier_active[0]) /* ... from a key frame */
+		compositor_request_keyframe(v->comp, v->view, 0);
+	v->tapped = tapped;
 	for (unsigned t = 0; t < v->tier_count; t++) {
 		if (want[t] != v->tier_active[t]) {
 			compositor_view_set_tier_active(v->comp, v->view, t, want[t]);
@@ -386,6 +395,12 @@ static void on_video_tick(void *user, uint64_t tick, uint64_t deadline_ns, unsig
 	ask_senders(v, out);
 	for (guint i = 0; i < v->tick_members->len; i++)
 		send_tick(v, v->tick_members->pdata[i], out, now_us);
+	for (size_t f = 0; f < out->frame_count; f++) {
+		const struct video_encoded *e = out->frames[f];
+		if (e->view == v->view && e->tier == 0)
+			mcu_room_tap_video(v->room, e->rtp_timestamp, (int64_t)deadline_ns,
+			                   e->keyframe, e->data, e->len);
+	}
 	if (v->ticks % SOURCE_STATS_TICKS == 0)
 		sum_sources(v);
 	busy = media_clock_monotonic_ns() - deadline_ns;
@@ -521,14 +536,16 @@ static enum layout_kind layout_from_config(const struct config *conf)
 	return LAYOUT_SPEAKER;
 }
 
-struct mcu_video *mcu_video_new(const char *room_name, const struct config *conf)
+struct mcu_video *mcu_video_new(struct mcu_room *room, const struct config *conf)
 {
+	const char *room_name = room->name;
 	struct mcu_video *v = g_new0(struct mcu_video, 1);
 	struct compositor_config cfg;
 	struct compositor_view_config view_cfg;
 	g_autoptr(GError) error = NULL;
 
 	g_snprintf(v->name, sizeof(v->name), "room %s", room_name);
+	v->room = room;
 	compositor_config_init(&cfg);
 	tier_select_config_init(&v->sel_cfg);
 	v->start_bps = 600000;

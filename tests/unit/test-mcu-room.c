@@ -70,6 +70,75 @@ static void test_leave_before_first_tick(void)
 	mcu_rooms_free(rooms);
 }
 
+/* What a tap was handed, written on the media thread. */
+struct tap_log {
+	gint calls; /* atomic */
+	gint closed;
+	uint32_t first_ts, last_ts;
+	int64_t first_ns, last_ns;
+	gint bad; /* a payload that is not an Opus packet, or time going backwards */
+};
+
+static void on_tap_audio(void *user_data, uint32_t rtp_ts, int64_t time_ns, const uint8_t *data,
+                         size_t len)
+{
+	struct tap_log *log = user_data;
+
+	if (len == 0 || len > 1276 || !data || (log->calls && time_ns <= log->last_ns))
+		g_atomic_int_inc(&log->bad);
+	if (log->calls == 0) {
+		log->first_ts = rtp_ts;
+		log->first_ns = time_ns;
+	}
+	log->last_ts = rtp_ts;
+	log->last_ns = time_ns;
+	g_atomic_int_inc(&log->calls);
+}
+
+static void on_tap_closed(void *user_data)
+{
+	struct tap_log *log = user_data;
+
+	log->closed++;
+}
+
+/* The tap gets the shared mix every tick, with an RTP clock that advances 960 per 20 ms
+ * like the tick times; once untapped it gets nothing; a room that closes tells it. */
+static void test_tap(void)
+{
+	struct mcu_rooms *rooms = mcu_rooms_new(NULL);
+	struct mcu_member *m = mcu_member_join(rooms, "meeting-7");
+	struct tap_log log = {0}, other = {0};
+	struct mcu_tap tap = {.audio = on_tap_audio, .closed = on_tap_closed, .user_data = &log};
+	struct mcu_tap tap2 = {.audio = on_tap_audio, .user_data = &other};
+	bool video = true;
+	gint calls;
+
+	g_assert_cmpint(mcu_rooms_tap(rooms, "meeting-8", &tap, NULL), ==, -ENOENT);
+	g_assert_cmpint(mcu_rooms_tap(rooms, "meeting-7", &tap, &video), ==, 0);
+	g_assert_true(video); /* the room's compositor hands the tap its top tier */
+	g_assert_cmpint(mcu_rooms_tap(rooms, "meeting-7", &tap2, NULL), ==, -EBUSY);
+	for (int i = 0; i < 300 && g_atomic_int_get(&log.calls) < 10; i++)
+		g_usleep(10000);
+	mcu_rooms_untap(rooms, "meeting-7", &log);
+	calls = g_atomic_int_get(&log.calls);
+	g_assert_cmpint(calls, >=, 10);
+	g_assert_cmpint(log.bad, ==, 0);
+	/* 48 kHz RTP against nanosecond tick times: the same span. */
+	g_assert_cmpint((int64_t)(log.last_ts - log.first_ts) * 1000000000 / 48000, ==,
+	                log.last_ns - log.first_ns);
+	g_assert_cmpuint((log.last_ts - log.first_ts) % 960, ==, 0);
+	g_usleep(60000);
+	g_assert_cmpint(g_atomic_int_get(&log.calls), ==, calls);
+	g_assert_cmpint(log.closed, ==, 0);
+
+	g_assert_cmpint(mcu_rooms_tap(rooms, "meeting-7", &tap, NULL), ==, 0);
+	mcu_member_leave(m); /* the room goes */
+	g_assert_cmpint(log.closed, ==, 1);
+	mcu_rooms_untap(rooms, "meeting-7", &log); /* harmless now */
+	mcu_rooms_free(rooms);
+}
+
 /* The chair's controls on a room without peers: accepted, refused when out of range, and
  * the room's video counters are published (a compositor with no source yet). */
 static void test_video_controls(void)
@@ -111,5 +180,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/mcu-room/rooms-come-and-go", test_rooms_come_and_go);
 	g_test_add_func("/mcu-room/leave-before-first-tick", test_leave_before_first_tick);
 	g_test_add_func("/mcu-room/video-controls", test_video_controls);
+	g_test_add_func("/mcu-room/tap", test_tap);
 	return g_test_run();
 }

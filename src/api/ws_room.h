@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* What the room.* methods (ws_room_methods.c), the seats and events (ws_room.c), the
+ * peers (ws_peer.c) and the connections (ws.c) share. Control thread only. */
+#pragma once
+
+#include "conference/mcu_room.h"
+#include "conference/room.h"
+#include "rest.h"
+#include "ws_internal.h"
+
+#define RESUME_TOKEN_BYTES 16
+
+/* One WebSocket participant's seat in a room: outlives its connection by the resume
+ * grace, so that a client coming back with the resume token keeps it. */
+struct ws_seat {
+	struct ws_rooms *wr;
+	gint64 meeting_id;
+	guint participant;
+	char resume_token[2 * RESUME_TOKEN_BYTES + 1];
+	struct ws_conn *conn;     /* NULL while away */
+	guint grace_source;       /* while away: the timer that gives the seat up */
+	struct mcu_member *media; /* the mcu member of its peer, or NULL */
+};
+
+/* The rooms of the WebSocket hub and their seats. */
+struct ws_rooms {
+	struct rest_context *ctx; /* meetings, store, join secret; NULL: room.* unavailable */
+	struct rooms *rooms;
+	struct mcu_rooms *mcu;
+	guint resume_seconds;
+	GHashTable *seats; /* resume token -> struct ws_seat (owned) */
+};
+
+/* `ctx` and `mcu` are borrowed and outlive the result. */
+struct ws_rooms *ws_rooms_new(struct rest_context *ctx, struct mcu_rooms *mcu,
+                              guint resume_seconds);
+/* The meeting has ended or closed elsewhere (REST, scheduler): its room, if open, ends as
+ * if an operator ended it. */
+void ws_rooms_meeting_closed(struct ws_rooms *wr, gint64 meeting_id);
+
+/* After every connection has closed. */
+void ws_rooms_free(struct ws_rooms *wr);
+
+gint64 ws_rooms_now_ms(struct ws_rooms *wr);
+/* The seat's room, or NULL once it is gone. */
+struct room *ws_seat_room(struct ws_seat *seat);
+/* Takes the seat off its connection: its peers closed, the connection no longer joined. */
+void ws_seat_detach(struct ws_seat *seat);
+
+void ws_room_add_participant(JsonBuilder *b, const struct room_participant *p);
+/* {meeting_id, state, floor, queue, views, participants}. */
+void ws_room_add_state(JsonBuilder *b, struct room *room);
+
+/* The connection's seat (NULL: not joined) and its setter. */
+struct ws_seat *ws_conn_seat(struct ws_conn *conn);
+void ws_conn_set_seat(struct ws_conn *conn, struct ws_seat *seat);
+struct ws_rooms *ws_conn_rooms(struct ws_conn *conn);
+
+/* peer.create in room "meeting": the connection's seat gets a new mcu member in its
+ * room's mcu room ("meeting-ID"), driven by the room (mute, speaking). NOT_JOINED
+ * without a seat, CONFLICT when the seat has a peer already. */
+bool ws_room_media_join(struct ws_conn *conn, struct mcu_rooms *mcu, struct ws_seat **seat,
+                        struct mcu_member **member, GError **error);
+/* The seat's peer is closing (before its member leaves). Accepts a NULL seat. */
+void ws_room_media_left(struct ws_seat *seat, struct mcu_member *member);
+/* Closes the peers of `conn` made for `seat` (ws_peer.c). */
+void ws_peer_close_seat(struct ws_conn *conn, struct ws_seat *seat);
+
+/* The connection is closing: its seat, if any, is kept away for the resume grace. */
+void ws_room_conn_closed(struct ws_conn *conn);
+
+/* The room.* methods (ws_room_methods.c). */
+extern const struct ws_method ws_room_methods[];
+extern const size_t ws_room_method_count;
