@@ -184,6 +184,7 @@ int cmd_serve(int argc, char **argv)
 	    .ws_rate_burst = config_get_int(cfg, "http", "ws_rate_burst"),
 	    .room_resume_seconds = (guint)config_get_int(cfg, "rooms", "resume_seconds"),
 	    .transport = media,
+	    .config = cfg,
 	};
 	struct rest_context rest = {
 	    .store = st,

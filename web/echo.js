@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Echo test page: sends the camera and microphone to the server's echo room over WebRTC
-// and shows what comes back. ?offer=client (default) or server; ?trickle=1 (default) or 0.
+// and shows what comes back. ?offer=client (default) or server; ?trickle=1 (default) or 0;
+// ?room=mcu:NAME joins that mcu room instead (its composed picture comes back; tests).
 // window.cauEcho exposes the state and inbound statistics for the browser tests.
 'use strict';
 
 const params = new URLSearchParams(location.search);
 const serverOffers = params.get('offer') === 'server';
 const trickle = params.get('trickle') !== '0';
+const room = (params.get('room') || '').startsWith('mcu:') ? params.get('room') : 'echo';
 
 const echo = {
   state: 'new',
@@ -116,7 +118,7 @@ async function start() {
 
   setState('signalling');
   if (serverOffers) {
-    const created = await signal.call('peer.create', { room: 'echo', trickle });
+    const created = await signal.call('peer.create', { room, trickle });
     echo.peer = created.peer;
     await pc.setRemoteDescription({ type: 'offer', sdp: created.offer });
     await pc.setLocalDescription(await pc.createAnswer());
@@ -125,7 +127,7 @@ async function start() {
   } else {
     await pc.setLocalDescription(await pc.createOffer());
     if (!trickle) await gatheringComplete(pc);
-    const created = await signal.call('peer.create', { room: 'echo',
+    const created = await signal.call('peer.create', { room,
       offer: pc.localDescription.sdp });
     echo.peer = created.peer;
     await pc.setRemoteDescription({ type: 'answer', sdp: created.answer });

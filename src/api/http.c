@@ -320,6 +320,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct metric
 	    .resume_seconds = cfg->room_resume_seconds ? cfg->room_resume_seconds : 30,
 	    .transport = cfg->transport,
 	    .rest = rest,
+	    .config = cfg->config,
 	};
 	srv->ws = ws_hub_new(srv->soup, WS_PATH, &wc, registry);
 	metrics_add_collector(registry, collect_requests, srv);

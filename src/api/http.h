@@ -7,6 +7,7 @@
 #include "rest.h"
 
 struct transport;
+struct config;
 
 #include <libsoup/soup.h>
 #include <stdbool.h>
@@ -22,6 +23,7 @@ struct http_config {
 	gint64 ws_rate_burst;        /* bucket size; refusals in a row before a close */
 	guint room_resume_seconds;   /* how long a dropped room seat waits for its client */
 	struct transport *transport; /* peers for /ws; NULL: none (peer.* unavailable) */
+	const struct config *config; /* [video] settings of mcu rooms; NULL: defaults */
 };
 
 typedef struct http_server http_server;

@@ -377,7 +377,7 @@ struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, const struct ws_co
 	hub->path = g_strdup(path);
 	hub->cfg = *cfg;
 	hub->metrics = registry;
-	hub->mcu_rooms = mcu_rooms_new();
+	hub->mcu_rooms = mcu_rooms_new(cfg->config);
 	hub->rooms = ws_rooms_new(cfg->rest, hub->mcu_rooms, cfg->resume_seconds);
 	soup_server_add_websocket_handler(soup, path, NULL, NULL, on_connection, hub, NULL);
 	metrics_add_collector(registry, collect, hub);

@@ -13,6 +13,7 @@ struct ws_hub;
 
 struct transport;
 struct rest_context;
+struct config;
 
 struct ws_config {
 	gint64 max_message_bytes; /* [http] ws_max_message_bytes */
@@ -21,6 +22,7 @@ struct ws_config {
 	guint resume_seconds; /* [rooms] resume_seconds: how long a dropped seat is kept */
 	struct transport *transport; /* NULL: the peer.* methods answer "unavailable" */
 	struct rest_context *rest;   /* meetings, store, join secret; NULL: room.* unavailable */
+	const struct config *config; /* the mcu rooms' [video] settings; NULL: defaults */
 };
 
 /* Registers the WebSocket handler on `soup` at `path`. `registry` and what `cfg` points to

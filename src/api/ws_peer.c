@@ -68,9 +68,18 @@ static void forward_keyframe_request(struct peer *peer, const struct peer_track 
 		e->media->keyframe_request(peer, track, e->media_data);
 }
 
+static void forward_bandwidth_estimate(struct peer *peer, uint64_t bps, void *user_data)
+{
+	struct ws_peer_entry *e = user_data;
+
+	if (e->media->bandwidth_estimate)
+		e->media->bandwidth_estimate(peer, bps, e->media_data);
+}
+
 static const struct peer_media forward_media = {
     .rtp = forward_rtp,
     .keyframe_request = forward_keyframe_request,
+    .bandwidth_estimate = forward_bandwidth_estimate,
 };
 
 /* Whether room names a room: "echo", "meeting", or "mcu:NAME"; else false with error set. */
@@ -212,9 +221,10 @@ static JsonNode *method_create(struct ws_conn *conn, struct ws_call *call, JsonO
 	    {"room", FIELD_STRING, true, 1, 64},
 	    {"offer", FIELD_STRING, false, 1, MAX_SDP_CHARS},
 	    {"trickle", FIELD_BOOL, false},
+	    {"name", FIELD_STRING, false, 1, 127},
 	    {NULL},
 	};
-	const char *room, *offer;
+	const char *room, *offer, *name;
 	struct ws_peer_entry *e;
 	struct transport *t = ws_conn_transport(conn);
 
@@ -240,6 +250,9 @@ static JsonNode *method_create(struct ws_conn *conn, struct ws_call *call, JsonO
 		g_free(e);
 		return NULL;
 	}
+	name = field_string(params, "name", NULL);
+	if (name && e->mcu_member) /* the name tile shown while it has no video */
+		mcu_member_set_display_name(e->mcu_member, name);
 	offer = field_string(params, "offer", NULL);
 	if (offer) {
 		e->peer =
@@ -375,6 +388,10 @@ static JsonNode *method_stats(struct ws_conn *conn, struct ws_call *call, JsonOb
 	json_builder_add_double_value(b, s.rtt_ms);
 	json_builder_set_member_name(b, "dropped");
 	json_builder_add_int_value(b, (gint64)s.dropped);
+	json_builder_set_member_name(b, "remb_bps");
+	json_builder_add_int_value(b, (gint64)s.remb_bps);
+	json_builder_set_member_name(b, "send_estimate_bps");
+	json_builder_add_int_value(b, (gint64)s.send_estimate_bps);
 	json_builder_set_member_name(b, "tracks");
 	json_builder_begin_array(b);
 	for (unsigned i = 0; i < s.track_count && i < peer_track_count(e->peer); i++)

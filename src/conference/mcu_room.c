@@ -1,75 +1,30 @@
 /* SPDX-License-Identifier: MIT */
-/* The mcu room: peers' Opus into the audio mixer, the mixer's payloads out to the peers. */
+/* The mcu room: the registry, members, and the audio (peers' Opus into the audio mixer, the
+ * mixer's payloads out to the peers); the video is mcu_video.c's. */
 #define G_LOG_DOMAIN "cau-mcu"
-#include "mcu_room.h"
+#include "mcu_room_private.h"
 
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/random.h"
-#include "media/audio_mixer.h"
-#include "media/media_clock.h"
 
 #include <errno.h>
 #include <stddef.h>
 
 #define AUDIO_PERIOD_NS 20000000u
 
-struct mcu_room;
-
-struct mcu_member {
-	gint refcount;
-	struct mcu_room *room; /* borrowed: valid until mcu_member_leave() */
-	struct peer *peer;     /* a reference; set once by mcu_member_attach() */
-	gint slot;             /* atomic: the mixer slot, -1 until the media thread adds it */
-	gint want_muted;       /* atomic: what mcu_member_set_audio_muted() asked */
-	gint wants_speaking;   /* atomic: a speaking listener is set */
-	/* Control thread: the speaking listener; none once left. */
-	mcu_speaking_fn speaking_fn;
-	void *speaking_data;
-	bool left;
-	/* Media thread only. */
-	int audio_track; /* the sending audio track, -1 until the peer is connected */
-	uint32_t rtp_ts;
-	uint64_t send_errors;
-	bool muted, speaking; /* as applied to the mixer / last told */
-};
-
-struct mcu_room {
-	char *name;
-	struct mcu_rooms *rooms; /* the registry holding this room */
-	struct audio_mixer *mixer;
-	struct media_clock *clock;
-	unsigned member_count; /* control thread */
-	GMainContext *control; /* where speaking changes are told */
-
-	GMutex lock;                    /* guards what follows; never held while calling out */
-	GPtrArray *members;             /* of member references: who is sent the mix */
-	GPtrArray *joins;               /* of member references: slots to add on the media thread */
-	GPtrArray *leaves;              /* of member references: slots to remove */
-	struct audio_mixer_stats stats; /* snapshot after each tick */
-	struct mcu_tap tap;             /* user_data NULL: none */
-	unsigned tap_busy;              /* callbacks of the tap running now */
-	GCond tap_idle;                 /* signalled when tap_busy drops to 0 */
-	bool has_video;                 /* the compositor calls mcu_room_tap_video() */
-	uint32_t tap_rtp_ts;            /* media thread: the tap's 48 kHz clock */
-
-	/* Media thread only: empty between ticks; joins and leaves are swapped with these
-	 * under the lock, so nothing is allocated while it is held. */
-	GPtrArray *tick_members; /* scratch copy of members for one tick */
-	GPtrArray *tick_joins, *tick_leaves;
-};
-
 struct mcu_rooms {
-	GHashTable *by_name; /* name -> struct mcu_room (owned) */
+	GHashTable *by_name;       /* name -> struct mcu_room (owned) */
+	const struct config *conf; /* borrowed; NULL: defaults */
 };
 
-static struct mcu_member *member_ref(struct mcu_member *m)
+struct mcu_member *mcu_member_ref(struct mcu_member *m)
 {
 	g_atomic_int_inc(&m->refcount);
 	return m;
 }
 
-static void member_unref(gpointer data)
+void mcu_member_unref(gpointer data)
 {
 	struct mcu_member *m = data;
 
@@ -116,6 +71,16 @@ static void tap_audio(struct mcu_room *room, uint64_t deadline_ns,
 		tap.audio(tap.user_data, room->tap_rtp_ts, (int64_t)deadline_ns, mix->shared->data,
 		          mix->shared->len);
 	tap_end(room);
+}
+
+bool mcu_room_tapped(struct mcu_room *room)
+{
+	bool on;
+
+	g_mutex_lock(&room->lock);
+	on = room->tap.user_data != NULL;
+	g_mutex_unlock(&room->lock);
+	return on;
 }
 
 void mcu_room_tap_video(struct mcu_room *room, uint32_t rtp_ts, int64_t time_ns, bool keyframe,
@@ -198,6 +163,21 @@ static void send_payload(struct mcu_room *room, struct mcu_member *m,
 		          g_strerror(-err));
 }
 
+/* Who started speaking: the video's speaker layout puts them large. */
+static void tell_speakers(struct mcu_room *room, GPtrArray *members,
+                          const struct audio_mix_output *mix)
+{
+	for (size_t e = 0; e < mix->event_count; e++) {
+		if (!mix->events[e].speaking)
+			continue;
+		for (guint i = 0; i < members->len; i++) {
+			struct mcu_member *m = members->pdata[i];
+			if (g_atomic_int_get(&m->slot) == (int)mix->events[e].slot)
+				mcu_video_speaker(room->video, m);
+		}
+	}
+}
+
 /* Passes each member's wanted mute to its mixer slot. */
 static void apply_mutes(struct mcu_room *room, GPtrArray *members)
 {
@@ -231,7 +211,7 @@ static void speaking_news_free(gpointer data)
 {
 	struct speaking_news *news = data;
 
-	member_unref(news->member);
+	mcu_member_unref(news->member);
 	g_free(news);
 }
 
@@ -254,7 +234,7 @@ static void notify_speakers(struct mcu_room *room, GPtrArray *members,
 		if (!g_atomic_int_get(&m->wants_speaking))
 			continue;
 		news = g_new(struct speaking_news, 1);
-		news->member = member_ref(m);
+		news->member = mcu_member_ref(m);
 		news->speaking = speaking;
 		g_main_context_invoke_full(room->control, G_PRIORITY_DEFAULT, tell_speaking, news,
 		                           speaking_news_free);
@@ -275,7 +255,7 @@ static void on_tick(void *user, uint64_t tick, uint64_t deadline_ns, unsigned fr
 	room->tick_leaves = room->leaves;
 	room->leaves = leaves;
 	for (guint i = 0; i < room->members->len; i++)
-		g_ptr_array_add(members, member_ref(room->members->pdata[i]));
+		g_ptr_array_add(members, mcu_member_ref(room->members->pdata[i]));
 	g_mutex_unlock(&room->lock);
 
 	joins = room->tick_joins;
@@ -289,6 +269,7 @@ static void on_tick(void *user, uint64_t tick, uint64_t deadline_ns, unsigned fr
 			send_payload(room, members->pdata[i], mix);
 		tap_audio(room, deadline_ns, mix);
 		notify_speakers(room, members, mix);
+		tell_speakers(room, members, mix);
 	}
 	g_ptr_array_set_size(members, 0); /* unrefs */
 
@@ -308,6 +289,10 @@ static void mcu_rtp(struct peer *peer, const struct peer_track *track, const str
 	struct jitter_packet jp;
 	int err;
 
+	if (track->kind == TRACK_VIDEO) {
+		mcu_video_rtp(m, track, pkt);
+		return;
+	}
 	if (track->kind != TRACK_AUDIO || slot < 0)
 		return;
 	/* ext carries the RFC 6464 level when the track negotiated it (track->ext_audio_level):
@@ -319,13 +304,28 @@ static void mcu_rtp(struct peer *peer, const struct peer_track *track, const str
 		          g_strerror(-err));
 }
 
+static void mcu_keyframe_request(struct peer *peer, const struct peer_track *track, void *user_data)
+{
+	(void)peer;
+	if (track->kind == TRACK_VIDEO)
+		mcu_video_keyframe_request(user_data);
+}
+
+static void mcu_bandwidth_estimate(struct peer *peer, uint64_t bps, void *user_data)
+{
+	(void)peer;
+	mcu_video_estimate(user_data, bps);
+}
+
 const struct peer_media mcu_media = {
     .rtp = mcu_rtp,
+    .keyframe_request = mcu_keyframe_request,
+    .bandwidth_estimate = mcu_bandwidth_estimate,
 };
 
 /* ---- the control thread ---- */
 
-static struct mcu_room *room_new(const char *name)
+static struct mcu_room *room_new(const char *name, const struct config *conf)
 {
 	struct mcu_room *room = g_new0(struct mcu_room, 1);
 	g_autofree char *label = g_strdup_printf("room %s", name);
@@ -337,12 +337,15 @@ static struct mcu_room *room_new(const char *name)
 	room->control = g_main_context_ref_thread_default();
 	g_mutex_init(&room->lock);
 	g_cond_init(&room->tap_idle);
-	room->members = g_ptr_array_new_with_free_func(member_unref);
-	room->joins = g_ptr_array_new_with_free_func(member_unref);
-	room->leaves = g_ptr_array_new_with_free_func(member_unref);
-	room->tick_members = g_ptr_array_new_with_free_func(member_unref);
-	room->tick_joins = g_ptr_array_new_with_free_func(member_unref);
-	room->tick_leaves = g_ptr_array_new_with_free_func(member_unref);
+	room->members = g_ptr_array_new_with_free_func(mcu_member_unref);
+	room->joins = g_ptr_array_new_with_free_func(mcu_member_unref);
+	room->leaves = g_ptr_array_new_with_free_func(mcu_member_unref);
+	room->tick_members = g_ptr_array_new_with_free_func(mcu_member_unref);
+	room->tick_joins = g_ptr_array_new_with_free_func(mcu_member_unref);
+	room->tick_leaves = g_ptr_array_new_with_free_func(mcu_member_unref);
+	/* The video first: the audio ticks tell it of speakers. */
+	room->video = mcu_video_new(room, conf);
+	room->has_video = true; /* the video side hands the tap the top tier's frames */
 	if (media_clock_start(room->clock, on_tick, room) != 0)
 		g_error("[room %s] mcu: cannot start the media clock", name);
 	g_info("[room %s] mcu: opened", name);
@@ -355,6 +358,7 @@ static void room_free(gpointer data)
 
 	media_clock_stop(room->clock); /* joins the thread: nothing ticks after this */
 	media_clock_free(room->clock);
+	mcu_video_free(room->video); /* after the audio (speakers), before the tap closes */
 	if (room->tap.user_data && room->tap.closed)
 		room->tap.closed(room->tap.user_data);
 	audio_mixer_free(room->mixer);
@@ -372,10 +376,11 @@ static void room_free(gpointer data)
 	g_free(room);
 }
 
-struct mcu_rooms *mcu_rooms_new(void)
+struct mcu_rooms *mcu_rooms_new(const struct config *conf)
 {
 	struct mcu_rooms *rooms = g_new0(struct mcu_rooms, 1);
 
+	rooms->conf = conf;
 	rooms->by_name = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, room_free);
 	return rooms;
 }
@@ -395,7 +400,7 @@ struct mcu_member *mcu_member_join(struct mcu_rooms *rooms, const char *name)
 	struct mcu_member *m = g_new0(struct mcu_member, 1);
 
 	if (!room) {
-		room = room_new(name);
+		room = room_new(name, rooms->conf);
 		room->rooms = rooms;
 		g_hash_table_insert(rooms->by_name, room->name, room);
 	}
@@ -403,10 +408,13 @@ struct mcu_member *mcu_member_join(struct mcu_rooms *rooms, const char *name)
 	m->room = room;
 	m->slot = -1;
 	m->audio_track = -1;
+	m->video.slot = -1;
+	m->video.recv_track = -1;
+	m->video.send_track = -1;
 	random_bytes(&m->rtp_ts, sizeof(m->rtp_ts));
 	room->member_count++;
 	g_mutex_lock(&room->lock);
-	g_ptr_array_add(room->joins, member_ref(m));
+	g_ptr_array_add(room->joins, mcu_member_ref(m));
 	g_mutex_unlock(&room->lock);
 	return m;
 }
@@ -418,8 +426,9 @@ void mcu_member_attach(struct mcu_member *member, struct peer *peer)
 	g_return_if_fail(!member->peer);
 	member->peer = peer_ref(peer);
 	g_mutex_lock(&room->lock);
-	g_ptr_array_add(room->members, member_ref(member));
+	g_ptr_array_add(room->members, mcu_member_ref(member));
 	g_mutex_unlock(&room->lock);
+	mcu_video_attach(room->video, member);
 	g_debug("[room %s / peer %s] mcu: joined", room->name, peer_id(peer));
 }
 
@@ -436,10 +445,11 @@ void mcu_member_leave(struct mcu_member *member)
 	g_mutex_lock(&room->lock);
 	if (g_ptr_array_find(room->members, member, &index))
 		dropped = g_ptr_array_steal_index_fast(room->members, index);
-	g_ptr_array_add(room->leaves, member_ref(member));
+	g_ptr_array_add(room->leaves, mcu_member_ref(member));
 	g_mutex_unlock(&room->lock);
-	member_unref(dropped);
-	member_unref(member);
+	mcu_video_leave(room->video, member);
+	mcu_member_unref(dropped);
+	mcu_member_unref(member);
 	if (--room->member_count == 0)
 		g_hash_table_remove(room->rooms->by_name, room->name); /* frees room */
 }
@@ -492,6 +502,49 @@ void mcu_member_set_speaking_listener(struct mcu_member *member, mcu_speaking_fn
 	member->speaking_fn = fn;
 	member->speaking_data = user_data;
 	g_atomic_int_set(&member->wants_speaking, fn != NULL);
+}
+
+/* ---- the rooms engineer's controls (control thread) ---- */
+
+struct mcu_room *mcu_member_room(struct mcu_member *member)
+{
+	return member->room;
+}
+
+const char *mcu_room_name(const struct mcu_room *room)
+{
+	return room->name;
+}
+
+int mcu_room_set_layout(struct mcu_room *room, enum layout_kind kind)
+{
+	return mcu_video_set_layout(room->video, kind);
+}
+
+void mcu_room_set_pinned(struct mcu_room *room, struct mcu_member *member)
+{
+	g_return_if_fail(!member || member->room == room);
+	mcu_video_set_pinned(room->video, member);
+}
+
+void mcu_member_set_display_name(struct mcu_member *member, const char *name)
+{
+	g_return_if_fail(name && g_utf8_validate(name, -1, NULL));
+	mcu_video_set_name(member->room->video, member, name);
+}
+
+bool mcu_layout_from_name(const char *name, enum layout_kind *out)
+{
+	static const char *const names[] = {
+	    [LAYOUT_GRID] = "grid", [LAYOUT_SPEAKER] = "speaker", [LAYOUT_PINNED] = "pinned"};
+
+	for (unsigned i = 0; i < G_N_ELEMENTS(names); i++) {
+		if (g_strcmp0(name, names[i]) == 0) {
+			*out = (enum layout_kind)i;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* One room's numbers, copied under its lock. */
@@ -581,6 +634,7 @@ void mcu_rooms_collect(GString *out, gpointer user_data)
 	struct mcu_rooms *rooms = user_data;
 	guint count = g_hash_table_size(rooms->by_name), n = 0;
 	g_autofree struct room_sample *samples = g_new0(struct room_sample, count + 1);
+	g_autofree struct mcu_room **list = g_new0(struct mcu_room *, count + 1);
 	GHashTableIter iter;
 	gpointer value;
 
@@ -589,6 +643,7 @@ void mcu_rooms_collect(GString *out, gpointer user_data)
 		struct mcu_room *room = value;
 
 		samples[n].name = room->name;
+		list[n] = room;
 		g_mutex_lock(&room->lock);
 		samples[n].stats = room->stats;
 		g_mutex_unlock(&room->lock);
@@ -614,4 +669,5 @@ void mcu_rooms_collect(GString *out, gpointer user_data)
 	             samples, n, offsetof(struct audio_mixer_stats, decode_errors), false);
 	write_rejects(out, samples, n);
 	write_lateness(out, samples, n);
+	mcu_video_collect(out, list, n);
 }

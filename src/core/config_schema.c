@@ -95,6 +95,10 @@ static const struct config_key schema[] = {
      "a receiver moves up a tier once its estimate beats that tier's bitrate by this much"},
     {"video", "tier_up_hold_ms", CONFIG_INT, "4000", 0, 60000, NULL,
      "... continuously for this long (moving down is immediate)"},
+    {"video", "layout", CONFIG_CHOICE, "speaker", 0, 0, "speaker|grid|pinned",
+     "layout of an mcu room's composed picture until the chair picks one"},
+    {"video", "start_kbps", CONFIG_INT, "600", 30, 20000, NULL,
+     "bandwidth assumed towards a receiver until estimated (REMB, transport-wide feedback)"},
     {NULL, NULL, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 

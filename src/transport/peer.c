@@ -513,6 +513,7 @@ static void peer_finalize(struct peer *p)
 	transport_unregister_peer(p->transport, p->id);
 	peer_streams_clear(p);
 	g_free(p->twcc);
+	g_free(p->bwe);
 	negotiation_clear(&p->neg);
 	g_free(p->ufrag);
 	g_free(p->pwd);

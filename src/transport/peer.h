@@ -83,12 +83,20 @@ struct peer_events {
  *
  * keyframe_request: the remote asked (PLI or FIR) for a keyframe of what this server
  * sends on track.
+ *
+ * bandwidth_estimate: the bandwidth available from this server to the remote, in bits
+ * per second, for the whole peer connection: the smaller of the remote's own estimate
+ * (REMB, draft-alvestrand-rmcat-remb) and the server's send-side estimate from the
+ * remote's transport-wide feedback (send_bwe.c), whichever are known; called at each
+ * REMB and each feedback message. The layer above picks what to send with it (a video
+ * tier); the transport itself does not limit what is sent.
  */
 struct peer_media {
 	void (*rtp)(struct peer *peer, const struct peer_track *track, const struct rtp_packet *pkt,
 	            const struct rtp_ext_values *ext, void *user_data);
 	void (*keyframe_request)(struct peer *peer, const struct peer_track *track,
 	                         void *user_data);
+	void (*bandwidth_estimate)(struct peer *peer, uint64_t bps, void *user_data);
 };
 
 /*
@@ -220,7 +228,10 @@ struct peer_stats {
 	struct peer_track_stats tracks[PEER_MAX_TRACKS];
 	double rtt_ms; /* from receiver reports; 0 until known */
 	uint64_t twcc_feedback_sent;
-	uint64_t dropped; /* received datagrams dropped (malformed, unknown SSRC, SRTP) */
+	uint64_t remb_received;     /* REMB messages from the remote */
+	uint64_t remb_bps;          /* the last one's estimate; 0 until one came */
+	uint64_t send_estimate_bps; /* from its transport-wide feedback; 0 until known */
+	uint64_t dropped;           /* received datagrams dropped (malformed, unknown SSRC, SRTP) */
 };
 
 /* Copies the latest counters (refreshed every few tens of milliseconds). Any thread. */

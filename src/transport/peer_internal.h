@@ -10,6 +10,7 @@
 #include "transport/negotiate.h"
 #include "transport/peer.h"
 #include "transport/recv_stats.h"
+#include "transport/send_bwe.h"
 #include "transport/send_history.h"
 #include "transport/srtp.h"
 #include "transport/transport_internal.h"
@@ -51,6 +52,12 @@ struct stream_in {
 /* A datagram sink replacing ICE in bare peers (tests, fuzzing). */
 typedef void (*peer_sink_fn)(const uint8_t *buf, size_t len, void *user_data);
 
+/* The send-side estimator and room to decode one feedback message into. */
+struct peer_bwe {
+	struct send_bwe est;
+	struct rtcp_twcc_status statuses[SEND_BWE_WINDOW];
+};
+
 struct peer {
 	gint refcount;
 	char id[9];
@@ -87,6 +94,7 @@ struct peer {
 	GMutex send_lock;
 	struct stream_out out[PEER_MAX_TRACKS];
 	uint16_t twcc_seq;
+	struct peer_bwe *bwe;  /* when a sending track numbers transport-wide; under send_lock */
 	struct cau_srtp *srtp; /* set/cleared under send_lock by the worker */
 	uint8_t scratch[PEER_MTU + CAU_SRTP_MAX_TRAILER_LEN];
 	GRWLock ice_lock; /* readers send; the worker frees ICE as writer */
@@ -109,6 +117,8 @@ struct peer {
 	int64_t next_report_us, next_twcc_us;
 	int64_t rtt_us;
 	uint64_t dropped;
+	uint64_t remb_received, remb_bps;
+	uint64_t send_estimate_bps; /* from transport-wide feedback; 0 until known */
 
 	/* Published counters. */
 	GMutex stats_lock;

@@ -286,13 +286,63 @@ static void keyframe_wanted(struct peer *p, uint32_t media_ssrc)
 	}
 }
 
+/* The bandwidth towards the remote for the layer above: the smaller of the remote's REMB
+ * and the send-side estimate, whichever are known. */
+static void report_estimate(struct peer *p)
+{
+	uint64_t bps = p->remb_bps;
+
+	if (p->send_estimate_bps && (!bps || p->send_estimate_bps < bps))
+		bps = p->send_estimate_bps;
+	if (bps && p->media.bandwidth_estimate && peer_media_enter(p)) {
+		p->media.bandwidth_estimate(p, bps, p->user_data);
+		peer_media_leave(p);
+	}
+}
+
+/* The remote's receive estimate: counted, published and handed to the layer above. */
+static void on_remb(struct peer *p, const struct rtcp_packet *pkt)
+{
+	struct rtcp_remb remb;
+
+	if (rtcp_parse_remb(pkt, &remb) != 0)
+		return; /* another application layer feedback, or malformed */
+	p->remb_received++;
+	p->remb_bps = remb.bitrate_bps;
+	report_estimate(p);
+}
+
+/* Transport-wide feedback about what this server sent: the send-side estimate. */
+static void on_twcc(struct peer *p, const struct rtcp_packet *pkt, int64_t now)
+{
+	struct rtcp_twcc fb;
+	uint64_t bps = 0;
+	bool used = false;
+
+	if (rtcp_parse_twcc(pkt, &fb) != 0)
+		return;
+	g_mutex_lock(&p->send_lock);
+	if (p->bwe && fb.status_count <= SEND_BWE_WINDOW &&
+	    rtcp_twcc_decode(&fb, p->bwe->statuses, SEND_BWE_WINDOW) == 0) {
+		bps = send_bwe_on_feedback(&p->bwe->est, p->bwe->statuses, fb.status_count, now);
+		used = true;
+	}
+	g_mutex_unlock(&p->send_lock);
+	if (!used)
+		return;
+	p->send_estimate_bps = bps;
+	report_estimate(p);
+}
+
 static void on_psfb(struct peer *p, const struct rtcp_packet *pkt)
 {
 	struct rtcp_pli pli;
 	struct rtcp_fir fir;
 	struct rtcp_fir_entry entry;
 
-	if (pkt->count == RTCP_PSFB_PLI && rtcp_parse_pli(pkt, &pli) == 0) {
+	if (pkt->count == RTCP_PSFB_AFB) {
+		on_remb(p, pkt);
+	} else if (pkt->count == RTCP_PSFB_PLI && rtcp_parse_pli(pkt, &pli) == 0) {
 		keyframe_wanted(p, pli.media_ssrc);
 	} else if (pkt->count == RTCP_PSFB_FIR && rtcp_parse_fir(pkt, &fir) == 0) {
 		for (size_t i = 0; i < fir.entry_count; i++) {
@@ -324,6 +374,8 @@ static void on_packet(struct peer *p, const struct rtcp_packet *pkt, int64_t now
 	case RTCP_RTPFB:
 		if (pkt->count == RTCP_RTPFB_NACK)
 			on_nack(p, pkt, now);
+		else if (pkt->count == RTCP_RTPFB_TWCC)
+			on_twcc(p, pkt, now);
 		break;
 	case RTCP_PSFB:
 		on_psfb(p, pkt);
@@ -332,7 +384,7 @@ static void on_packet(struct peer *p, const struct rtcp_packet *pkt, int64_t now
 		g_debug("[peer %s] rtcp: BYE", p->id);
 		break;
 	default:
-		break; /* SDES, APP, XR, transport-wide feedback, REMB: not used */
+		break; /* SDES, APP, XR: not used */
 	}
 }
 
@@ -356,6 +408,9 @@ void peer_publish_stats(struct peer *p)
 	s.track_count = p->track_count;
 	s.rtt_ms = (double)p->rtt_us / 1000.0;
 	s.twcc_feedback_sent = p->twcc ? p->twcc->sent : 0;
+	s.remb_received = p->remb_received;
+	s.remb_bps = p->remb_bps;
+	s.send_estimate_bps = p->send_estimate_bps;
 	s.dropped = p->dropped;
 	g_mutex_lock(&p->send_lock);
 	for (unsigned i = 0; i < p->track_count; i++) {

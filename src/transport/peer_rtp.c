@@ -47,6 +47,13 @@ void peer_streams_init(struct peer *p)
 		p->twcc = g_new(struct twcc_recorder, 1);
 		twcc_init(p->twcc);
 	}
+	for (unsigned i = 0; i < p->track_count && !p->bwe; i++) {
+		if (p->tracks[i].send && p->tracks[i].ext_twcc) {
+			p->bwe = g_new(struct peer_bwe, 1);
+			send_bwe_init(&p->bwe->est);
+			p->bwe->est.cfg.start_bps = p->transport->settings.bwe_start_bps;
+		}
+	}
 }
 
 void peer_streams_clear(struct peer *p)
@@ -349,6 +356,8 @@ static int send_locked(struct peer *p, unsigned idx, const struct peer_rtp_out *
 	ret = protect_rtp_locked(p, len, out);
 	if (ret < 0)
 		return ret;
+	if (t->ext_twcc && p->bwe)
+		send_bwe_on_sent(&p->bwe->est, p->twcc_seq, (size_t)ret, now);
 	so->packets++;
 	so->bytes += o->payload_len;
 	so->last_rtp_ts = o->timestamp;

@@ -59,6 +59,7 @@ static void init_common(struct transport *t)
 	g_mutex_init(&t->lock);
 	t->peers = g_hash_table_new(g_str_hash, g_str_equal);
 	t->settings.history_packets = 512;
+	t->settings.bwe_start_bps = 600000;
 	t->settings.consent_timeout_us = 30 * G_USEC_PER_SEC;
 	t->settings.connect_timeout_us = 30 * G_USEC_PER_SEC;
 }
@@ -251,6 +252,7 @@ static bool load_settings(struct transport *t, const struct config *conf, GError
 	s->connect_timeout_us = config_get_int(conf, "ice", "connect_timeout_s") * G_USEC_PER_SEC;
 	s->history_packets =
 	    round_up_pow2((unsigned)config_get_int(conf, "transport", "history_packets"));
+	s->bwe_start_bps = (uint64_t)config_get_int(conf, "video", "start_kbps") * 1000;
 	return true;
 }
 

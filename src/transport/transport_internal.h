@@ -49,6 +49,7 @@ struct transport_settings {
 	int64_t consent_timeout_us; /* nothing received for this long: the peer fails */
 	int64_t connect_timeout_us; /* not connected after this long: the peer fails */
 	unsigned history_packets;   /* send history per video stream */
+	uint64_t bwe_start_bps;     /* the send-side estimate's floor at its start */
 };
 
 struct transport {

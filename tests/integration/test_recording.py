@@ -172,8 +172,9 @@ def test_ten_seconds_of_a_meeting(echo_server, tmp_path):
         before = metrics(m.server.url)
         status, started, _ = m.admin.call("POST", f"/meetings/{m.id}/recording")
         assert status == 201, started
+        # The room composes video (its name tiles at least): the top tier is recorded too.
         assert (started["state"], started["segment"], started["tracks"]) == (
-            "recording", 1, "audio")
+            "recording", 1, "audio+video")
         # one recording at a time
         status, reply, _ = m.admin.call("POST", f"/meetings/{m.id}/recording")
         assert (status, reply["error"]["code"]) == (409, "conflict"), reply
@@ -339,7 +340,9 @@ def test_disk_full_stops_the_recording_not_the_meeting(echo_server, small_disk):
         path = small_disk / "recordings" / started["file"]
         assert path.stat().st_size > 4096
         _, end = decode_audio(path)
-        assert end > 0.5, end
+        # The composite's first 720p key frame takes most of the 16 KiB: a third of a
+        # second of audio or so is left, and it decodes.
+        assert end > 0.25, end
         # stopping it now: nothing is being recorded
         status, reply, _ = m.admin.call("DELETE", f"/meetings/{m.id}/recording")
         assert (status, reply["error"]["code"]) == (409, "conflict"), reply

@@ -29,7 +29,7 @@ static gboolean wait_for_line(struct mcu_rooms *rooms, const char *line)
 
 static void test_rooms_come_and_go(void)
 {
-	struct mcu_rooms *rooms = mcu_rooms_new();
+	struct mcu_rooms *rooms = mcu_rooms_new(NULL);
 	struct mcu_member *a1 = mcu_member_join(rooms, "a");
 	struct mcu_member *a2 = mcu_member_join(rooms, "a");
 	struct mcu_member *b1 = mcu_member_join(rooms, "b");
@@ -62,7 +62,7 @@ static void test_rooms_come_and_go(void)
 
 static void test_leave_before_first_tick(void)
 {
-	struct mcu_rooms *rooms = mcu_rooms_new();
+	struct mcu_rooms *rooms = mcu_rooms_new(NULL);
 
 	/* Joined and gone before the media thread saw it: no slot, no leak (ASan). */
 	for (int i = 0; i < 20; i++)
@@ -106,7 +106,7 @@ static void on_tap_closed(void *user_data)
  * like the tick times; once untapped it gets nothing; a room that closes tells it. */
 static void test_tap(void)
 {
-	struct mcu_rooms *rooms = mcu_rooms_new();
+	struct mcu_rooms *rooms = mcu_rooms_new(NULL);
 	struct mcu_member *m = mcu_member_join(rooms, "meeting-7");
 	struct tap_log log = {0}, other = {0};
 	struct mcu_tap tap = {.audio = on_tap_audio, .closed = on_tap_closed, .user_data = &log};
@@ -116,7 +116,7 @@ static void test_tap(void)
 
 	g_assert_cmpint(mcu_rooms_tap(rooms, "meeting-8", &tap, NULL), ==, -ENOENT);
 	g_assert_cmpint(mcu_rooms_tap(rooms, "meeting-7", &tap, &video), ==, 0);
-	g_assert_false(video); /* no compositor drives the room yet */
+	g_assert_true(video); /* the room's compositor hands the tap its top tier */
 	g_assert_cmpint(mcu_rooms_tap(rooms, "meeting-7", &tap2, NULL), ==, -EBUSY);
 	for (int i = 0; i < 300 && g_atomic_int_get(&log.calls) < 10; i++)
 		g_usleep(10000);
@@ -139,11 +139,47 @@ static void test_tap(void)
 	mcu_rooms_free(rooms);
 }
 
+/* The chair's controls on a room without peers: accepted, refused when out of range, and
+ * the room's video counters are published (a compositor with no source yet). */
+static void test_video_controls(void)
+{
+	struct mcu_rooms *rooms = mcu_rooms_new(NULL);
+	struct mcu_member *a = mcu_member_join(rooms, "v");
+	struct mcu_member *b = mcu_member_join(rooms, "v");
+	struct mcu_room *room = mcu_member_room(a);
+	enum layout_kind kind;
+	char long_name[400];
+
+	g_assert_true(mcu_member_room(b) == room);
+	g_assert_cmpstr(mcu_room_name(room), ==, "v");
+	g_assert_cmpint(mcu_room_set_layout(room, LAYOUT_GRID), ==, 0);
+	g_assert_cmpint(mcu_room_set_layout(room, LAYOUT_PINNED), ==, 0);
+	g_assert_cmpint(mcu_room_set_layout(room, (enum layout_kind)7), ==, -EINVAL);
+	mcu_room_set_pinned(room, b);
+	mcu_room_set_pinned(room, NULL);
+	mcu_room_set_pinned(room, a);
+	mcu_member_set_display_name(a, "Xã Tân Phú");
+	/* A long name is cut on a character boundary: 3-byte characters past 127 bytes. */
+	for (size_t i = 0; i + 3 < sizeof(long_name); i += 3)
+		memcpy(long_name + i, "ầ", 3), long_name[i + 3] = '\0';
+	mcu_member_set_display_name(b, long_name);
+	g_assert_true(mcu_layout_from_name("speaker", &kind) && kind == LAYOUT_SPEAKER);
+	g_assert_true(mcu_layout_from_name("grid", &kind) && kind == LAYOUT_GRID);
+	g_assert_true(mcu_layout_from_name("pinned", &kind) && kind == LAYOUT_PINNED);
+	g_assert_false(mcu_layout_from_name("mosaic", &kind));
+	g_assert_true(wait_for_line(rooms, "cau_video_sources{room=\"v\"} 0\n"));
+	g_assert_true(wait_for_line(rooms, "cau_video_receivers{room=\"v\",tier=\"320x180\"} 0\n"));
+	mcu_member_leave(a); /* the pinned member leaves: unpinned */
+	mcu_member_leave(b);
+	mcu_rooms_free(rooms);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/mcu-room/rooms-come-and-go", test_rooms_come_and_go);
 	g_test_add_func("/mcu-room/leave-before-first-tick", test_leave_before_first_tick);
+	g_test_add_func("/mcu-room/video-controls", test_video_controls);
 	g_test_add_func("/mcu-room/tap", test_tap);
 	return g_test_run();
 }
