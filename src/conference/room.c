@@ -63,21 +63,52 @@ void room_apply_audio(struct room *room, struct room_participant *p)
 		mcu_member_set_audio_muted(p->media, !room_participant_audible(p));
 }
 
+/* The room's mcu room, through any participant that has media; NULL before the first. */
+static struct mcu_room *media_room(struct room *room)
+{
+	for (guint i = 0; i < room->participants->len; i++) {
+		struct room_participant *p = room->participants->pdata[i];
+
+		if (p->media)
+			return mcu_member_room(p->media);
+	}
+	return NULL;
+}
+
+/* The composed picture follows the main view (the mcu room composes one): a pin in the
+ * speaker layout shows the pinned participant large (the chair's pick, or the floor's
+ * holder after a grant) instead of the loudest; grid and pinned are themselves. */
+static enum layout_kind composed_layout(const struct room_view *view)
+{
+	switch (view->layout) {
+	case ROOM_LAYOUT_GRID:
+		return LAYOUT_GRID;
+	case ROOM_LAYOUT_PINNED:
+		return LAYOUT_PINNED;
+	case ROOM_LAYOUT_SPEAKER:
+	default:
+		return view->pinned ? LAYOUT_PINNED : LAYOUT_SPEAKER;
+	}
+}
+
 void room_apply_layout(struct room *room, struct room_view *view)
 {
-	/* The compositor is not wired into rooms yet: the layout lives in the model and in
-	 * the events. Wiring it is one call here, e.g.
-	 * compositor_view_set_layout(view->compositor, view->layout). */
-	(void)room;
-	(void)view;
+	struct mcu_room *media = media_room(room);
+
+	if (media && view == room->views->pdata[0])
+		mcu_room_set_layout(media, composed_layout(view));
 }
 
 void room_apply_pin(struct room *room, struct room_view *view)
 {
-	/* Likewise: the large tile of the speaker layout, e.g.
-	 * compositor_view_set_pinned(view->compositor, member of view->pinned). */
-	(void)room;
-	(void)view;
+	struct mcu_room *media = media_room(room);
+	struct room_participant *pinned;
+
+	if (!media || view != room->views->pdata[0])
+		return;
+	pinned = view->pinned ? room_find(room, view->pinned) : NULL;
+	mcu_room_set_pinned(media, pinned && pinned->media ? pinned->media : NULL);
+	mcu_room_set_layout(media, composed_layout(view));
 }
 
 /* ---- events ---- */
@@ -382,7 +413,12 @@ void room_set_media(struct room *room, guint id, struct mcu_member *member)
 	if (!p)
 		return;
 	p->media = member;
+	if (member)
+		mcu_member_set_display_name(member, p->unit && *p->unit ? p->unit : p->name);
 	room_apply_audio(room, p);
+	/* A new mcu room starts with the server's default layout; a pinned participant
+	 * coming back has a new member. */
+	room_apply_pin(room, room->views->pdata[0]);
 }
 
 void room_set_away(struct room *room, guint id, bool away, gint64 now_ms)
