@@ -19,7 +19,10 @@ It prints one JSON report line:
   {"report": {"ok": true, "peer": "...", "frames": N, "sizes": {"640x360": N, ...},
               "last_size": "320x180", "errors": [...]}}
 
-Usage: aiortc_video.py WS_URL --room mcu:NAME [--colour R,G,B] [--size WxH] [--name NAME]
+With --token TOKEN it takes a seat in a meeting room (room.join) and makes its peer in
+room "meeting" instead of --room; its report then has "participant", the seat's id.
+
+Usage: aiortc_video.py WS_URL (--room mcu:NAME | --token TOKEN) [--colour R,G,B] [--size WxH] [--name NAME]
                        [--seconds S] [--dump PATH] [--remb BPS] [--corrupt N] [--keyframes]
                        [--resize-at S --resize WxH] [--pli-flood MS]
 """
@@ -208,7 +211,16 @@ async def run(args):
     else:
         pc.addTransceiver("video", direction="recvonly")
     await pc.setLocalDescription(await pc.createOffer())
-    params = {"room": args.room, "offer": pc.localDescription.sdp}
+    room = args.room
+    if args.token:
+        # A seat of a meeting room first (room.join), then its peer in room "meeting".
+        joined = await sig.call("room.join", {"token": args.token})
+        if "error" in joined:
+            report["errors"].append(joined["error"])
+            return report
+        report["participant"] = joined["result"]["participant"]["id"]
+        room = "meeting"
+    params = {"room": room, "offer": pc.localDescription.sdp}
     if args.name:
         params["name"] = args.name
     reply = await sig.call("peer.create", params)
@@ -236,7 +248,8 @@ async def run(args):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("url")
-    parser.add_argument("--room", required=True)
+    parser.add_argument("--room", default="meeting")
+    parser.add_argument("--token", help="join a meeting room with this join token first")
     parser.add_argument("--colour")
     parser.add_argument("--size", default="320x180")
     parser.add_argument("--name")
