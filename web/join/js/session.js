@@ -1,20 +1,20 @@
 // SPDX-License-Identifier: MIT
-// Being in the meeting: one WebRTC connection to the server over /ws (docs/protocol.md).
-//
-// FOR NOW this joins the meeting's audio conference directly: `peer.create` in room
-// "mcu:meeting-<ID>" (the MCU room the room protocol uses for meeting ID), so the
-// participant hears the meeting audio and sends its microphone (its camera is sent too;
-// the mcu room drops video until the compositor is wired in). The join token is not
-// presented to /ws yet. When the room protocol lands, joinMeeting() switches to
-// `room.join` with the token (the server then checks it and picks the room), and the
-// room's events (mute, floor, layout) arrive here; the page does not change.
+// Being in the meeting over /ws (docs/protocol.md, "Meeting rooms"): `room.join` with the
+// join token takes a seat, `peer.create` in room "meeting" sends the microphone and camera
+// and plays the meeting audio; the room's events keep a copy of the room (roster, queue,
+// floor, views) up to date for the page; after a WebSocket drop the client comes back by
+// itself with `room.resume` and a new peer while the seat is kept.
 const CONNECT_TIMEOUT_MS = 30000;
+const RETRY_MS = 1000;
+const REFRESH_MS = 80;
 
 // The JSON protocol of /ws: requests with ids, replies by id, events to `onEvent`.
+// `onClose(ev)` is called once when the socket closes (not after close()).
 function openSignalling(onEvent, onClose) {
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
   const pending = new Map();
   let nextId = 1;
+  let closing = false;
   ws.onmessage = (ev) => {
     let msg;
     try {
@@ -27,130 +27,265 @@ function openSignalling(onEvent, onClose) {
     } else if (pending.has(msg.id)) {
       const { resolve, reject } = pending.get(msg.id);
       pending.delete(msg.id);
-      if (msg.error) reject(new Error(`${msg.error.code}: ${msg.error.message}`));
+      if (msg.error) reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
       else resolve(msg.result);
     }
   };
   const opened = new Promise((resolve, reject) => {
     ws.onopen = resolve;
-    ws.onerror = () => reject(new Error('WebSocket error'));
+    ws.onerror = () => reject(Object.assign(new Error('WebSocket error'), { code: 'network' }));
   });
+  opened.catch(() => {});
   ws.onclose = (ev) => {
-    for (const { reject } of pending.values()) reject(new Error(`connection closed (${ev.code})`));
+    for (const { reject } of pending.values()) {
+      reject(Object.assign(new Error(`connection closed (${ev.code})`), { code: 'network' }));
+    }
     pending.clear();
-    onClose(ev);
+    if (!closing) onClose(ev);
   };
-  const call = async (method, params) => {
+  const call = async (method, params = {}) => {
     await opened;
     const id = nextId++;
     ws.send(JSON.stringify({ id, method, params }));
     return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
   };
-  return { call, close: () => ws.close(1000) };
+  return {
+    call,
+    close: () => {
+      closing = true;
+      ws.close(1000);
+    },
+    // For the tests: drops the socket as a network failure would (the server keeps the seat).
+    drop: () => ws.close(4000, 'test drop'),
+  };
 }
 
-// The room this client joins until `room.join` exists.
-export function roomName(meetingId) {
-  return `mcu:meeting-${meetingId}`;
+// Link quality from the peer's getStats: share of audio packets lost and the round trip.
+export function linkQuality(lossPercent, rttMs) {
+  if (rttMs === null && lossPercent === null) return 'unknown';
+  if ((lossPercent ?? 0) >= 8 || (rttMs ?? 0) >= 500) return 'poor';
+  if ((lossPercent ?? 0) >= 2 || (rttMs ?? 0) >= 200) return 'fair';
+  return 'good';
 }
 
-// Joins meeting `meetingId` sending the tracks of `devices` (a DeviceCheck; its later
-// track changes are followed) and playing what the server sends in `remoteAudio`.
-// `token` is the join token (unused until room.join lands). `onState(state, detail)` gets
-// 'connecting', 'connected', 'failed' (detail: why) and 'closed'. Resolves to the
-// session { leave(), stats(), pc } once the server has answered; rejects when it cannot.
-export async function joinMeeting({ meetingId, token, devices, remoteAudio, onState }) {
-  void token; // presented with room.join (see the note atop this file)
-  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+// The room as the page sees it: `me` (the caller's participant id), `participants` (Map
+// id → participant as in the roster), `floor`, `queue`, `views`, `state`.
+function roomModel(seat) {
+  const model = { me: seat.participant.id, participants: new Map() };
+  applyRoom(model, seat.room);
+  return model;
+}
+
+function applyRoom(model, room) {
+  model.meetingId = room.meeting_id;
+  model.state = room.state;
+  model.floor = room.floor;
+  model.queue = room.queue;
+  model.views = room.views;
+  model.participants = new Map(room.participants.map((p) => [p.id, p]));
+}
+
+// Joins the meeting of join token `token` sending the tracks of `devices` (a DeviceCheck;
+// its later track changes are followed) and playing the meeting audio in `remoteAudio`.
+// `onState(state, detail)` gets 'connecting', 'connected', 'reconnecting', 'failed'
+// (detail: why), 'kicked', 'ended' and 'closed'; `onRoom(model)` the room after every
+// change. Resolves to the session { call(), leave(), stats(), model } once the seat is
+// taken; rejects (error.code from the server) when it cannot be.
+export async function joinMeeting({ token, devices, remoteAudio, onState, onRoom }) {
+  let signalling = null;
+  let pc = null;
   let peer = null;
   let ended = false;
-  const early = [];
+  let seat = null;
+  let model = null;
+  let droppedAt = 0;
+  let refreshTimer = 0;
+  let connectTimer = 0;
+  const senders = {};
+
+  const closePeer = () => {
+    window.clearTimeout(connectTimer);
+    if (pc) pc.close();
+    pc = null;
+    peer = null;
+  };
   const finish = (state, detail) => {
     if (ended) return;
     ended = true;
-    pc.close();
-    signalling.close();
+    window.clearTimeout(refreshTimer);
+    closePeer();
+    signalling?.close();
+    remoteAudio.srcObject = null;
     onState(state, detail);
   };
-  const signalling = openSignalling((name, data) => {
-    if (data.peer !== undefined && peer !== null && data.peer !== peer) return;
+  // Room-wide members (queue, floor, views) are read again shortly after events.
+  const refresh = () => {
+    window.clearTimeout(refreshTimer);
+    refreshTimer = window.setTimeout(async () => {
+      try {
+        applyRoom(model, await signalling.call('room.state'));
+        onRoom(model);
+      } catch {
+        // the next event or the reconnection reads it again
+      }
+    }, REFRESH_MS);
+  };
+  const onEvent = (name, data) => {
+    if (name === 'peer.candidate' || name === 'peer.state') {
+      onPeerEvent(name, data);
+      return;
+    }
+    if (!name.startsWith('room.') || !model) return;
+    const subject = data.participant;
+    if (name === 'room.left') {
+      if (subject && subject.id === model.me) {
+        if (data.reason === 'kicked' || data.reason === 'ended') finish(data.reason);
+        else if (data.reason === 'replaced') finish('failed', 'replaced');
+        return;
+      }
+      if (subject) model.participants.delete(subject.id);
+    } else if (subject) {
+      model.participants.set(subject.id, subject);
+    }
+    onRoom(model);
+    refresh();
+  };
+  const onPeerEvent = (name, data) => {
+    if (!pc || (data.peer !== undefined && peer !== null && data.peer !== peer)) return;
     if (name === 'peer.candidate') {
       pc.addIceCandidate(data.candidate ? { candidate: data.candidate, sdpMid: data.sdpMid,
         sdpMLineIndex: data.sdpMLineIndex } : null).catch(() => {});
-    } else if (name === 'peer.state') {
-      if (data.state === 'connected') onState('connected');
-      else if (data.state === 'failed' || data.state === 'closed') finish('failed', data.reason ?? data.state);
+    } else if (data.state === 'connected') {
+      onState('connected');
+    } else if (data.state === 'failed' || data.state === 'closed') {
+      closePeer();
+      onState('failed', data.reason ?? data.state);
     }
-  }, (ev) => finish('failed', `WebSocket ${ev.code}`));
-  const sendCandidate = (c) => signalling.call('peer.candidate', {
-    peer, candidate: c ? c.candidate : null, sdpMid: c ? c.sdpMid : undefined,
-  }).catch(() => {});
-  pc.onicecandidate = (ev) => {
-    if (peer) sendCandidate(ev.candidate);
-    else early.push(ev.candidate);
-  };
-  pc.ontrack = (ev) => {
-    if (ev.track.kind !== 'audio') return;
-    remoteAudio.srcObject = new MediaStream([ev.track]);
-    remoteAudio.play().catch(() => {});
   };
 
-  // One transceiver per kind, sending the device's track when there is one: the server
-  // sends the meeting audio back on the audio one either way.
-  const senders = {};
-  for (const kind of ['audio', 'video']) {
-    const track = devices.track(kind);
-    const transceiver = pc.addTransceiver(track ?? kind, { direction: 'sendrecv',
-      streams: track ? [devices.stream] : [] });
-    senders[kind] = transceiver.sender;
+  // A new RTCPeerConnection for the seat (at the join and after each resume).
+  const makePeer = async () => {
+    const own = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    pc = own;
+    const early = [];
+    const sendCandidate = (c) => signalling.call('peer.candidate', {
+      peer, candidate: c ? c.candidate : null, sdpMid: c ? c.sdpMid : undefined,
+    }).catch(() => {});
+    own.onicecandidate = (ev) => {
+      if (peer) sendCandidate(ev.candidate);
+      else early.push(ev.candidate);
+    };
+    own.ontrack = (ev) => {
+      if (ev.track.kind !== 'audio') return;
+      remoteAudio.srcObject = new MediaStream([ev.track]);
+      remoteAudio.play().catch(() => {});
+    };
+    for (const kind of ['audio', 'video']) {
+      const track = devices.track(kind);
+      const transceiver = own.addTransceiver(track ?? kind, { direction: 'sendrecv',
+        streams: track ? [devices.stream] : [] });
+      senders[kind] = transceiver.sender;
+    }
+    connectTimer = window.setTimeout(() => {
+      if (pc === own && own.connectionState !== 'connected') {
+        closePeer();
+        onState('failed', 'timeout');
+      }
+    }, CONNECT_TIMEOUT_MS);
+    own.addEventListener('connectionstatechange', () => {
+      if (own.connectionState === 'connected') window.clearTimeout(connectTimer);
+    });
+    await own.setLocalDescription(await own.createOffer());
+    const created = await signalling.call('peer.create', { room: 'meeting', offer: own.localDescription.sdp });
+    if (pc !== own) return;
+    peer = created.peer;
+    await own.setRemoteDescription({ type: 'answer', sdp: created.answer });
+    early.splice(0).forEach(sendCandidate);
+  };
+
+  // After a drop: new connections with room.resume until the seat's time is up.
+  const reconnect = async () => {
+    closePeer();
+    onState('reconnecting');
+    const limit = droppedAt + seat.resume_seconds * 1000;
+    while (!ended && Date.now() < limit) {
+      const attempt = openSignalling(onEvent, onDrop);
+      try {
+        signalling = attempt;
+        const back = await attempt.call('room.resume', { resume_token: seat.resume_token });
+        seat = { ...seat, ...back };
+        model = roomModel(seat);
+        onRoom(model);
+        onState('connecting');
+        await makePeer();
+        return;
+      } catch (error) {
+        attempt.close();
+        if (error.code === 'not_found' || error.code === 'room_closed') break;
+        await new Promise((resolve) => window.setTimeout(resolve, RETRY_MS));
+      }
+    }
+    finish('failed', 'resume');
+  };
+  function onDrop(ev) {
+    if (ended) return;
+    droppedAt = Date.now();
+    void ev;
+    reconnect();
   }
+
   devices.onTrackChange((kind, track) => {
     if (!ended) senders[kind]?.replaceTrack(track).catch(() => {});
   });
 
   onState('connecting');
-  const timer = window.setTimeout(() => {
-    if (pc.connectionState !== 'connected') finish('failed', 'timeout');
-  }, CONNECT_TIMEOUT_MS);
-  pc.addEventListener('connectionstatechange', () => {
-    if (pc.connectionState === 'connected') window.clearTimeout(timer);
-  });
+  signalling = openSignalling(onEvent, onDrop);
   try {
-    await pc.setLocalDescription(await pc.createOffer());
-    const created = await signalling.call('peer.create', { room: roomName(meetingId),
-      offer: pc.localDescription.sdp });
-    peer = created.peer;
-    await pc.setRemoteDescription({ type: 'answer', sdp: created.answer });
-    early.splice(0).forEach(sendCandidate);
+    seat = await signalling.call('room.join', { token });
+    model = roomModel(seat);
+    onRoom(model);
+    await makePeer();
   } catch (error) {
-    window.clearTimeout(timer);
     finish('failed', error.message);
     throw error;
   }
 
   return {
-    pc,
-    // Closes the peer (the server releases it at once) and the connection.
+    get model() { return model; },
+    get role() { return seat.participant.role; },
+    // A room.* request; rejects with the server's error (error.code, error.message).
+    call: (method, params) => signalling.call(method, params),
+    // Gives the seat up (the server closes the peer) and closes the connection.
     async leave() {
-      window.clearTimeout(timer);
       if (ended) return;
-      await signalling.call('peer.close', { peer }).catch(() => {});
-      remoteAudio.srcObject = null;
+      await signalling.call('room.leave').catch(() => {});
       finish('closed');
     },
-    // Audio packets sent and received so far, and the energy of what was received.
+    // For the tests: the WebSocket drops as on a network failure.
+    drop() {
+      signalling.drop();
+    },
+    // Audio packets sent and received, the energy received, loss and round trip.
     async stats() {
       const out = { audioPacketsSent: 0, audioPacketsReceived: 0, audioEnergyReceived: 0,
-        connectionState: pc.connectionState };
-      if (ended) return out;
+        packetsLost: 0, rttMs: null, lossPercent: null, quality: 'unknown',
+        connectionState: pc?.connectionState ?? 'closed' };
+      if (ended || !pc) return out;
       (await pc.getStats()).forEach((s) => {
+        if (s.type === 'candidate-pair' && s.state === 'succeeded' && s.currentRoundTripTime !== undefined) {
+          out.rttMs = Math.round(s.currentRoundTripTime * 1000);
+        }
         if (s.kind !== 'audio') return;
         if (s.type === 'outbound-rtp') out.audioPacketsSent += s.packetsSent ?? 0;
         if (s.type === 'inbound-rtp') {
           out.audioPacketsReceived += s.packetsReceived ?? 0;
           out.audioEnergyReceived += s.totalAudioEnergy ?? 0;
+          out.packetsLost += s.packetsLost ?? 0;
         }
       });
+      const expected = out.audioPacketsReceived + out.packetsLost;
+      if (expected > 0) out.lossPercent = (100 * out.packetsLost) / expected;
+      out.quality = linkQuality(out.lossPercent, out.rttMs);
       return out;
     },
   };
