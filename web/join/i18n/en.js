@@ -5,6 +5,7 @@ export default {
   'app.title': 'Join an online meeting',
   'app.skip': 'Skip to main content',
   'app.subtitle': 'Participant endpoint',
+  'app.subtitle_chair': 'Chair of the meeting',
   'app.language': 'Language',
   'app.loading': 'Checking the join link…',
 

@@ -5,6 +5,7 @@ export default {
   'app.title': 'Tham dự họp trực tuyến',
   'app.skip': 'Bỏ qua, đến nội dung chính',
   'app.subtitle': 'Điểm cầu tham dự',
+  'app.subtitle_chair': 'Chủ trì cuộc họp',
   'app.language': 'Ngôn ngữ',
   'app.loading': 'Đang kiểm tra liên kết tham dự…',
 

@@ -63,6 +63,7 @@ function paintMeeting() {
   const range = formatRange(meeting.start_at, meeting.end_at);
   byId('meeting').hidden = false;
   byId('meeting-title').textContent = meeting.title;
+  if (role === 'chair') document.querySelector('.brand-sub').textContent = t('app.subtitle_chair');
   const fact = (label, ...value) => [h('dt', { text: label }), h('dd', {}, ...value)];
   replace(byId('meeting-facts'),
     fact(t('meeting.time'), t('meeting.time_value', range)),
@@ -122,7 +123,7 @@ function paintMe() {
   const hand = byId('hand');
   hand.textContent = seat.hand_raised ? t('me.lower_hand') : t('me.raise_hand');
   hand.setAttribute('aria-pressed', seat.hand_raised ? 'true' : 'false');
-  hand.hidden = seat.role === 'viewer';
+  hand.hidden = seat.role !== 'participant';
   const q = state.stats;
   const quality = byId('quality');
   quality.className = `quality quality-${q?.quality ?? 'unknown'}`;
