@@ -310,6 +310,38 @@ async function reconnects(s, first, chair, numbers) {
   });
 }
 
+// The room as the chair's page last read it from the server.
+function roomOf(page) {
+  return page.evaluate(() => {
+    const room = window.cauJoin.room;
+    return room && { state: room.state, floor: room.floor, queue: room.queue, views: room.views };
+  });
+}
+
+async function chairControls(s, first, second, chair) {
+  await s.step('the chair picks the grid layout and locks the room; the server\'s room says so', async () => {
+    await chair.selectOption('#layout', 'grid');
+    await waitUntil('grid', () => roomOf(chair), (r) => r.views[0].layout === 'grid');
+    assert(await chair.locator('#layout').inputValue() === 'grid', 'the picker went back');
+    await chair.click('#lock');
+    await expectText(chair.locator('#lock'), 'Mở khóa phòng họp');
+    await waitUntil('locked', () => roomOf(chair), (r) => r.state === 'locked');
+    assert(await chair.evaluate(() => document.activeElement.id) === 'lock', 'the focus left the lock button');
+    await chair.click('#lock');
+    await waitUntil('unlocked', () => roomOf(chair), (r) => r.state === 'open');
+  });
+  await s.step('mute all: both communes\' pages say the chair muted them, the floor is taken back', async () => {
+    await chair.click('#mute-all');
+    for (const page of [first, second]) await expectText(page.locator('#my-state'), 'Chủ trì đã tắt micrô');
+    await expectText(chair.locator('#floor-holder'), 'Đang phát biểu: chưa ai');
+    assert(await second.locator('#my-state').innerText().then((v) => !v.includes('Bạn đang được phát biểu')), 'still has the floor');
+    for (const name of args.endpoints) {
+      await waitUntil(`${name} muted`, () => row(chair, name).getAttribute('data-muted'), (v) => v === 'true');
+    }
+    assert((await roomOf(chair)).floor === null, 'the server still gives the floor');
+  });
+}
+
 async function notOpenYet(s, page, peersBefore) {
   await s.step('a meeting not open yet shows when its room opens, and Join says so', async () => {
     await openLink(page, args.scheduled_link);
@@ -330,6 +362,17 @@ async function leaveAndRefusals(s, first, second, chair) {
     assert(await first.evaluate(() => window.cauJoin.stats()) === null, 'a session is still open');
     await waitUntil('the server keeps the other two peers', serverPeers, (n) => n === 2);
   });
+  await s.step('the chair removes the second commune: its page says so, its peer is closed', async () => {
+    await chair.click('#end-meeting');
+    await expectText(chair.locator('#end-confirm'), 'Đồng ý kết thúc cuộc họp cho mọi người');
+    assert(await chair.evaluate(() => document.activeElement.id) === 'end-confirm', 'focus not on the confirmation');
+    await chair.click('#end-cancel');
+    await row(chair, args.endpoints[1]).locator('button.kick').click();
+    await expectText(second.locator('#session-status'), 'Chủ trì đã mời điểm cầu này ra khỏi cuộc họp');
+    assert(await second.locator('#join').isVisible(), 'no Join button after the kick');
+    await expectText(chair.locator('#chair'), 'Điểm cầu tham dự (1)');
+    await waitUntil('only the chair\'s peer', serverPeers, (n) => n === 1);
+  });
   await s.step('an altered link says the link is not valid', async () => {
     const link = args.links[0];
     const last = link.at(-1) === 'A' ? 'B' : 'A';
@@ -339,7 +382,7 @@ async function leaveAndRefusals(s, first, second, chair) {
     assert(await first.locator('#workspace').isHidden(), 'the workspace is shown');
   });
   await shot(first, 'join-invalid-1366');
-  await notOpenYet(s, first, 2);
+  await notOpenYet(s, first, 1);
   await s.step('after the meeting ends, its link says the meeting is over', async () => {
     const response = await fetch(`${args.url}/api/v1/meetings/${args.meeting_id}/end`, {
       method: 'POST', headers: { Authorization: `Bearer ${args.operator_token}` } });
@@ -399,6 +442,8 @@ async function run() {
     await chairRuns(s, first, second, chair, report.numbers);
     s.page = first;
     await reconnects(s, first, chair, report.numbers);
+    s.page = chair;
+    await chairControls(s, first, second, chair);
     s.page = second;
     await s.step('on the phone the PDF renders too, while in the meeting', async () => {
       await second.locator('#materials-body li button.view').first().click();

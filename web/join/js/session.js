@@ -101,6 +101,7 @@ export async function joinMeeting({ token, devices, remoteAudio, onState, onRoom
   let droppedAt = 0;
   let refreshTimer = 0;
   let connectTimer = 0;
+  let reconnecting = false;
   const senders = {};
 
   const closePeer = () => {
@@ -158,8 +159,7 @@ export async function joinMeeting({ token, devices, remoteAudio, onState, onRoom
     } else if (data.state === 'connected') {
       onState('connected');
     } else if (data.state === 'failed' || data.state === 'closed') {
-      closePeer();
-      onState('failed', data.reason ?? data.state);
+      repeer();
     }
   };
 
@@ -187,10 +187,7 @@ export async function joinMeeting({ token, devices, remoteAudio, onState, onRoom
       senders[kind] = transceiver.sender;
     }
     connectTimer = window.setTimeout(() => {
-      if (pc === own && own.connectionState !== 'connected') {
-        closePeer();
-        onState('failed', 'timeout');
-      }
+      if (pc === own && own.connectionState !== 'connected') repeer();
     }, CONNECT_TIMEOUT_MS);
     own.addEventListener('connectionstatechange', () => {
       if (own.connectionState === 'connected') window.clearTimeout(connectTimer);
@@ -203,34 +200,54 @@ export async function joinMeeting({ token, devices, remoteAudio, onState, onRoom
     early.splice(0).forEach(sendCandidate);
   };
 
+  // A peer made for the seat; a refusal other than a dropped connection ends the session
+  // (a drop is onDrop's to handle).
+  const startPeer = () => makePeer().catch((error) => {
+    if (error.code !== 'network') finish('failed', error.message);
+  });
+  // The peer failed (ICE consent lost, connect timeout) while the seat is kept: a new
+  // peer for the same seat a moment later.
+  function repeer() {
+    if (ended || reconnecting) return;
+    closePeer();
+    onState('reconnecting');
+    window.setTimeout(() => {
+      if (!ended && !reconnecting && !pc) startPeer();
+    }, RETRY_MS);
+  }
   // After a drop: new connections with room.resume until the seat's time is up.
   const reconnect = async () => {
+    reconnecting = true;
     closePeer();
     onState('reconnecting');
     const limit = droppedAt + seat.resume_seconds * 1000;
     while (!ended && Date.now() < limit) {
       const attempt = openSignalling(onEvent, onDrop);
+      signalling = attempt;
+      let back;
       try {
-        signalling = attempt;
-        const back = await attempt.call('room.resume', { resume_token: seat.resume_token });
-        seat = { ...seat, ...back };
-        model = roomModel(seat);
-        onRoom(model);
-        onState('connecting');
-        await makePeer();
-        return;
+        back = await attempt.call('room.resume', { resume_token: seat.resume_token });
       } catch (error) {
         attempt.close();
         if (error.code === 'not_found' || error.code === 'room_closed') break;
         await new Promise((resolve) => window.setTimeout(resolve, RETRY_MS));
+        continue;
       }
+      seat = { ...seat, ...back };
+      model = roomModel(seat);
+      onRoom(model);
+      onState('connecting');
+      reconnecting = false;
+      startPeer();
+      return;
     }
+    reconnecting = false;
     finish('failed', 'resume');
   };
-  function onDrop(ev) {
-    if (ended) return;
+  // The WebSocket closed without close(): one reconnection loop at a time.
+  function onDrop() {
+    if (ended || reconnecting) return;
     droppedAt = Date.now();
-    void ev;
     reconnect();
   }
 
