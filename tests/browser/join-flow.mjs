@@ -259,6 +259,7 @@ async function chairRuns(s, first, second, chair, numbers) {
     await expectText(first.locator('#my-state'), 'hãy giơ tay và chờ được phát biểu');
     assert((await seatOf(first, nameA)).audio_muted_by_chair, 'unmuted itself');
   });
+  await shot(first, 'join-muted-by-chair-1366');
   await s.step('the second commune raises its hand: its page and the chair\'s queue show it', async () => {
     await second.click('#hand');
     await expectText(second.locator('#my-state'), 'Đang giơ tay (thứ 1 trong hàng chờ)');
