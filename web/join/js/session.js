@@ -45,6 +45,9 @@ function openSignalling(onEvent, onClose) {
   };
   const call = async (method, params = {}) => {
     await opened;
+    if (ws.readyState !== WebSocket.OPEN) {
+      throw Object.assign(new Error('connection closed'), { code: 'network' });
+    }
     const id = nextId++;
     ws.send(JSON.stringify({ id, method, params }));
     return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
@@ -85,225 +88,252 @@ function applyRoom(model, room) {
   model.participants = new Map(room.participants.map((p) => [p.id, p]));
 }
 
-// Joins the meeting of join token `token` sending the tracks of `devices` (a DeviceCheck;
-// its later track changes are followed) and playing the meeting audio in `remoteAudio`.
-// `onState(state, detail)` gets 'connecting', 'connected', 'reconnecting', 'failed'
-// (detail: why), 'kicked', 'ended' and 'closed'; `onRoom(model)` the room after every
-// change. Resolves to the session { call(), leave(), stats(), model } once the seat is
-// taken; rejects (error.code from the server) when it cannot be.
-export async function joinMeeting({ token, devices, remoteAudio, onState, onRoom }) {
-  let signalling = null;
-  let pc = null;
-  let peer = null;
-  let ended = false;
-  let seat = null;
-  let model = null;
-  let droppedAt = 0;
-  let refreshTimer = 0;
-  let connectTimer = 0;
-  let reconnecting = false;
-  const senders = {};
+// One seat in the meeting and its WebRTC peer; made by joinMeeting().
+class MeetingSession {
+  constructor({ token, devices, remoteAudio, onState, onRoom }) {
+    Object.assign(this, { token, devices, remoteAudio, onState, onRoom });
+    this.signalling = null;
+    this.pc = null;
+    this.peer = null;
+    this.ended = false;
+    this.seat = null;
+    this.model = null;
+    this.droppedAt = 0;
+    this.refreshTimer = 0;
+    this.connectTimer = 0;
+    this.reconnecting = false;
+    this.senders = {};
+    this.onEvent = this.onEvent.bind(this);
+    this.onDrop = this.onDrop.bind(this);
+  }
 
-  const closePeer = () => {
-    window.clearTimeout(connectTimer);
-    if (pc) pc.close();
-    pc = null;
-    peer = null;
-  };
-  const finish = (state, detail) => {
-    if (ended) return;
-    ended = true;
-    window.clearTimeout(refreshTimer);
-    closePeer();
-    signalling?.close();
-    remoteAudio.srcObject = null;
-    onState(state, detail);
-  };
+  // Takes the seat with the token, then makes the peer; rejects when either is refused.
+  async start() {
+    this.devices.onTrackChange((kind, track) => {
+      if (!this.ended) this.senders[kind]?.replaceTrack(track).catch(() => {});
+    });
+    this.onState('connecting');
+    this.signalling = openSignalling(this.onEvent, this.onDrop);
+    try {
+      this.takeSeat(await this.signalling.call('room.join', { token: this.token }));
+      await this.makePeer();
+    } catch (error) {
+      this.finish('failed', error.message);
+      throw error;
+    }
+  }
+
+  takeSeat(seat) {
+    this.seat = { ...this.seat, ...seat };
+    this.model = roomModel(this.seat);
+    this.onRoom(this.model);
+  }
+
+  closePeer() {
+    window.clearTimeout(this.connectTimer);
+    this.pc?.close();
+    this.pc = null;
+    this.peer = null;
+  }
+
+  finish(state, detail) {
+    if (this.ended) return;
+    this.ended = true;
+    window.clearTimeout(this.refreshTimer);
+    this.closePeer();
+    this.signalling?.close();
+    this.remoteAudio.srcObject = null;
+    this.onState(state, detail);
+  }
+
   // Room-wide members (queue, floor, views) are read again shortly after events.
-  const refresh = () => {
-    window.clearTimeout(refreshTimer);
-    refreshTimer = window.setTimeout(async () => {
+  refresh() {
+    window.clearTimeout(this.refreshTimer);
+    this.refreshTimer = window.setTimeout(async () => {
       try {
-        applyRoom(model, await signalling.call('room.state'));
-        onRoom(model);
+        applyRoom(this.model, await this.signalling.call('room.state'));
+        this.onRoom(this.model);
       } catch {
         // the next event or the reconnection reads it again
       }
     }, REFRESH_MS);
-  };
-  const onEvent = (name, data) => {
+  }
+
+  onEvent(name, data) {
     if (name === 'peer.candidate' || name === 'peer.state') {
-      onPeerEvent(name, data);
+      this.onPeerEvent(name, data);
       return;
     }
-    if (!name.startsWith('room.') || !model) return;
+    if (!name.startsWith('room.') || !this.model) return;
     const subject = data.participant;
-    if (name === 'room.left') {
-      if (subject && subject.id === model.me) {
-        if (data.reason === 'kicked' || data.reason === 'ended') finish(data.reason);
-        else if (data.reason === 'replaced') finish('failed', 'replaced');
-        return;
-      }
-      if (subject) model.participants.delete(subject.id);
-    } else if (subject) {
-      model.participants.set(subject.id, subject);
+    if (name === 'room.left' && subject?.id === this.model.me) {
+      if (data.reason === 'kicked' || data.reason === 'ended') this.finish(data.reason);
+      else if (data.reason === 'replaced') this.finish('failed', 'replaced');
+      return;
     }
-    onRoom(model);
-    refresh();
-  };
-  const onPeerEvent = (name, data) => {
-    if (!pc || (data.peer !== undefined && peer !== null && data.peer !== peer)) return;
+    if (name === 'room.left' && subject) this.model.participants.delete(subject.id);
+    else if (subject) this.model.participants.set(subject.id, subject);
+    this.onRoom(this.model);
+    this.refresh();
+  }
+
+  onPeerEvent(name, data) {
+    if (!this.pc || (data.peer !== undefined && this.peer !== null && data.peer !== this.peer)) return;
     if (name === 'peer.candidate') {
-      pc.addIceCandidate(data.candidate ? { candidate: data.candidate, sdpMid: data.sdpMid,
+      this.pc.addIceCandidate(data.candidate ? { candidate: data.candidate, sdpMid: data.sdpMid,
         sdpMLineIndex: data.sdpMLineIndex } : null).catch(() => {});
     } else if (data.state === 'connected') {
-      onState('connected');
+      this.onState('connected');
     } else if (data.state === 'failed' || data.state === 'closed') {
-      repeer();
+      this.repeer();
     }
-  };
+  }
 
-  // A new RTCPeerConnection for the seat (at the join and after each resume).
-  const makePeer = async () => {
-    const own = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
-    pc = own;
+  // A new RTCPeerConnection for the seat (at the join, after a resume, after a failure),
+  // sending the device's tracks; the server sends the meeting audio on the audio one.
+  async makePeer() {
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.pc = pc;
     const early = [];
-    const sendCandidate = (c) => signalling.call('peer.candidate', {
-      peer, candidate: c ? c.candidate : null, sdpMid: c ? c.sdpMid : undefined,
+    const sendCandidate = (c) => this.signalling.call('peer.candidate', {
+      peer: this.peer, candidate: c ? c.candidate : null, sdpMid: c ? c.sdpMid : undefined,
     }).catch(() => {});
-    own.onicecandidate = (ev) => {
-      if (peer) sendCandidate(ev.candidate);
+    pc.onicecandidate = (ev) => {
+      if (this.peer) sendCandidate(ev.candidate);
       else early.push(ev.candidate);
     };
-    own.ontrack = (ev) => {
+    pc.ontrack = (ev) => {
       if (ev.track.kind !== 'audio') return;
-      remoteAudio.srcObject = new MediaStream([ev.track]);
-      remoteAudio.play().catch(() => {});
+      this.remoteAudio.srcObject = new MediaStream([ev.track]);
+      this.remoteAudio.play().catch(() => {});
     };
     for (const kind of ['audio', 'video']) {
-      const track = devices.track(kind);
-      const transceiver = own.addTransceiver(track ?? kind, { direction: 'sendrecv',
-        streams: track ? [devices.stream] : [] });
-      senders[kind] = transceiver.sender;
+      const track = this.devices.track(kind);
+      this.senders[kind] = pc.addTransceiver(track ?? kind, { direction: 'sendrecv',
+        streams: track ? [this.devices.stream] : [] }).sender;
     }
-    connectTimer = window.setTimeout(() => {
-      if (pc === own && own.connectionState !== 'connected') repeer();
+    this.connectTimer = window.setTimeout(() => {
+      if (this.pc === pc && pc.connectionState !== 'connected') this.repeer();
     }, CONNECT_TIMEOUT_MS);
-    own.addEventListener('connectionstatechange', () => {
-      if (own.connectionState === 'connected') window.clearTimeout(connectTimer);
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState === 'connected') window.clearTimeout(this.connectTimer);
     });
-    await own.setLocalDescription(await own.createOffer());
-    const created = await signalling.call('peer.create', { room: 'meeting', offer: own.localDescription.sdp });
-    if (pc !== own) return;
-    peer = created.peer;
-    await own.setRemoteDescription({ type: 'answer', sdp: created.answer });
+    await pc.setLocalDescription(await pc.createOffer());
+    const created = await this.signalling.call('peer.create', { room: 'meeting', offer: pc.localDescription.sdp });
+    if (this.pc !== pc) return;
+    this.peer = created.peer;
+    await pc.setRemoteDescription({ type: 'answer', sdp: created.answer });
     early.splice(0).forEach(sendCandidate);
-  };
+  }
 
-  // A peer made for the seat; a refusal other than a dropped connection ends the session
+  // A peer for the seat; a refusal other than a dropped connection ends the session
   // (a drop is onDrop's to handle).
-  const startPeer = () => makePeer().catch((error) => {
-    if (error.code !== 'network') finish('failed', error.message);
-  });
+  startPeer() {
+    this.makePeer().catch((error) => {
+      if (error.code !== 'network') this.finish('failed', error.message);
+    });
+  }
+
   // The peer failed (ICE consent lost, connect timeout) while the seat is kept: a new
   // peer for the same seat a moment later.
-  function repeer() {
-    if (ended || reconnecting) return;
-    closePeer();
-    onState('reconnecting');
+  repeer() {
+    if (this.ended || this.reconnecting) return;
+    this.closePeer();
+    this.onState('reconnecting');
     window.setTimeout(() => {
-      if (!ended && !reconnecting && !pc) startPeer();
+      if (!this.ended && !this.reconnecting && !this.pc) this.startPeer();
     }, RETRY_MS);
   }
+
+  // The WebSocket closed without close(): one reconnection loop at a time.
+  onDrop() {
+    if (this.ended || this.reconnecting) return;
+    this.droppedAt = Date.now();
+    this.reconnect();
+  }
+
   // After a drop: new connections with room.resume until the seat's time is up.
-  const reconnect = async () => {
-    reconnecting = true;
-    closePeer();
-    onState('reconnecting');
-    const limit = droppedAt + seat.resume_seconds * 1000;
-    while (!ended && Date.now() < limit) {
-      const attempt = openSignalling(onEvent, onDrop);
-      signalling = attempt;
+  async reconnect() {
+    this.reconnecting = true;
+    this.closePeer();
+    this.onState('reconnecting');
+    const limit = this.droppedAt + this.seat.resume_seconds * 1000;
+    while (!this.ended && Date.now() < limit) {
+      const attempt = openSignalling(this.onEvent, this.onDrop);
+      this.signalling = attempt;
       let back;
       try {
-        back = await attempt.call('room.resume', { resume_token: seat.resume_token });
+        back = await attempt.call('room.resume', { resume_token: this.seat.resume_token });
       } catch (error) {
         attempt.close();
         if (error.code === 'not_found' || error.code === 'room_closed') break;
         await new Promise((resolve) => window.setTimeout(resolve, RETRY_MS));
         continue;
       }
-      seat = { ...seat, ...back };
-      model = roomModel(seat);
-      onRoom(model);
-      onState('connecting');
-      reconnecting = false;
-      startPeer();
+      this.takeSeat(back);
+      this.onState('connecting');
+      this.reconnecting = false;
+      this.startPeer();
       return;
     }
-    reconnecting = false;
-    finish('failed', 'resume');
-  };
-  // The WebSocket closed without close(): one reconnection loop at a time.
-  function onDrop() {
-    if (ended || reconnecting) return;
-    droppedAt = Date.now();
-    reconnect();
+    this.reconnecting = false;
+    this.finish('failed', 'resume');
   }
 
-  devices.onTrackChange((kind, track) => {
-    if (!ended) senders[kind]?.replaceTrack(track).catch(() => {});
-  });
-
-  onState('connecting');
-  signalling = openSignalling(onEvent, onDrop);
-  try {
-    seat = await signalling.call('room.join', { token });
-    model = roomModel(seat);
-    onRoom(model);
-    await makePeer();
-  } catch (error) {
-    finish('failed', error.message);
-    throw error;
+  get role() {
+    return this.seat.participant.role;
   }
 
-  return {
-    get model() { return model; },
-    get role() { return seat.participant.role; },
-    // A room.* request; rejects with the server's error (error.code, error.message).
-    call: (method, params) => signalling.call(method, params),
-    // Gives the seat up (the server closes the peer) and closes the connection.
-    async leave() {
-      if (ended) return;
-      await signalling.call('room.leave').catch(() => {});
-      finish('closed');
-    },
-    // For the tests: the WebSocket drops as on a network failure.
-    drop() {
-      signalling.drop();
-    },
-    // Audio packets sent and received, the energy received, loss and round trip.
-    async stats() {
-      const out = { audioPacketsSent: 0, audioPacketsReceived: 0, audioEnergyReceived: 0,
-        packetsLost: 0, rttMs: null, lossPercent: null, quality: 'unknown',
-        connectionState: pc?.connectionState ?? 'closed' };
-      if (ended || !pc) return out;
-      (await pc.getStats()).forEach((s) => {
-        if (s.type === 'candidate-pair' && s.state === 'succeeded' && s.currentRoundTripTime !== undefined) {
-          out.rttMs = Math.round(s.currentRoundTripTime * 1000);
-        }
-        if (s.kind !== 'audio') return;
-        if (s.type === 'outbound-rtp') out.audioPacketsSent += s.packetsSent ?? 0;
-        if (s.type === 'inbound-rtp') {
-          out.audioPacketsReceived += s.packetsReceived ?? 0;
-          out.audioEnergyReceived += s.totalAudioEnergy ?? 0;
-          out.packetsLost += s.packetsLost ?? 0;
-        }
-      });
-      const expected = out.audioPacketsReceived + out.packetsLost;
-      if (expected > 0) out.lossPercent = (100 * out.packetsLost) / expected;
-      out.quality = linkQuality(out.lossPercent, out.rttMs);
-      return out;
-    },
-  };
+  // A room.* request; rejects with the server's error (error.code, error.message).
+  call(method, params) {
+    return this.signalling.call(method, params);
+  }
+
+  // Gives the seat up (the server closes the peer) and closes the connection.
+  async leave() {
+    if (this.ended) return;
+    await this.signalling.call('room.leave').catch(() => {});
+    this.finish('closed');
+  }
+
+  // For the tests: the WebSocket drops as on a network failure.
+  drop() {
+    this.signalling.drop();
+  }
+
+  // Audio packets sent and received, the energy received, loss, round trip and quality.
+  async stats() {
+    const out = { audioPacketsSent: 0, audioPacketsReceived: 0, audioEnergyReceived: 0,
+      packetsLost: 0, rttMs: null, lossPercent: null, quality: 'unknown',
+      connectionState: this.pc?.connectionState ?? 'closed' };
+    if (this.ended || !this.pc) return out;
+    (await this.pc.getStats()).forEach((s) => {
+      if (s.type === 'candidate-pair' && s.state === 'succeeded' && s.currentRoundTripTime !== undefined) {
+        out.rttMs = Math.round(s.currentRoundTripTime * 1000);
+      }
+      if (s.kind !== 'audio') return;
+      if (s.type === 'outbound-rtp') out.audioPacketsSent += s.packetsSent ?? 0;
+      if (s.type === 'inbound-rtp') {
+        out.audioPacketsReceived += s.packetsReceived ?? 0;
+        out.audioEnergyReceived += s.totalAudioEnergy ?? 0;
+        out.packetsLost += s.packetsLost ?? 0;
+      }
+    });
+    const expected = out.audioPacketsReceived + out.packetsLost;
+    if (expected > 0) out.lossPercent = (100 * out.packetsLost) / expected;
+    out.quality = linkQuality(out.lossPercent, out.rttMs);
+    return out;
+  }
+}
+
+// Joins the meeting of join token `token` sending the tracks of `devices` (a DeviceCheck;
+// its later track changes are followed) and playing the meeting audio in `remoteAudio`.
+// `onState(state, detail)` gets 'connecting', 'connected', 'reconnecting', 'failed'
+// (detail: why), 'kicked', 'ended' and 'closed'; `onRoom(model)` the room after every
+// change. Resolves to the session { call(), leave(), stats(), drop(), model, role } once
+// the seat is taken and the peer made; rejects (error.code from the server) when not.
+export async function joinMeeting(options) {
+  const session = new MeetingSession(options);
+  await session.start();
+  return session;
 }
