@@ -341,6 +341,14 @@ async function chairControls(s, first, second, chair) {
     }
     assert((await roomOf(chair)).floor === null, 'the server still gives the floor');
   });
+  await s.step('the chair unmutes the first commune: its page says it is heard again', async () => {
+    await row(chair, args.endpoints[0]).locator('button.mute').click();
+    await expectText(first.locator('#my-state'), 'Micrô đang bật: cuộc họp nghe thấy bạn');
+    const text = await first.locator('#my-state').innerText();
+    assert(!text.includes('Chủ trì đã tắt micrô'), `still says muted: ${text}`);
+    await expectText(first.locator('#toggle-mic'), 'Tắt micrô');
+    await waitUntil('unmuted in the list', () => row(chair, args.endpoints[0]).getAttribute('data-muted'), (v) => v === 'false');
+  });
 }
 
 async function notOpenYet(s, page, peersBefore) {

@@ -122,7 +122,7 @@ def test_participant_joins_from_the_link(echo_server, tmp_path):
     assert report.get("error") is None, f"{report.get('error')}\nscreenshots in {shots}"
     assert report["errors"] == [], report["errors"]
     assert report["ok"] and result.returncode == 0, report
-    assert len(report["steps"]) >= 31, report["steps"]
+    assert len(report["steps"]) >= 32, report["steps"]
     for shot in report["screenshots"]:
         data = Path(shot).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10000, shot

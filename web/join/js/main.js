@@ -184,6 +184,7 @@ function setSession(sessionState, detail = '') {
 function onRoom(model) {
   state.room = model;
   const seat = me();
+  if (state.notice === 'me.ask_floor' && !seat?.audio_muted_by_chair) state.notice = '';
   if (seat && state.devices && seat.audio_muted_self !== state.devices.micOff) {
     state.devices.setMicOff(seat.audio_muted_self);
   }
