@@ -2,11 +2,16 @@
 // SPDX-License-Identifier: MIT
 // Usage: node join-flow.mjs '{"url", "links": [2 join links], "endpoints": [2 names],
 //                              "title", "pdf_name", "pdf_size", "meeting_id",
-//                              "operator_token", "dir"}'
+//                              "operator_token", "dir", "chair_link", "chair_name",
+//                              "scheduled_link"}'
 // Two communes open their join links (web/join/) in Chromium with the fake camera and
 // microphone: the meeting and the endpoint are shown, the camera preview plays, the
 // level meter moves, the meeting's PDF is listed, downloads and renders in the page,
-// both join the meeting's audio room and exchange audio (getStats), one leaves; an
+// both join the meeting room (room.join with their tokens) and exchange audio
+// (getStats). The chair opens its link and runs the meeting from its panel: it mutes
+// the first commune (whose page says so and refuses its own unmute), the second raises
+// its hand, the chair gives it the floor (its page says so). The first commune's
+// WebSocket drops and the page comes back by itself on the same seat. One leaves; an
 // altered link and a link of an ended meeting get their messages. Prints "ok N - step"
 // lines, then a JSON report {ok, steps, screenshots, errors, numbers}.
 import path from 'node:path';
@@ -190,7 +195,163 @@ async function joinBoth(s, first, second, numbers) {
   });
 }
 
-async function notOpenYet(s, page) {
+// The first page's mixer count for the meeting's room, from /metrics.
+async function mixerParticipants() {
+  const text = await (await fetch(`${args.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`cau_mixer_participants{room="meeting-${args.meeting_id}"}`));
+  return line ? Number(line.split(' ').at(-1)) : null;
+}
+
+// The roster row of the participant called `name` in the chair's panel.
+function row(chair, name) {
+  return chair.locator('#chair li.person', { hasText: name });
+}
+
+// The participant called `name` as the server last described it (room.state / events).
+function seatOf(page, name) {
+  return page.evaluate((n) => {
+    const room = window.cauJoin.room;
+    return room ? [...room.participants.values()].find((p) => p.name === n) ?? null : null;
+  }, name);
+}
+
+async function chairRuns(s, first, second, chair, numbers) {
+  const [nameA, nameB] = args.endpoints;
+  await s.step('the chair\'s link opens the chair panel: everyone grouped by unit', async () => {
+    await openLink(chair, args.chair_link);
+    await expectText(chair.locator('#meeting-facts'), 'Chủ trì');
+    await chair.waitForSelector('body[data-devices=ready]', { timeout: MEDIA_TIMEOUT_MS });
+    await chair.click('#join');
+    await expectText(chair.locator('#session-status'), 'Đã vào phòng họp', MEDIA_TIMEOUT_MS);
+    await expectText(chair.locator('#chair h2'), 'Điều hành cuộc họp');
+    await expectText(chair.locator('#chair'), 'Điểm cầu tham dự (3)');
+    const units = await chair.locator('#chair .unit h4').allInnerTexts();
+    assert(JSON.stringify(units) === JSON.stringify(['Tỉnh Lâm Đồng', 'Xã Đạ Huoai', 'Xã Tân Phú']), `units ${units}`);
+    await expectText(chair.locator('#chair .unit', { hasText: 'Xã Tân Phú' }), nameA);
+    await expectText(chair.locator('#chair .unit', { hasText: 'Xã Đạ Huoai' }), nameB);
+    await expectText(row(chair, args.chair_name), 'Chủ trì');
+  });
+  await s.step('the server mixes the three seats (cau_mixer_participants of the meeting)', async () => {
+    numbers.mixer_participants = await waitUntil('three in the mixer', mixerParticipants, (n) => n === 3, MEDIA_TIMEOUT_MS);
+  });
+  await s.step('every chair control has a name and is reached with Tab', async () => {
+    const unnamed = await chair.evaluate(() => Array.from(document.querySelectorAll('#chair button, #chair select'))
+      .filter((el) => !(el.getAttribute('aria-label') || el.labels?.[0]?.textContent || el.textContent).trim())
+      .map((el) => el.outerHTML.slice(0, 60)));
+    assert(unnamed.length === 0, `unnamed: ${unnamed}`);
+    await chair.focus('#mute-all');
+    await chair.keyboard.press('Tab');
+    assert(await chair.evaluate(() => document.activeElement.id) === 'lock', 'Tab from Mute all');
+  });
+  await s.step('the chair mutes the first commune: its page says "Chủ trì đã tắt micrô", the list shows it muted', async () => {
+    await row(chair, nameA).locator('button.mute').click();
+    await expectText(first.locator('#my-state'), 'Chủ trì đã tắt micrô');
+    await waitUntil('muted in the list', () => row(chair, nameA).getAttribute('data-muted'), (v) => v === 'true');
+    await expectText(row(chair, nameA), 'chủ trì tắt micrô');
+    await expectText(row(chair, nameA).locator('button.mute'), 'Bật micrô');
+    const seat = await waitUntil('the server says muted by the chair', () => seatOf(chair, nameA),
+      (p) => p && p.audio_muted && p.audio_muted_by_chair && !p.audio_muted_self);
+    numbers.muted_seat = { audio_muted: seat.audio_muted, audio_muted_by_chair: seat.audio_muted_by_chair };
+    await expectText(first.locator('#toggle-mic'), 'Bật micrô');
+  });
+  await s.step('the muted commune cannot unmute itself: its page says to raise the hand', async () => {
+    await first.click('#toggle-mic');
+    await expectText(first.locator('#my-state'), 'hãy giơ tay và chờ được phát biểu');
+    assert((await seatOf(first, nameA)).audio_muted_by_chair, 'unmuted itself');
+  });
+  await shot(first, 'join-muted-by-chair-1366');
+  await s.step('the second commune raises its hand: its page and the chair\'s queue show it', async () => {
+    await second.click('#hand');
+    await expectText(second.locator('#my-state'), 'Đang giơ tay (thứ 1 trong hàng chờ)');
+    await expectText(second.locator('#hand'), 'Hạ tay');
+    await expectText(chair.locator('#queue'), nameB);
+    await expectText(row(chair, nameB), 'giơ tay #1');
+  });
+  await shot(chair, 'chair-queue-1366');
+  await s.step('the chair gives the floor: the second commune\'s page says it has the floor', async () => {
+    await chair.locator('#queue li', { hasText: nameB }).locator('button.grant').click();
+    await expectText(second.locator('#my-state'), 'Bạn đang được phát biểu');
+    await expectText(chair.locator('#floor-holder'), `Đang phát biểu: ${nameB}`);
+    await expectText(chair.locator('#chair'), 'Chưa có ai giơ tay.');
+    await expectText(row(chair, nameB), 'đang phát biểu');
+    await expectText(row(chair, nameB), 'đã ghim');
+    await expectText(second.locator('#hand'), 'Giơ tay phát biểu');
+  });
+  await s.step('the link quality shows loss and round trip from getStats', async () => {
+    const text = await waitUntil('quality measured', () => second.locator('#quality').innerText(), (v) => /trễ khứ hồi \d+ ms/.test(v), MEDIA_TIMEOUT_MS);
+    numbers.quality = text;
+  });
+  await shot(chair, 'chair-floor-1366');
+  await shot(second, 'join-floor-390');
+  await s.step('the chair view fits a 390-px phone: nothing wider than the screen', async () => {
+    await chair.setViewportSize(PHONE);
+    const wide = await chair.evaluate(() => {
+      const limit = document.documentElement.clientWidth;
+      return Array.from(document.querySelectorAll('body *'))
+        .filter((el) => el.getBoundingClientRect().right > limit + 0.5)
+        .map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className}`);
+    });
+    assert(wide.length === 0, `wider than the screen: ${wide.slice(0, 5).join(', ')}`);
+  });
+  await shot(chair, 'chair-390');
+  await chair.setViewportSize(DESKTOP);
+}
+
+async function reconnects(s, first, chair, numbers) {
+  await s.step('the first commune\'s connection drops: it reconnects by itself to the same seat', async () => {
+    const before = await first.evaluate(() => window.cauJoin.room.me);
+    await first.evaluate(() => { window.cauJoin.states.length = 0; window.cauJoin.drop(); });
+    await waitUntil('reconnecting, then connected', () => first.evaluate(() => window.cauJoin.states.join(' ')),
+      (v) => /reconnecting.*connected/.test(v), MEDIA_TIMEOUT_MS);
+    assert(await first.evaluate(() => window.cauJoin.room.me) === before, 'another seat');
+    await expectText(first.locator('#my-state'), 'Chủ trì đã tắt micrô');
+    const stats = await sessionStats(first, 'audio again', (v) => v.audioPacketsReceived > 50 && v.audioEnergyReceived > 0);
+    numbers.after_resume = stats;
+    await waitUntil('back in the chair\'s list', () => row(chair, args.endpoints[0]).innerText(), (v) => !v.includes('mất kết nối'));
+  });
+}
+
+// The room as the chair's page last read it from the server.
+function roomOf(page) {
+  return page.evaluate(() => {
+    const room = window.cauJoin.room;
+    return room && { state: room.state, floor: room.floor, queue: room.queue, views: room.views };
+  });
+}
+
+async function chairControls(s, first, second, chair) {
+  await s.step('the chair picks the grid layout and locks the room; the server\'s room says so', async () => {
+    await chair.selectOption('#layout', 'grid');
+    await waitUntil('grid', () => roomOf(chair), (r) => r.views[0].layout === 'grid');
+    assert(await chair.locator('#layout').inputValue() === 'grid', 'the picker went back');
+    await chair.click('#lock');
+    await expectText(chair.locator('#lock'), 'Mở khóa phòng họp');
+    await waitUntil('locked', () => roomOf(chair), (r) => r.state === 'locked');
+    assert(await chair.evaluate(() => document.activeElement.id) === 'lock', 'the focus left the lock button');
+    await chair.click('#lock');
+    await waitUntil('unlocked', () => roomOf(chair), (r) => r.state === 'open');
+  });
+  await s.step('mute all: both communes\' pages say the chair muted them, the floor is taken back', async () => {
+    await chair.click('#mute-all');
+    for (const page of [first, second]) await expectText(page.locator('#my-state'), 'Chủ trì đã tắt micrô');
+    await expectText(chair.locator('#floor-holder'), 'Đang phát biểu: chưa ai');
+    assert(await second.locator('#my-state').innerText().then((v) => !v.includes('Bạn đang được phát biểu')), 'still has the floor');
+    for (const name of args.endpoints) {
+      await waitUntil(`${name} muted`, () => row(chair, name).getAttribute('data-muted'), (v) => v === 'true');
+    }
+    assert((await roomOf(chair)).floor === null, 'the server still gives the floor');
+  });
+  await s.step('the chair unmutes the first commune: its page says it is heard again', async () => {
+    await row(chair, args.endpoints[0]).locator('button.mute').click();
+    await expectText(first.locator('#my-state'), 'Micrô đang bật: cuộc họp nghe thấy bạn');
+    const text = await first.locator('#my-state').innerText();
+    assert(!text.includes('Chủ trì đã tắt micrô'), `still says muted: ${text}`);
+    await expectText(first.locator('#toggle-mic'), 'Tắt micrô');
+    await waitUntil('unmuted in the list', () => row(chair, args.endpoints[0]).getAttribute('data-muted'), (v) => v === 'false');
+  });
+}
+
+async function notOpenYet(s, page, peersBefore) {
   await s.step('a meeting not open yet shows when its room opens, and Join says so', async () => {
     await openLink(page, args.scheduled_link);
     await expectText(page.locator('#meeting-state'), 'Đã lên lịch');
@@ -198,17 +359,28 @@ async function notOpenYet(s, page) {
     await page.click('#join');
     await expectText(page.locator('#session-status'), 'Phòng họp chưa mở; phòng mở lúc');
     assert(await page.locator('#leave').isHidden(), 'a Leave button for a room not open');
-    assert(await serverPeers() === 1, 'a peer was made for a room not open');
+    assert(await serverPeers() === peersBefore, 'a peer was made for a room not open');
   });
 }
 
-async function leaveAndRefusals(s, first, second) {
+async function leaveAndRefusals(s, first, second, chair) {
   await s.step('Leave closes the peer: the page says so and offers Join again', async () => {
     await first.click('#leave');
     await expectText(first.locator('#session-status'), 'Đã rời phòng họp');
     assert(await first.locator('#join').isVisible(), 'no Join button after leaving');
     assert(await first.evaluate(() => window.cauJoin.stats()) === null, 'a session is still open');
-    await waitUntil('the server keeps only the other peer', serverPeers, (n) => n === 1);
+    await waitUntil('the server keeps the other two peers', serverPeers, (n) => n === 2);
+  });
+  await s.step('the chair removes the second commune: its page says so, its peer is closed', async () => {
+    await chair.click('#end-meeting');
+    await expectText(chair.locator('#end-confirm'), 'Đồng ý kết thúc cuộc họp cho mọi người');
+    assert(await chair.evaluate(() => document.activeElement.id) === 'end-confirm', 'focus not on the confirmation');
+    await chair.click('#end-cancel');
+    await row(chair, args.endpoints[1]).locator('button.kick').click();
+    await expectText(second.locator('#session-status'), 'Chủ trì đã mời điểm cầu này ra khỏi cuộc họp');
+    assert(await second.locator('#join').isVisible(), 'no Join button after the kick');
+    await expectText(chair.locator('#chair'), 'Điểm cầu tham dự (1)');
+    await waitUntil('only the chair\'s peer', serverPeers, (n) => n === 1);
   });
   await s.step('an altered link says the link is not valid', async () => {
     const link = args.links[0];
@@ -219,11 +391,13 @@ async function leaveAndRefusals(s, first, second) {
     assert(await first.locator('#workspace').isHidden(), 'the workspace is shown');
   });
   await shot(first, 'join-invalid-1366');
-  await notOpenYet(s, first);
+  await notOpenYet(s, first, 1);
   await s.step('after the meeting ends, its link says the meeting is over', async () => {
     const response = await fetch(`${args.url}/api/v1/meetings/${args.meeting_id}/end`, {
       method: 'POST', headers: { Authorization: `Bearer ${args.operator_token}` } });
     assert(response.status === 200, `end: ${response.status}`);
+    await expectText(chair.locator('#session-status'), 'Cuộc họp đã kết thúc.');
+    assert(await chair.locator('#chair').isHidden(), 'the chair panel is still shown');
     await openLink(second, args.links[1]);
     await expectText(second.locator('#link-error h1'), 'Cuộc họp đã kết thúc');
   });
@@ -241,6 +415,9 @@ async function run() {
     const second = await context.newPage();
     await second.setViewportSize(PHONE);
     pageErrors.push(watchPageErrors(second));
+    const chair = await context.newPage();
+    await chair.setViewportSize(DESKTOP);
+    pageErrors.push(watchPageErrors(chair));
     const s = new Scenario(first, args.dir);
     report.steps = s.passed;
 
@@ -270,6 +447,13 @@ async function run() {
     await shot(second, 'join-check-390');
     await joinBoth(s, first, second, report.numbers);
     await shot(first, 'join-connected-1366');
+    s.page = chair;
+    await chairRuns(s, first, second, chair, report.numbers);
+    s.page = first;
+    await reconnects(s, first, chair, report.numbers);
+    s.page = chair;
+    await chairControls(s, first, second, chair);
+    s.page = second;
     await s.step('on the phone the PDF renders too, while in the meeting', async () => {
       await second.locator('#materials-body li button.view').first().click();
       await waitUntil('rendered on the phone', () => second.locator('#pdf-canvas').getAttribute('data-rendered'),
@@ -278,7 +462,7 @@ async function run() {
       assert(ink.ink > 100, `canvas ${JSON.stringify(ink)}`);
     });
     await shot(second, 'join-connected-390');
-    await leaveAndRefusals(s, first, second);
+    await leaveAndRefusals(s, first, second, chair);
     report.ok = true;
   } catch (error) {
     report.error = String(error?.message ?? error).split('\n')[0];

@@ -26,14 +26,19 @@ TITLE = "Họp trực tuyến phòng chống bão số 9"
 COMMUNES = [("LD-TP", "Xã Tân Phú", "TP-01", "Phòng họp UBND xã Tân Phú"),
             ("LD-DH", "Xã Đạ Huoai", "DH-01", "Phòng họp UBND xã Đạ Huoai")]
 PDF_NAME = "Kế hoạch ứng phó bão số 9.pdf"
+CHAIR = ("HQ-01", "Hội trường UBND tỉnh Lâm Đồng")
 
 
 def prepare_meeting(api):
-    """A live meeting inviting the two communes, with one PDF; returns (id, links)."""
+    """A live meeting inviting the two communes and the province's hall (the chair), with
+    one PDF; returns (id, the communes' links, the PDF's size, the chair's link)."""
     status, province, _ = api.call("POST", "/units", {"code": "LD", "name": "Tỉnh Lâm Đồng",
                                                       "level": "tỉnh"})
     assert status == 201, province
-    units = []
+    status, hall, _ = api.call("POST", "/endpoints", {"code": CHAIR[0], "name": CHAIR[1],
+                                                      "unit_id": province["id"], "kind": "browser"})
+    assert status == 201, hall
+    units = [province["id"]]
     for unit_code, unit_name, code, name in COMMUNES:
         status, unit, _ = api.call("POST", "/units", {"code": unit_code, "name": unit_name,
                                                       "level": "xã", "parent_id": province["id"]})
@@ -59,7 +64,10 @@ def prepare_meeting(api):
     assert status == 201, material
     status, reply, _ = api.call("POST", f"/meetings/{meeting['id']}/start")
     assert status == 200 and reply["state"] == "live", reply
-    return meeting["id"], invitation_links(api, meeting["id"]), len(pdf)
+    status, chair, _ = api.call("POST", f"/meetings/{meeting['id']}/join-tokens",
+                                {"endpoint_id": hall["id"], "role": "chair"})
+    assert status == 200 and chair["role"] == "chair", chair
+    return meeting["id"], invitation_links(api, meeting["id"]), len(pdf), chair["link"]
 
 
 def invitation_links(api, meeting_id):
@@ -86,19 +94,22 @@ def scheduled_meeting_link(api):
 
 def test_participant_joins_from_the_link(echo_server, tmp_path):
     """Two communes' pages show the meeting, check their devices, read the PDF in the
-    page, join the meeting's audio room and hear each other; an altered link and the
-    link of an ended meeting get their messages."""
+    page, join the meeting room with their tokens and hear each other; the chair joins
+    with its link and runs the meeting from its panel (mutes one commune, gives the floor
+    to the other, whose hand is up); a commune's connection drops and comes back by
+    itself; an altered link and the link of an ended meeting get their messages."""
     node = node_or_skip()
     if not (PDFJS_DIR / "build" / "pdf.js").is_file():
         pytest.skip("pdf.js is missing: tools/install-deps.sh installs libjs-pdf")
     server = echo_server({"log": {"level": "debug"}})
     api = admin_client(server)
-    meeting_id, links, pdf_size = prepare_meeting(api)
+    meeting_id, links, pdf_size, chair_link = prepare_meeting(api)
     shots = Path(os.environ.get("CAU_BROWSER_SHOTS", tmp_path / "screenshots"))
     shots.mkdir(parents=True, exist_ok=True)
     args = {"url": server.url, "links": links, "endpoints": [c[3] for c in COMMUNES],
             "title": TITLE, "pdf_name": PDF_NAME, "pdf_size": pdf_size,
             "meeting_id": meeting_id, "operator_token": api.token, "dir": str(shots),
+            "chair_link": chair_link, "chair_name": CHAIR[1],
             "scheduled_link": scheduled_meeting_link(api)}
     env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
     result = subprocess.run([node, str(BROWSER_DIR / "join-flow.mjs"), json.dumps(args)],
@@ -111,7 +122,7 @@ def test_participant_joins_from_the_link(echo_server, tmp_path):
     assert report.get("error") is None, f"{report.get('error')}\nscreenshots in {shots}"
     assert report["errors"] == [], report["errors"]
     assert report["ok"] and result.returncode == 0, report
-    assert len(report["steps"]) >= 17, report["steps"]
+    assert len(report["steps"]) >= 32, report["steps"]
     for shot in report["screenshots"]:
         data = Path(shot).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10000, shot
@@ -125,7 +136,7 @@ def test_participant_joins_from_the_link(echo_server, tmp_path):
     server.stop()
     log = server.stderr_text()
     assert "GET /join/[token] -> 200" in log
-    for link in links:
+    for link in [*links, chair_link]:
         assert link.split("/")[-1] not in log
 
 
@@ -149,6 +160,8 @@ def test_string_tables_are_complete():
     dynamic = {
         "state": ["scheduled", "open", "live", "ended", "cancelled"],
         "role": ["chair", "participant", "viewer"],
+        "layout": ["speaker", "grid", "pinned"],
+        "quality": ["good", "fair", "poor"],
         "link": [f"{kind}.{part}" for kind in ["invalid", "expired", "ended", "cancelled",
                                                "uninvited", "network"]
                  for part in ["title", "text"]],

@@ -7,6 +7,7 @@ import { DeviceCheck } from './devices.js';
 import { byId, h, replace } from './dom.js';
 import { lang, onLangChange, setLang, t, translateStatic } from './i18n.js';
 import { Materials } from './materials.js';
+import { ChairPanel } from './chair.js';
 import { joinMeeting } from './session.js';
 import { formatDateTime, formatRange } from './time.js';
 
@@ -20,12 +21,20 @@ const state = {
   session: null,
   sessionState: 'idle', // idle | connecting | connected | failed | closed
   sessionDetail: '',
+  room: null, // the room model of session.js while joined
+  notice: '', // a key of the own-state list: why an action was refused
+  stats: null, // the last statistics (link quality)
+  chair: null, // the ChairPanel when the role is chair
 };
+const QUALITY_MS = 2000;
 window.cauJoin = {
   get phase() { return state.phase; },
   get sessionState() { return state.sessionState; },
   get level() { return state.devices?.level ?? 0; },
   stats: () => state.session?.stats() ?? null,
+  get room() { return state.room; },
+  states: [], // every session state, in order (for the tests)
+  drop: () => state.session?.drop(),
 };
 
 // Which message a refused token gets, from the server's words (all are 401).
@@ -54,6 +63,7 @@ function paintMeeting() {
   const range = formatRange(meeting.start_at, meeting.end_at);
   byId('meeting').hidden = false;
   byId('meeting-title').textContent = meeting.title;
+  if (role === 'chair') document.querySelector('.brand-sub').textContent = t('app.subtitle_chair');
   const fact = (label, ...value) => [h('dt', { text: label }), h('dd', {}, ...value)];
   replace(byId('meeting-facts'),
     fact(t('meeting.time'), t('meeting.time_value', range)),
@@ -83,25 +93,64 @@ function paintDevices() {
   camera.classList.toggle('off', devices.cameraOff);
   camera.disabled = !devices.track('video');
   const mic = byId('toggle-mic');
-  mic.textContent = devices.micOff ? t('devices.unmute') : t('devices.mute');
-  mic.classList.toggle('off', devices.micOff);
+  const seat = me();
+  const micOff = seat ? seat.audio_muted : devices.micOff;
+  mic.textContent = micOff ? t('devices.unmute') : t('devices.mute');
+  mic.classList.toggle('off', micOff);
   mic.disabled = !devices.track('audio');
   byId('camera-off-note').hidden = !devices.cameraOff || !devices.track('video');
 }
 
+// The caller's seat in the room, or null outside it.
+function me() {
+  return state.room?.participants.get(state.room.me) ?? null;
+}
+
+// Own state from the room: muted (by itself or the chair), hand, floor; link quality.
+function paintMe() {
+  const seat = me();
+  byId('in-meeting').hidden = !seat;
+  if (!seat) return;
+  const item = (key, cls, values) => h('li', { class: cls, 'data-state': key, text: t(key, values) });
+  const position = state.room.queue.indexOf(seat.id) + 1;
+  replace(byId('my-state'),
+    seat.role === 'viewer' ? item('me.viewer', '')
+      : seat.audio_muted_by_chair ? item('me.muted_by_chair', 'bad')
+        : seat.audio_muted_self ? item('me.muted_self', '') : item('me.live', 'ok'),
+    seat.hand_raised && item('me.hand_raised', '', { n: position }),
+    seat.has_floor && item('me.floor', 'ok'),
+    state.notice && item(state.notice, 'bad'));
+  const hand = byId('hand');
+  hand.textContent = seat.hand_raised ? t('me.lower_hand') : t('me.raise_hand');
+  hand.setAttribute('aria-pressed', seat.hand_raised ? 'true' : 'false');
+  hand.hidden = seat.role !== 'participant';
+  const q = state.stats;
+  const quality = byId('quality');
+  quality.className = `quality quality-${q?.quality ?? 'unknown'}`;
+  quality.dataset.quality = q?.quality ?? 'unknown';
+  quality.textContent = !q || q.quality === 'unknown' ? t('quality.unknown')
+    : t('quality.value', { quality: t(`quality.${q.quality}`), loss: (q.lossPercent ?? 0).toFixed(1),
+      rtt: q.rttMs ?? '–' });
+}
+
 function paintSession() {
   const s = state.sessionState;
-  const inside = s === 'connecting' || s === 'connected';
+  const inside = s === 'connecting' || s === 'connected' || s === 'reconnecting';
   byId('join').hidden = inside;
   byId('leave').hidden = !inside;
   const line = byId('session-status');
   const text = {
     connecting: t('session.connecting'), connected: t('session.connected'), closed: t('session.left'),
+    reconnecting: t('session.reconnecting'), kicked: t('session.kicked'), ended: t('session.ended'),
     failed: t('session.failed', { message: state.sessionDetail }),
     not_open: t('session.not_open', { time: formatDateTime(state.info?.meeting.opens_at) }),
   }[s] ?? '';
   line.textContent = text;
-  line.className = `session-status ${s === 'connected' ? 'ok' : s === 'failed' ? 'bad' : ''}`;
+  line.className = `session-status ${s === 'connected' ? 'ok' : s === 'failed' || s === 'kicked' ? 'bad' : ''}`;
+  line.dataset.state = s;
+  paintMe();
+  byId('chair').hidden = !(state.chair && state.room && inside);
+  if (state.chair && state.room) state.chair.paint(state.room);
 }
 
 function paint() {
@@ -118,10 +167,77 @@ function paint() {
 }
 
 function setSession(sessionState, detail = '') {
+  window.cauJoin.states.push(sessionState);
   state.sessionState = sessionState;
   state.sessionDetail = detail;
-  if (sessionState === 'failed' || sessionState === 'closed') state.session = null;
+  if (!['connecting', 'connected', 'reconnecting'].includes(sessionState)) {
+    state.session = null;
+    state.room = null;
+    state.stats = null;
+    state.chair = null;
+  }
   paintSession();
+  if (state.devices) paintDevices();
+}
+
+// The room changed: follow the own mute flag with the microphone track, repaint.
+function onRoom(model) {
+  state.room = model;
+  const seat = me();
+  if (state.notice === 'me.ask_floor' && !seat?.audio_muted_by_chair) state.notice = '';
+  if (seat && state.devices && seat.audio_muted_self !== state.devices.micOff) {
+    state.devices.setMicOff(seat.audio_muted_self);
+  }
+  if (seat?.role === 'chair' && !state.chair) state.chair = new ChairPanel(byId('chair'), (m, p) => state.session.call(m, p));
+  paintSession();
+  if (state.devices) paintDevices();
+}
+
+// A room.* request for the own seat; a refusal's reason is shown in the own-state list.
+async function act(method, params, refusedKey) {
+  state.notice = '';
+  try {
+    await state.session.call(method, params);
+  } catch (error) {
+    state.notice = error.code === 'forbidden' && refusedKey ? refusedKey : '';
+    if (!state.notice) state.sessionDetail = error.message;
+  }
+  paintMe();
+}
+
+async function toggleMic() {
+  const seat = me();
+  if (!seat) {
+    state.devices.setMicOff(!state.devices.micOff);
+    paintDevices();
+    return;
+  }
+  if (seat.audio_muted_by_chair) {
+    state.notice = 'me.ask_floor';
+    paintMe();
+    byId('hand').focus();
+    return;
+  }
+  await act(seat.audio_muted ? 'room.unmute' : 'room.mute', { media: 'audio' }, 'me.ask_floor');
+}
+
+async function toggleCamera() {
+  const off = !state.devices.cameraOff;
+  state.devices.setCameraOff(off);
+  paintDevices();
+  if (me()) await act(off ? 'room.mute' : 'room.unmute', { media: 'video' });
+}
+
+async function pollQuality() {
+  if (state.session) {
+    try {
+      state.stats = await state.session.stats();
+    } catch {
+      state.stats = null;
+    }
+    paintMe();
+  }
+  window.setTimeout(pollQuality, QUALITY_MS);
 }
 
 // Join: the token is checked again (the meeting may have ended or not be open yet).
@@ -145,10 +261,13 @@ async function join() {
       setSession('not_open');
       return;
     }
+    const micOff = state.devices.micOff;
     state.session = await joinMeeting({
-      meetingId: state.info.meeting.id, token, devices: state.devices,
-      remoteAudio: byId('remote-audio'), onState: (s, detail) => setSession(s, detail),
+      token, devices: state.devices, remoteAudio: byId('remote-audio'),
+      onState: (s, detail) => setSession(s, detail), onRoom,
     });
+    if (micOff) await act('room.mute', { media: 'audio' });
+    if (state.devices.cameraOff) await act('room.mute', { media: 'video' });
     byId('leave').focus();
   } catch (error) {
     setSession('failed', error.message);
@@ -173,13 +292,11 @@ function wire() {
   byId('retry').addEventListener('click', () => window.location.reload());
   byId('join').addEventListener('click', join);
   byId('leave').addEventListener('click', leave);
-  byId('toggle-camera').addEventListener('click', () => {
-    state.devices.setCameraOff(!state.devices.cameraOff);
-    paintDevices();
-  });
-  byId('toggle-mic').addEventListener('click', () => {
-    state.devices.setMicOff(!state.devices.micOff);
-    paintDevices();
+  byId('toggle-camera').addEventListener('click', toggleCamera);
+  byId('toggle-mic').addEventListener('click', toggleMic);
+  byId('hand').addEventListener('click', () => {
+    const raised = me()?.hand_raised;
+    act(raised ? 'room.hand.lower' : 'room.hand.raise', {});
   });
   for (const [id, kind] of [['camera', 'video'], ['microphone', 'audio']]) {
     byId(id).addEventListener('change', async (ev) => {
@@ -220,6 +337,7 @@ async function start() {
   await Promise.all([state.materials.load(), state.devices.start()]);
   paintDevices();
   document.body.dataset.devices = 'ready';
+  pollQuality();
 }
 
 start();
