@@ -195,3 +195,24 @@ def test_errors(room):
     errors = [line for line in http_request("GET", server.url + "/metrics")[2].decode().splitlines()
               if 'route="/whip/{meeting_id}"' in line and 'status="401"' in line]
     assert errors and errors[0].endswith(" 2"), errors
+
+
+def test_kick_and_a_lost_peer_release_the_session(room):
+    server, mid, tokens, admin, chair, procs = room
+    kicked = Whip(server, "whip", mid, tokens["B"], tone=TONE["B"])
+    lost = Whip(server, "whip", mid, tokens["C"], tone=TONE["C"])
+    procs += [kicked, lost]
+    assert kicked.created["status"] == lost.created["status"] == 201
+    wait_for(lambda: participants_in_mixer(server, mid) == 2, 20, message="two in the mixer")
+    ok(chair, "room.kick", {"participant": roster(chair)["Phòng họp B"]["id"]})
+    wait_for(lambda: participants_in_mixer(server, mid) == 1, 10,
+             message="the kicked device's peer left the mixer")
+    assert kicked.ask("delete")["status"] == 404  # its session went with its seat
+    # A device that vanishes (no DELETE) loses its seat once ICE consent expires.
+    lost.proc.kill()
+    lost.proc.wait()
+    left = ws_wait_event(chair, "room.left", timeout=30,
+                         predicate=lambda d: d["participant"]["name"] == "Phòng họp C")
+    assert left["reason"] == "dropped", left
+    wait_for(lambda: participants_in_mixer(server, mid) is None, 10,
+             message="nobody left in the meeting's mixer")
