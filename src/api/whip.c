@@ -12,6 +12,7 @@
 #include "errors.h"
 #include "http.h"
 #include "message.h"
+#include "sdpfrag.h"
 #include "transport/peer.h"
 #include "ws_room.h"
 
@@ -406,25 +407,14 @@ static struct whip_session *find_session(struct whip *whip, SoupServerMessage *m
 	return s;
 }
 
-/* Adds the candidates of an SDP fragment: "a=mid:" lines name the media section of the
- * "a=candidate:" lines after them; "a=end-of-candidates" ends a section's candidates. */
-static bool trickle(struct whip_session *s, const char *frag, GError **error)
+/* Adds the fragment's candidates to the peer. */
+static bool trickle(struct whip_session *s, const struct sdpfrag *frag, GError **error)
 {
-	g_auto(GStrv) lines = g_strsplit(frag, "\n", -1);
-	g_autofree char *mid = NULL;
+	for (guint i = 0; i < frag->candidates->len; i++) {
+		const struct sdpfrag_candidate *c = frag->candidates->pdata[i];
 
-	for (char **l = lines; *l; l++) {
-		g_strchomp(*l);
-		if (g_str_has_prefix(*l, "a=mid:")) {
-			g_free(mid);
-			mid = g_strdup(*l + strlen("a=mid:"));
-		} else if (g_str_has_prefix(*l, "a=candidate:")) {
-			if (!peer_add_remote_candidate(s->peer, *l, mid, error))
-				return false;
-		} else if (strcmp(*l, "a=end-of-candidates") == 0) {
-			if (!peer_add_remote_candidate(s->peer, NULL, mid, error))
-				return false;
-		}
+		if (!peer_add_remote_candidate(s->peer, c->candidate, c->mid, error))
+			return false;
 	}
 	return true;
 }
@@ -435,7 +425,8 @@ static void patch_session(struct whip_session *s, SoupServerMessage *msg)
 	    soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "If-Match");
 	g_autoptr(GBytes) body = NULL;
 	g_autoptr(GError) error = NULL;
-	g_autofree char *frag = NULL, *ufrag = NULL;
+	struct sdpfrag frag;
+	bool parsed;
 
 	if (!has_type(msg, SDPFRAG_TYPE)) {
 		reply_code(msg, API_ERROR_UNSUPPORTED_MEDIA_TYPE,
@@ -443,25 +434,21 @@ static void patch_session(struct whip_session *s, SoupServerMessage *msg)
 		return;
 	}
 	body = soup_message_body_flatten(soup_server_message_get_request_body(msg));
-	frag = g_strndup(g_bytes_get_data(body, NULL), g_bytes_get_size(body));
-	ufrag = find_ufrag(frag);
-	if ((if_match && strcmp(if_match, "*") == 0) ||
-	    (ufrag && (!s->ufrag || strcmp(ufrag, s->ufrag) != 0))) {
+	parsed = sdpfrag_parse(g_bytes_get_data(body, NULL), g_bytes_get_size(body), &frag, &error);
+	if (parsed && ((if_match && strcmp(if_match, "*") == 0) ||
+	               (frag.ufrag && (!s->ufrag || strcmp(frag.ufrag, s->ufrag) != 0)))) {
 		reply_status(msg, SOUP_STATUS_NOT_IMPLEMENTED, "not_implemented",
 		             "ICE restarts are not supported: make a new session (DELETE, then "
 		             "POST)");
-		return;
-	}
-	if (if_match && strcmp(if_match, s->etag) != 0) {
+	} else if (parsed && if_match && strcmp(if_match, s->etag) != 0) {
 		reply_status(msg, SOUP_STATUS_PRECONDITION_FAILED, "precondition_failed",
 		             "If-Match does not name this session's ETag");
-		return;
-	}
-	if (!trickle(s, frag, &error)) {
+	} else if (!parsed || !trickle(s, &frag, &error)) {
 		reply_error(msg, error);
-		return;
+	} else {
+		soup_server_message_set_status(msg, SOUP_STATUS_NO_CONTENT, NULL);
 	}
-	soup_server_message_set_status(msg, SOUP_STATUS_NO_CONTENT, NULL);
+	sdpfrag_clear(&frag);
 }
 
 /* ---- routing ---- */
