@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-# The two commands: `make run` and `make test`. Everything else is meson.
+# The commands: `make run`, `make test` and `make bench` (FULL=1: the full sizes).
+# Everything else is meson.
 BUILD ?= build
 CONFIG ?= config/cau.conf
 MESON_SETUP_FLAGS ?=
@@ -7,7 +8,7 @@ ifneq ($(CI),)
 MESON_SETUP_FLAGS += --werror
 endif
 
-.PHONY: run test build deps clean
+.PHONY: run test bench build deps clean
 
 deps:
 	@tools/install-deps.sh
@@ -23,6 +24,9 @@ run: build
 
 test: build
 	meson test -C $(BUILD) --print-errorlogs
+
+bench: build
+	tools/bench/run-all $(if $(FULL),--full,)
 
 clean:
 	rm -rf $(BUILD)

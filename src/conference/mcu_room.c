@@ -498,7 +498,37 @@ void mcu_member_set_speaking_listener(struct mcu_member *member, mcu_speaking_fn
 struct room_sample {
 	const char *name;
 	struct audio_mixer_stats stats;
+	struct media_clock_stats clock;
 };
+
+/* cau_mixer_tick_lateness_seconds: a histogram of how late each tick's mix was sent. */
+static void write_lateness(GString *out, const struct room_sample *samples, guint count)
+{
+	static const char *name = "cau_mixer_tick_lateness_seconds";
+
+	metrics_write_header(out, name, "histogram",
+	                     "Time from a mixer tick's deadline until its work was done.");
+	for (guint r = 0; r < count; r++) {
+		const struct media_clock_stats *c = &samples[r].clock;
+		uint64_t cumulative = 0;
+
+		for (unsigned i = 0; i < MEDIA_CLOCK_LATE_BUCKETS; i++) {
+			char le[G_ASCII_DTOSTR_BUF_SIZE] = "+Inf";
+
+			cumulative += c->done_late[i];
+			if (i < MEDIA_CLOCK_LATE_BUCKETS - 1)
+				g_ascii_formatd(le, sizeof(le), "%g",
+				                media_clock_late_bounds_ns[i] / 1e9);
+			metrics_write_sample(out, "cau_mixer_tick_lateness_seconds_bucket",
+			                     (double)cumulative, "room", samples[r].name, "le", le,
+			                     NULL);
+		}
+		metrics_write_sample(out, "cau_mixer_tick_lateness_seconds_sum",
+		                     c->done_late_ns_total / 1e9, "room", samples[r].name, NULL);
+		metrics_write_sample(out, "cau_mixer_tick_lateness_seconds_count",
+		                     (double)cumulative, "room", samples[r].name, NULL);
+	}
+}
 
 static void write_family(GString *out, const char *name, const char *type, const char *help,
                          const struct room_sample *samples, guint count, size_t offset,
@@ -562,6 +592,7 @@ void mcu_rooms_collect(GString *out, gpointer user_data)
 		g_mutex_lock(&room->lock);
 		samples[n].stats = room->stats;
 		g_mutex_unlock(&room->lock);
+		media_clock_get_stats(room->clock, &samples[n].clock);
 		n++;
 	}
 	write_family(out, "cau_mixer_participants", "gauge",
@@ -582,4 +613,5 @@ void mcu_rooms_collect(GString *out, gpointer user_data)
 	             "Frames the Opus decoder refused (not Opus, corrupt): played as silence.",
 	             samples, n, offsetof(struct audio_mixer_stats, decode_errors), false);
 	write_rejects(out, samples, n);
+	write_lateness(out, samples, n);
 }

@@ -62,7 +62,7 @@ struct audio_mixer {
 void audio_mixer_config_init(struct audio_mixer_config *cfg)
 {
 	*cfg = (struct audio_mixer_config){
-	    .capacity = 256,
+	    .capacity = 1024,
 	    .warm_dbov = -60.0f,
 	    .payload_pool = 0,
 	};

@@ -18,7 +18,7 @@
 
 /* audio_mixer_config_init() sets the defaults shown and those of each part. */
 struct audio_mixer_config {
-	unsigned capacity;     /* participant slots, 256 */
+	unsigned capacity;     /* participant slots, 1024 (a province room is 1 + 168) */
 	float warm_dbov;       /* -60: a non-speaker louder than this is decoded (kept warm) */
 	unsigned payload_pool; /* payload buffers; 0 = (max_speakers + 1) * 25 (half a second) */
 	struct speaker_select_config speakers;

@@ -72,6 +72,21 @@ static void add_stat(uint64_t *field, uint64_t value)
 	__atomic_store_n(field, *field + value, __ATOMIC_RELAXED);
 }
 
+const uint64_t media_clock_late_bounds_ns[MEDIA_CLOCK_LATE_BUCKETS - 1] = {
+    500000, 1000000, 2000000, 5000000, 10000000, 20000000, 50000000, 100000000,
+};
+
+/* Counts one tick in the histogram of how late its work was done. */
+static void count_done_late(struct media_clock *clock, uint64_t late_ns)
+{
+	unsigned i = 0;
+
+	while (i < MEDIA_CLOCK_LATE_BUCKETS - 1 && late_ns > media_clock_late_bounds_ns[i])
+		i++;
+	add_stat(&clock->stats.done_late[i], 1);
+	add_stat(&clock->stats.done_late_ns_total, late_ns);
+}
+
 static void loop(struct media_clock *clock, uint64_t max_ticks)
 {
 	const struct media_clock_source *src = &clock->src;
@@ -104,6 +119,8 @@ static void loop(struct media_clock *clock, uint64_t max_ticks)
 			                 __ATOMIC_RELAXED);
 		add_stat(&clock->stats.ticks, 1);
 		clock->fn(clock->user, n, deadline, (unsigned)MIN(missed + 1, (uint64_t)G_MAXUINT));
+		now = src->now_ns(src->user);
+		count_done_late(clock, now > deadline ? now - deadline : 0);
 	}
 }
 
@@ -160,4 +177,8 @@ void media_clock_get_stats(struct media_clock *clock, struct media_clock_stats *
 	out->skipped = __atomic_load_n(&clock->stats.skipped, __ATOMIC_RELAXED);
 	out->late_ns_total = __atomic_load_n(&clock->stats.late_ns_total, __ATOMIC_RELAXED);
 	out->late_ns_max = __atomic_load_n(&clock->stats.late_ns_max, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < MEDIA_CLOCK_LATE_BUCKETS; i++)
+		out->done_late[i] = __atomic_load_n(&clock->stats.done_late[i], __ATOMIC_RELAXED);
+	out->done_late_ns_total =
+	    __atomic_load_n(&clock->stats.done_late_ns_total, __ATOMIC_RELAXED);
 }

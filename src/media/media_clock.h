@@ -26,11 +26,21 @@ struct media_clock_source {
 typedef void (*media_clock_tick_fn)(void *user, uint64_t tick, uint64_t deadline_ns,
                                     unsigned frames);
 
+/* Upper bounds of the buckets of media_clock_stats.done_late: 0.5, 1, 2, 5, 10, 20, 50
+ * and 100 ms, then everything later. */
+#define MEDIA_CLOCK_LATE_BUCKETS 9
+extern const uint64_t media_clock_late_bounds_ns[MEDIA_CLOCK_LATE_BUCKETS - 1];
+
 struct media_clock_stats {
 	uint64_t ticks;         /* ticks run */
 	uint64_t skipped;       /* ticks dropped because the thread was a whole period late */
 	uint64_t late_ns_total; /* sum over ticks of (time the tick ran - its deadline) */
 	uint64_t late_ns_max;
+	/* Ticks by how long after their deadline their work was done (the tick function
+	 * returned): bucket i counts those up to media_clock_late_bounds_ns[i] and above the
+	 * previous bound; the last bucket, those above every bound. */
+	uint64_t done_late[MEDIA_CLOCK_LATE_BUCKETS];
+	uint64_t done_late_ns_total;
 };
 
 struct media_clock;

@@ -129,9 +129,13 @@ def test_chromium_echo_under_udp_loss(echo_server, echo_page, udp_loss):
     server = echo_server()
     report = echo_page(server.url + "/echo.html?offer=server&trickle=1", 12)
     assert_decoding(report, under_loss=True)
-    # Frames kept coming at a steady pace to the end (no freeze waiting for keyframes).
-    end, before = report["samples"][-1], report["samples"][-6]
-    assert video(end)["framesDecoded"] - video(before)["framesDecoded"] >= 50, report["samples"]
+    # Frames kept coming to the end: no second of the last five without a new frame (no
+    # freeze waiting for keyframes), and on average at least 5 per second (the fake camera
+    # sends 30; a loaded machine slows Chromium itself, so no more is asked).
+    tail = [video(s)["framesDecoded"] for s in report["samples"][-6:]]
+    assert all(b > a for a, b in zip(tail, tail[1:])), report["samples"]
+    assert tail[-1] - tail[0] >= 25, report["samples"]
+    end = report["samples"][-1]
     assert video(end)["retransmittedPacketsReceived"] > 0, end
     samples = metrics(server.url)
     assert samples[("cau_transport_nack_answered_total", frozenset())] > 0, samples

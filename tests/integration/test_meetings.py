@@ -354,7 +354,9 @@ def test_restart_keeps_open_and_live_meetings(cau_server):
     ended = wait_for(both_ended, timeout=15)
     assert ended, f"not closed after the restart\n{second.describe()}"
     for mid in (open_one["id"], live_one["id"]):
-        assert 0 <= ended[mid]["ended_at"] - end < 1000
+        # On time: by its timer, not a later pass (a loaded machine may run the main
+        # loop a little late, so allow a few seconds rather than one).
+        assert 0 <= ended[mid]["ended_at"] - end < 5000
 
 
 def test_moving_an_open_meeting_later_closes_its_room(cau_server):

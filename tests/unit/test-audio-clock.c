@@ -89,6 +89,13 @@ static void test_absolute_deadlines(void)
 	g_assert_cmpuint(st.ticks, ==, 50);
 	g_assert_cmpuint(st.skipped, ==, 0);
 	g_assert_cmpuint(st.late_ns_max, ==, 3 * MS);
+	/* Done-lateness histogram: the first tick ran on time and worked 2 ms (bucket <= 2 ms);
+	 * the others woke 3 ms late and worked 2 ms, done 5 ms late (bucket <= 5 ms). */
+	g_assert_cmpuint(media_clock_late_bounds_ns[2], ==, 2 * MS);
+	g_assert_cmpuint(media_clock_late_bounds_ns[3], ==, 5 * MS);
+	for (unsigned i = 0; i < MEDIA_CLOCK_LATE_BUCKETS; i++)
+		g_assert_cmpuint(st.done_late[i], ==, i == 2 ? 1 : i == 3 ? 49 : 0);
+	g_assert_cmpuint(st.done_late_ns_total, ==, 2 * MS + 49 * 5 * MS);
 	media_clock_free(clock);
 }
 
