@@ -316,6 +316,7 @@ static bool session_media(struct whip_session *s, struct room *room, GBytes *off
 		g_clear_pointer(&s->member, mcu_member_leave);
 		return false;
 	}
+	peer_disable_local_trickle(s->peer); /* the answer is all the client gets */
 	mcu_member_attach(s->member, s->peer);
 	return true;
 }

@@ -29,11 +29,12 @@ pytestmark = pytest.mark.skipif(not have_aiortc(),
 class Whip:
     """One WHIP publisher (tone `room`'s) or WHEP viewer process."""
 
-    def __init__(self, server, kind, mid, token, tone=0):
+    def __init__(self, server, kind, mid, token, tone=0, announce_trickle=False):
         self.server = server
         self.proc = subprocess.Popen(
             [SYSTEM_PYTHON, str(WHIP_CLIENT), server.url, kind, str(mid), token,
-             "--tone", str(tone), "--measure", *map(str, TONE.values())],
+             "--tone", str(tone), "--measure", *map(str, TONE.values())] +
+            (["--announce-trickle"] if announce_trickle else []),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env=client_env())
         self.created = self.read()["created"]
@@ -99,10 +100,14 @@ def test_whip_publisher_is_heard_whep_viewer_hears_the_mix_delete_leaves(room):
     wait_for(lambda: participants_in_mixer(server, mid) == 2, 20, message="two in the mixer")
     wait_hears(a, "B", True, timeout=20)
 
-    # A WHEP viewer receives the mix: A's tone and B's.
-    viewer = Whip(server, "whep", mid, tokens["VIEWER"])
+    assert created["candidates"] > 0 and created["end_of_candidates"], created
+    # A WHEP viewer receives the mix: A's tone and B's. Its offer announces trickle, as a
+    # browser's does; the answer still carries every candidate (WHIP has no way to send
+    # the server's later).
+    viewer = Whip(server, "whep", mid, tokens["VIEWER"], announce_trickle=True)
     procs.append(viewer)
     assert viewer.created["status"] == 201, viewer.created
+    assert viewer.created["candidates"] > 0 and viewer.created["end_of_candidates"]
     assert viewer.created["location"].startswith(f"/whep/{mid}/")
     wait_for(lambda: viewer.hears("A") and viewer.hears("B"), 20, interval=0.5,
              message="the WHEP viewer hears A and B")

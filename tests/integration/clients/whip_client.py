@@ -16,6 +16,7 @@ The first line it prints is {"created": {"status", "location", "etag", "content_
 or {"created": {"status", "body"}} when the POST failed.
 
 Usage: whip_client.py BASE_URL whip|whep MEETING TOKEN [--tone HZ] [--measure HZ ...]
+                      [--announce-trickle]
 """
 
 import argparse
@@ -75,16 +76,22 @@ class Client:
         else:
             self.pc.addTransceiver("audio", direction="recvonly")
         await self.pc.setLocalDescription(await self.pc.createOffer())
+        offer = self.pc.localDescription.sdp
+        if self.args.announce_trickle:  # as browsers do, even with every candidate in it
+            offer = offer.replace("\r\nt=0 0\r\n", "\r\nt=0 0\r\na=ice-options:trickle\r\n", 1)
+            assert "a=ice-options:trickle" in offer
         url = f"{self.args.base}/{self.args.kind}/{self.args.meeting}"
         status, headers, body = await asyncio.to_thread(
-            http, "POST", url, self.pc.localDescription.sdp.encode(),
+            http, "POST", url, offer.encode(),
             {"Content-Type": "application/sdp", "Authorization": f"Bearer {self.args.token}"})
         if status != 201:
             return {"status": status, "body": body}
         self.location = urllib.parse.urljoin(url, headers["Location"])
         await self.pc.setRemoteDescription(RTCSessionDescription(body, "answer"))
         return {"status": status, "location": headers["Location"], "etag": headers["ETag"],
-                "content_type": headers["Content-Type"]}
+                "content_type": headers["Content-Type"],
+                "candidates": body.count("a=candidate:"),
+                "end_of_candidates": "a=end-of-candidates" in body}
 
     async def command(self, cmd):
         kind = cmd["cmd"]
@@ -133,6 +140,8 @@ def main():
     parser.add_argument("meeting", type=int)
     parser.add_argument("token")
     parser.add_argument("--tone", type=int, default=0)
+    parser.add_argument("--announce-trickle", action="store_true",
+                        help="put a=ice-options:trickle in the offer")
     parser.add_argument("--measure", type=int, nargs="*", default=[440, 660, 990])
     asyncio.run(run(parser.parse_args()))
     return 0
