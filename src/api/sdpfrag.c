@@ -75,7 +75,7 @@ bool sdpfrag_parse(const char *data, size_t len, struct sdpfrag *out, GError **e
 
 	memset(out, 0, sizeof(*out));
 	out->candidates = g_ptr_array_new_with_free_func(candidate_free);
-	if (memchr(data, '\0', len)) {
+	if (len && memchr(data, '\0', len)) {
 		g_set_error(error, API_ERROR, API_ERROR_BAD_SDP, "the fragment holds a NUL byte");
 		return false;
 	}
