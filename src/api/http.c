@@ -124,6 +124,14 @@ static void dispatch(SoupServer *soup, SoupServerMessage *msg, const char *path,
 			g_clear_pointer(&bs->upload, blob_writer_free);
 		return;
 	}
+	if (g_str_has_prefix(path, "/wh")) {
+		const char *label = ws_hub_whip(srv->ws, msg, path);
+
+		if (label) {
+			g_object_set_data(G_OBJECT(msg), ROUTE_KEY, (gpointer)label);
+			return;
+		}
+	}
 	for (size_t i = 0; i < G_N_ELEMENTS(routes); i++) {
 		if (strcmp(routes[i].path, path) != 0)
 			continue;

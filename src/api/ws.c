@@ -7,6 +7,7 @@
 #include "conference/mcu_room.h"
 #include "errors.h"
 #include "message.h"
+#include "whip.h"
 #include "ws_room.h"
 
 #include <string.h>
@@ -21,6 +22,7 @@ struct ws_hub {
 	struct metrics *metrics;
 	struct mcu_rooms *mcu_rooms;
 	struct ws_rooms *rooms;
+	struct whip *whip;  /* WHIP/WHEP sessions in the same rooms */
 	GList *connections; /* of struct ws_conn */
 	guint64 next_id;
 	guint64 messages_total, errors_total, rate_limited_total, rate_closes_total;
@@ -379,6 +381,7 @@ struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, const struct ws_co
 	hub->metrics = registry;
 	hub->mcu_rooms = mcu_rooms_new(cfg->config);
 	hub->rooms = ws_rooms_new(cfg->rest, hub->mcu_rooms, cfg->resume_seconds);
+	hub->whip = whip_new(hub->rooms, cfg->transport);
 	soup_server_add_websocket_handler(soup, path, NULL, NULL, on_connection, hub, NULL);
 	metrics_add_collector(registry, collect, hub);
 	metrics_add_collector(registry, mcu_rooms_collect, hub->mcu_rooms);
@@ -388,6 +391,11 @@ struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, const struct ws_co
 struct mcu_rooms *ws_hub_mcu_rooms(struct ws_hub *hub)
 {
 	return hub->mcu_rooms;
+}
+
+const char *ws_hub_whip(struct ws_hub *hub, SoupServerMessage *msg, const char *path)
+{
+	return whip_dispatch(hub->whip, msg, path);
 }
 
 void ws_hub_meeting_closed(struct ws_hub *hub, gint64 meeting_id)
@@ -410,6 +418,7 @@ void ws_hub_free(struct ws_hub *hub)
 		conn_free(conn);
 	}
 	g_list_free(hub->connections);
+	whip_free(hub->whip);
 	ws_rooms_free(hub->rooms);
 	mcu_rooms_free(hub->mcu_rooms); /* empty now: every peer has left with its connection */
 	g_free(hub->path);

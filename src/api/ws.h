@@ -29,6 +29,9 @@ struct ws_config {
  * must outlive the hub. Runs on the server's main context. */
 struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, const struct ws_config *cfg,
                           struct metrics *registry);
+/* Answers a WHIP or WHEP request (api/whip.h) in the hub's rooms; the route label, or
+ * NULL when `path` is not under /whip/ or /whep/. Control thread. */
+const char *ws_hub_whip(struct ws_hub *hub, SoupServerMessage *msg, const char *path);
 /* Meeting `meeting_id` has ended or closed: ends its room if it is live. */
 void ws_hub_meeting_closed(struct ws_hub *hub, gint64 meeting_id);
 

@@ -327,6 +327,8 @@ static void on_room_event(struct room *room, const struct room_event *ev, void *
 			ws_conn_send_event(seat->conn, event_name(ev->kind), json_node_copy(data));
 	}
 	if (ev->kind == ROOM_EVENT_LEFT && (seat = ev->subject->owner)) {
+		if (seat->left)
+			seat->left(seat->left_data);
 		ws_seat_detach(seat);
 		g_hash_table_remove(wr->seats, seat->resume_token); /* frees it */
 	}
@@ -358,11 +360,19 @@ bool ws_room_media_join(struct ws_conn *conn, struct mcu_rooms *mcu, struct ws_s
 		return false;
 	}
 	*member = mcu_member_join(mcu, room_media_name_of(room));
-	mcu_member_set_speaking_listener(*member, on_speaking, seat);
-	seat->media = *member;
-	room_set_media(room, seat->participant, *member);
+	ws_seat_set_media(seat, *member);
 	*out = seat;
 	return true;
+}
+
+void ws_seat_set_media(struct ws_seat *seat, struct mcu_member *member)
+{
+	struct room *room = ws_seat_room(seat);
+
+	mcu_member_set_speaking_listener(member, on_speaking, seat);
+	seat->media = member;
+	if (room)
+		room_set_media(room, seat->participant, member);
 }
 
 void ws_room_media_left(struct ws_seat *seat, struct mcu_member *member)

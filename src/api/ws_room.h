@@ -5,6 +5,8 @@
 
 #include "conference/mcu_room.h"
 #include "conference/room.h"
+#include "control/join_token.h"
+#include "control/meetings.h"
 #include "rest.h"
 #include "ws_internal.h"
 
@@ -20,6 +22,10 @@ struct ws_seat {
 	struct ws_conn *conn;     /* NULL while away */
 	guint grace_source;       /* while away: the timer that gives the seat up */
 	struct mcu_member *media; /* the mcu member of its peer, or NULL */
+	/* A seat held by something other than a WebSocket (a WHIP or WHEP session): told
+	 * when the seat leaves (before it is freed), or NULL. */
+	void (*left)(void *data);
+	void *left_data;
 };
 
 /* The rooms of the WebSocket hub and their seats. */
@@ -61,6 +67,22 @@ struct ws_rooms *ws_conn_rooms(struct ws_conn *conn);
  * without a seat, CONFLICT when the seat has a peer already. */
 bool ws_room_media_join(struct ws_conn *conn, struct mcu_rooms *mcu, struct ws_seat **seat,
                         struct mcu_member **member, GError **error);
+/* Gives the seat its mcu member (already in its room's mcu room): the room drives it
+ * (mute) and hears its speaking. */
+void ws_seat_set_media(struct ws_seat *seat, struct mcu_member *member);
+
+/*
+ * Seats endpoint `endpoint_id` (`endpoint` as meetings_invited_endpoint_json() shows it) of a
+ * checked join token in the room of meeting `info` (opened, and the meeting marked live, if it is
+ * not), with `role`, under a new resume token. Returns the seat (owned by wr->seats), or NULL with
+ * a ROOM_ERROR.
+ */
+struct ws_seat *ws_room_seat_new(struct ws_rooms *wr, const struct meeting_info *info,
+                                 gint64 endpoint_id, JsonNode *endpoint, enum room_role role,
+                                 GError **error);
+/* The room role a join token's role gives. */
+enum room_role ws_room_role_of(enum join_role role);
+
 /* The seat's peer is closing (before its member leaves). Accepts a NULL seat. */
 void ws_room_media_left(struct ws_seat *seat, struct mcu_member *member);
 /* Closes the peers of `conn` made for `seat` (ws_peer.c). */

@@ -62,7 +62,7 @@ static JsonNode *seat_reply(struct ws_seat *seat, struct room *room)
 	return json_builder_get_root(b);
 }
 
-static enum room_role role_of(enum join_role role)
+enum room_role ws_room_role_of(enum join_role role)
 {
 	switch (role) {
 	case JOIN_ROLE_CHAIR:
@@ -94,6 +94,34 @@ static struct room *open_room(struct ws_rooms *wr, const struct meeting_info *in
 	return rooms_open(wr->rooms, info->id, layout);
 }
 
+struct ws_seat *ws_room_seat_new(struct ws_rooms *wr, const struct meeting_info *info,
+                                 gint64 endpoint_id, JsonNode *endpoint, enum room_role role,
+                                 GError **error)
+{
+	struct room *room = open_room(wr, info);
+	JsonObject *ep = json_node_get_object(endpoint);
+	JsonObject *unit = json_object_get_object_member(ep, "unit");
+	struct ws_seat *seat = g_new0(struct ws_seat, 1);
+	struct room_participant *p;
+	guint8 raw[RESUME_TOKEN_BYTES];
+
+	seat->wr = wr;
+	seat->meeting_id = info->id;
+	random_bytes(raw, sizeof(raw));
+	for (size_t i = 0; i < sizeof(raw); i++)
+		g_snprintf(seat->resume_token + 2 * i, 3, "%02x", raw[i]);
+	p = room_join(room, endpoint_id, json_object_get_string_member(ep, "name"),
+	              unit ? json_object_get_string_member_with_default(unit, "name", "") : "",
+	              role, seat, ws_rooms_now_ms(wr), error);
+	if (!p) {
+		g_free(seat);
+		return NULL;
+	}
+	seat->participant = p->id;
+	g_hash_table_insert(wr->seats, seat->resume_token, seat);
+	return seat;
+}
+
 static JsonNode *method_join(struct ws_conn *conn, struct ws_call *call, JsonObject *params,
                              GError **error)
 {
@@ -105,11 +133,7 @@ static JsonNode *method_join(struct ws_conn *conn, struct ws_call *call, JsonObj
 	struct ws_rooms *wr;
 	struct join_claims claims;
 	struct meeting_info info;
-	struct room_participant *p;
 	struct ws_seat *seat;
-	struct room *room;
-	JsonObject *ep, *unit;
-	guint8 raw[RESUME_TOKEN_BYTES];
 
 	if (!validate_fields(params, spec, error) || !(wr = require_rooms(conn, error)))
 		return NULL;
@@ -121,27 +145,13 @@ static JsonNode *method_join(struct ws_conn *conn, struct ws_call *call, JsonObj
 	if (!join_check(wr->ctx->meetings, wr->ctx->join_secret, field_string(params, "token", ""),
 	                &claims, &endpoint, &info, error))
 		return NULL;
-	room = open_room(wr, &info);
-	ep = json_node_get_object(endpoint);
-	unit = json_object_get_object_member(ep, "unit");
-	seat = g_new0(struct ws_seat, 1);
-	seat->wr = wr;
-	seat->meeting_id = info.id;
-	random_bytes(raw, sizeof(raw));
-	for (size_t i = 0; i < sizeof(raw); i++)
-		g_snprintf(seat->resume_token + 2 * i, 3, "%02x", raw[i]);
-	p = room_join(room, claims.endpoint_id, json_object_get_string_member(ep, "name"),
-	              unit ? json_object_get_string_member_with_default(unit, "name", "") : "",
-	              role_of(claims.role), seat, ws_rooms_now_ms(wr), error);
-	if (!p) {
-		g_free(seat);
+	seat = ws_room_seat_new(wr, &info, claims.endpoint_id, endpoint,
+	                        ws_room_role_of(claims.role), error);
+	if (!seat)
 		return NULL;
-	}
-	seat->participant = p->id;
 	seat->conn = conn;
-	g_hash_table_insert(wr->seats, seat->resume_token, seat);
 	ws_conn_set_seat(conn, seat);
-	return seat_reply(seat, room);
+	return seat_reply(seat, ws_seat_room(seat));
 }
 
 static JsonNode *method_resume(struct ws_conn *conn, struct ws_call *call, JsonObject *params,

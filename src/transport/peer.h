@@ -132,6 +132,14 @@ typedef void (*peer_description_fn)(struct peer *peer, char *sdp, GError *error,
 void peer_local_description(struct peer *peer, peer_description_fn done, void *user_data);
 
 /*
+ * Makes peer_local_description() wait for gathering and carry every candidate even when
+ * the remote announced trickle, and no candidate event: for signalling with no way to
+ * send candidates later (WHIP and WHEP answers). Owner thread, before
+ * peer_local_description().
+ */
+void peer_disable_local_trickle(struct peer *peer);
+
+/*
  * Applies the remote answer to the server's offer (peer_new_offer()): tracks narrowed,
  * remote ICE credentials, candidates and fingerprint handed to the worker. Returns false
  * with error set (SDP_ERROR or NEGOTIATE_ERROR) if it cannot be accepted; the peer is

@@ -106,6 +106,11 @@ void peer_local_description(struct peer *p, peer_description_fn done, void *user
 	}
 }
 
+void peer_disable_local_trickle(struct peer *p)
+{
+	p->trickle_local = false;
+}
+
 /* ---- the remote answer and trickled candidates (owner, then worker) ---- */
 
 struct remote_update {
