@@ -54,14 +54,14 @@ static void on_audio(void *user_data, uint32_t rtp_ts, int64_t time_ns, const ui
 		recorder_push_audio(r, rtp_ts, time_ns, data, len);
 }
 
-static void on_video(void *user_data, uint32_t rtp_ts, int64_t time_ns, bool keyframe,
+static bool on_video(void *user_data, uint32_t rtp_ts, int64_t time_ns, bool keyframe,
                      const uint8_t *data, size_t len)
 {
 	struct active *a = user_data;
 	struct recorder *r = g_atomic_pointer_get(&a->recorder);
 
-	if (r)
-		recorder_push_video(r, rtp_ts, time_ns, keyframe, data, len);
+	/* A recording's video can only start at a key frame: ask for one until it has. */
+	return r && recorder_push_video(r, rtp_ts, time_ns, keyframe, data, len) == -ENODATA;
 }
 
 /* ---- the main context ---- */

@@ -83,16 +83,18 @@ bool mcu_room_tapped(struct mcu_room *room)
 	return on;
 }
 
-void mcu_room_tap_video(struct mcu_room *room, uint32_t rtp_ts, int64_t time_ns, bool keyframe,
+bool mcu_room_tap_video(struct mcu_room *room, uint32_t rtp_ts, int64_t time_ns, bool keyframe,
                         const uint8_t *data, size_t len)
 {
 	struct mcu_tap tap;
+	bool want_keyframe = false;
 
 	if (!tap_begin(room, &tap))
-		return;
+		return false;
 	if (tap.video)
-		tap.video(tap.user_data, rtp_ts, time_ns, keyframe, data, len);
+		want_keyframe = tap.video(tap.user_data, rtp_ts, time_ns, keyframe, data, len);
 	tap_end(room);
+	return want_keyframe;
 }
 
 static void apply_membership(struct mcu_room *room, GPtrArray *joins, GPtrArray *leaves)

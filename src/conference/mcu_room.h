@@ -140,7 +140,8 @@ void mcu_rooms_collect(GString *out, gpointer rooms);
 struct mcu_tap {
 	void (*audio)(void *user_data, uint32_t rtp_ts, int64_t time_ns, const uint8_t *data,
 	              size_t len);
-	void (*video)(void *user_data, uint32_t rtp_ts, int64_t time_ns, bool keyframe,
+	/* Returns true when the consumer needs a key frame (it cannot start without one). */
+	bool (*video)(void *user_data, uint32_t rtp_ts, int64_t time_ns, bool keyframe,
 	              const uint8_t *data, size_t len);
 	void (*closed)(void *user_data);
 	void *user_data;
@@ -161,7 +162,8 @@ int mcu_rooms_tap(struct mcu_rooms *rooms, const char *name, const struct mcu_ta
 void mcu_rooms_untap(struct mcu_rooms *rooms, const char *name, void *user_data);
 
 /* The video side's entry point: hands one encoded frame of the top tier to the room's
- * tap, if any (see struct mcu_tap). The room's media thread (or whichever single thread
- * encodes the composite). */
-void mcu_room_tap_video(struct mcu_room *room, uint32_t rtp_ts, int64_t time_ns, bool keyframe,
+ * tap, if any (see struct mcu_tap). Returns true when the tap asks for a key frame (the
+ * caller requests one from the top tier's encoder). The room's media thread (or whichever
+ * single thread encodes the composite). */
+bool mcu_room_tap_video(struct mcu_room *room, uint32_t rtp_ts, int64_t time_ns, bool keyframe,
                         const uint8_t *data, size_t len);

@@ -398,8 +398,10 @@ static void on_video_tick(void *user, uint64_t tick, uint64_t deadline_ns, unsig
 	for (size_t f = 0; f < out->frame_count; f++) {
 		const struct video_encoded *e = out->frames[f];
 		if (e->view == v->view && e->tier == 0)
-			mcu_room_tap_video(v->room, e->rtp_timestamp, (int64_t)deadline_ns,
-			                   e->keyframe, e->data, e->len);
+			if (mcu_room_tap_video(v->room, e->rtp_timestamp, (int64_t)deadline_ns,
+			                       e->keyframe, e->data, e->len))
+				/* at most one per tier per keyframe interval (the compositor) */
+				compositor_request_keyframe(v->comp, v->view, 0);
 	}
 	if (v->ticks % SOURCE_STATS_TICKS == 0)
 		sum_sources(v);

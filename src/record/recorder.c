@@ -25,6 +25,7 @@ struct track {
 	GstAppSrc *src; /* NULL when the segment has no such track */
 	struct rtp_timeline timeline;
 	bool caps_set; /* video: caps come from the first key frame */
+	bool started;  /* video: a key frame was queued; until then only a key frame starts it */
 };
 
 struct recorder {
@@ -417,10 +418,19 @@ int recorder_push_video(struct recorder *r, uint32_t rtp_ts, int64_t time_ns, bo
 	if (failed(r))
 		return -EPIPE;
 	if (!video_ready(r, keyframe, data, len))
+		return -ENODATA;
+	if ((at = place(r, &r->video, rtp_ts, time_ns, len)) < 0) {
+		/* A first key frame that could not be placed (it came before the audio's
+		 * origin, or the queue was full) starts nothing: wait for the next one rather
+		 * than record frames that no decoder can use. */
+		if (!r->video.started) {
+			r->video.caps_set = false;
+			return -ENODATA;
+		}
 		return -EAGAIN;
-	if ((at = place(r, &r->video, rtp_ts, time_ns, len)) < 0)
-		return -EAGAIN;
+	}
 	err = push(r, &r->video, at, !keyframe, data, len);
+	r->video.started |= err == 0;
 	g_mutex_lock(&r->lock);
 	r->stats.video_frames += err == 0;
 	g_mutex_unlock(&r->lock);

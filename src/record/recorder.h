@@ -69,7 +69,9 @@ int recorder_push_audio(struct recorder *r, uint32_t rtp_ts, int64_t time_ns, co
                         size_t len);
 
 /* Queues one complete VP8 frame (90 kHz RTP timestamp); frames before the first key
- * frame are dropped, whose header also gives the track its size. As recorder_push_audio(). */
+ * frame that is queued are dropped (-ENODATA: the caller should ask its encoder for a key
+ * frame), and that key frame's header gives the track its size. Otherwise as
+ * recorder_push_audio(). */
 int recorder_push_video(struct recorder *r, uint32_t rtp_ts, int64_t time_ns, bool keyframe,
                         const uint8_t *data, size_t len);
 

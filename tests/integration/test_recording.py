@@ -144,6 +144,34 @@ def tone_levels(samples, tones):
             for tone in tones}
 
 
+def count_video_frames(path):
+    """Decodes the file's VP8 track with GStreamer: (frames, width, height of the last)."""
+    script = r"""
+import sys, gi
+gi.require_version("Gst", "1.0")
+from gi.repository import Gst
+Gst.init(None)
+pipe = Gst.parse_launch(f'filesrc location="{sys.argv[1]}" ! matroskademux ! vp8dec ! '
+                        'appsink name=s sync=false emit-signals=false')
+sink = pipe.get_by_name("s")
+pipe.set_state(Gst.State.PLAYING)
+frames, size = 0, (0, 0)
+while True:
+    sample = sink.emit("pull-sample")
+    if sample is None:
+        break
+    st = sample.get_caps().get_structure(0)
+    frames, size = frames + 1, (st.get_value("width"), st.get_value("height"))
+pipe.set_state(Gst.State.NULL)
+print(f"FRAMES {frames} {size[0]} {size[1]}")
+"""
+    result = subprocess.run([SYSTEM_PYTHON, "-c", script, str(path)], capture_output=True,
+                            text=True, timeout=60)
+    found = re.findall(r"FRAMES (\d+) (\d+) (\d+)", result.stdout)
+    assert found, result.stderr[-3000:]
+    return tuple(int(x) for x in found[-1])
+
+
 def discover(path):
     result = subprocess.run(["gst-discoverer-1.0", "-v", str(path)], capture_output=True,
                             text=True, timeout=60)
@@ -200,10 +228,14 @@ def test_ten_seconds_of_a_meeting(echo_server, tmp_path):
     data = path.read_bytes()
     assert (done["size"], done["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
 
-    # GStreamer's discoverer: an Opus track, about ten seconds
+    # GStreamer's discoverer: an Opus and a VP8 track, about ten seconds
     info = discover(path)
     print(info)
     assert "opus" in info.lower(), info
+    assert "vp8" in info.lower(), info
+    frames, width, height = count_video_frames(path)
+    print(f"decoded {frames} video frames, {width}x{height}")
+    assert frames >= 10 and (width, height) != (0, 0), (frames, width, height)
     samples, end = decode_audio(path)
     print(f"decoded {end:.3f} s")
     assert 9.5 <= end <= 13, end
