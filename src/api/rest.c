@@ -3,9 +3,11 @@
 #define G_LOG_DOMAIN "cau-rest"
 #include "rest.h"
 
+#include "control/materials.h"
 #include "errors.h"
 #include "http.h"
 #include "message.h"
+#include "validate.h"
 
 #include <string.h>
 
@@ -345,5 +347,22 @@ bool rest_join_invitee(struct rest_request *req, struct join_claims *claims,
 		return false;
 	}
 	*invitee = claims;
+	return true;
+}
+
+bool rest_may_read_meeting(struct rest_request *req, gint64 meeting_id)
+{
+	static const struct field_spec query[] = {{"token", FIELD_STRING, false, 1, 256}, {NULL}};
+	g_autoptr(GError) error = NULL;
+	struct join_claims claims;
+	const struct join_claims *invitee;
+
+	if (!rest_join_invitee(req, &claims, &invitee))
+		return false;
+	if (!materials_may_read_as(req->ctx->store, &req->who, invitee, meeting_id, &error) ||
+	    !validate_query(req->query, query, &error)) {
+		rest_reply_error(req, error);
+		return false;
+	}
 	return true;
 }

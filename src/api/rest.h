@@ -126,5 +126,10 @@ bool rest_query_int(struct rest_request *req, const char *name, gint64 max, gint
  * else `claims`. */
 bool rest_join_invitee(struct rest_request *req, struct join_claims *claims,
                        const struct join_claims **invitee);
+/* Whether the caller may read meeting `meeting_id`'s materials, minutes and recordings:
+ * operators, its chair, and its invited endpoints with their join token as ?token=
+ * (rest_join_invitee(); no other query parameter). Returns false after replying 401, 403
+ * or 400. */
+bool rest_may_read_meeting(struct rest_request *req, gint64 meeting_id);
 /* Replies 400 with `message` when there is no body; returns whether there is one. */
 bool rest_require_body(struct rest_request *req, const char *message);

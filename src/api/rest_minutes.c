@@ -109,32 +109,13 @@ static void post_minutes(struct rest_request *req)
 	                       g_object_ref(req->msg));
 }
 
-/* Checks who may read the minutes of the meeting in the path: operators, its chair, and
- * its invited endpoints with their join token as ?token=. */
-static bool may_read(struct rest_request *req, gint64 meeting_id)
-{
-	static const struct field_spec query[] = {{"token", FIELD_STRING, false, 1, 256}, {NULL}};
-	g_autoptr(GError) error = NULL;
-	struct join_claims claims;
-	const struct join_claims *invitee;
-
-	if (!rest_join_invitee(req, &claims, &invitee))
-		return false;
-	if (!materials_may_read_as(req->ctx->store, &req->who, invitee, meeting_id, &error) ||
-	    !validate_query(req->query, query, &error)) {
-		rest_reply_error(req, error);
-		return false;
-	}
-	return true;
-}
-
 static void get_minutes(struct rest_request *req)
 {
 	g_autoptr(GError) error = NULL;
 	gint64 meeting_id = rest_param_id(req, 0);
 	JsonNode *list;
 
-	if (!meeting_id || !minutes_kept(req) || !may_read(req, meeting_id))
+	if (!meeting_id || !minutes_kept(req) || !rest_may_read_meeting(req, meeting_id))
 		return;
 	list = minutes_list(req->ctx->minutes, meeting_id, &error);
 	if (!list) {
@@ -152,7 +133,7 @@ static void get_minutes_file(struct rest_request *req)
 	enum minutes_file_kind kind;
 	gint version;
 
-	if (!meeting_id || !minutes_kept(req) || !may_read(req, meeting_id))
+	if (!meeting_id || !minutes_kept(req) || !rest_may_read_meeting(req, meeting_id))
 		return;
 	if (!minutes_file_parse(req->params[1], &version, &kind)) {
 		http_reply_error(req->msg, API_ERROR_NOT_FOUND,

@@ -64,32 +64,13 @@ static void delete_recording(struct rest_request *req)
 	rest_reply(req, SOUP_STATUS_OK, row);
 }
 
-/* Operators, the meeting's chair, and its invited endpoints with their join token as
- * ?token= may read its recordings. */
-static bool may_read(struct rest_request *req, gint64 meeting_id)
-{
-	static const struct field_spec query[] = {{"token", FIELD_STRING, false, 1, 256}, {NULL}};
-	g_autoptr(GError) error = NULL;
-	struct join_claims claims;
-	const struct join_claims *invitee;
-
-	if (!rest_join_invitee(req, &claims, &invitee))
-		return false;
-	if (!materials_may_read_as(req->ctx->store, &req->who, invitee, meeting_id, &error) ||
-	    !validate_query(req->query, query, &error)) {
-		rest_reply_error(req, error);
-		return false;
-	}
-	return true;
-}
-
 static void get_recordings(struct rest_request *req)
 {
 	g_autoptr(GError) error = NULL;
 	gint64 meeting_id = rest_param_id(req, 0);
 	JsonNode *list;
 
-	if (!meeting_id || !may_read(req, meeting_id))
+	if (!meeting_id || !rest_may_read_meeting(req, meeting_id))
 		return;
 	if (!(list = recordings_list(req->ctx->store, meeting_id, &error))) {
 		rest_reply_error(req, error);
@@ -113,7 +94,7 @@ static void get_recording_file(struct rest_request *req)
 	guint64 id = 0;
 	gsize k;
 
-	if (!meeting_id || !recorder_here(req) || !may_read(req, meeting_id))
+	if (!meeting_id || !recorder_here(req) || !rest_may_read_meeting(req, meeting_id))
 		return;
 	for (k = 0; k < G_N_ELEMENTS(kinds); k++) {
 		g_autofree char *number = NULL;
