@@ -182,6 +182,7 @@ int cmd_serve(int argc, char **argv)
 	    .ws_max_message_bytes = config_get_int(cfg, "http", "ws_max_message_bytes"),
 	    .ws_rate_per_s = (double)config_get_int(cfg, "http", "ws_rate_per_s"),
 	    .ws_rate_burst = config_get_int(cfg, "http", "ws_rate_burst"),
+	    .ws_max_queued_bytes = config_get_int(cfg, "http", "ws_max_queued_bytes"),
 	    .room_resume_seconds = (guint)config_get_int(cfg, "rooms", "resume_seconds"),
 	    .transport = media,
 	    .config = cfg,

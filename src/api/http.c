@@ -325,6 +325,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct metric
 	    .max_message_bytes = cfg->ws_max_message_bytes,
 	    .rate_per_s = cfg->ws_rate_per_s > 0 ? cfg->ws_rate_per_s : 50,
 	    .rate_burst = cfg->ws_rate_burst > 0 ? cfg->ws_rate_burst : 100,
+	    .max_queued_bytes = cfg->ws_max_queued_bytes > 0 ? cfg->ws_max_queued_bytes : 4 << 20,
 	    .resume_seconds = cfg->room_resume_seconds ? cfg->room_resume_seconds : 30,
 	    .transport = cfg->transport,
 	    .rest = rest,

@@ -21,6 +21,7 @@ struct http_config {
 	gint64 ws_max_message_bytes;
 	double ws_rate_per_s;        /* per-connection message rate (token bucket refill) */
 	gint64 ws_rate_burst;        /* bucket size; refusals in a row before a close */
+	gint64 ws_max_queued_bytes;  /* unread bytes before a slow client is closed */
 	guint room_resume_seconds;   /* how long a dropped room seat waits for its client */
 	struct transport *transport; /* peers for /ws; NULL: none (peer.* unavailable) */
 	const struct config *config; /* [video] settings of mcu rooms; NULL: defaults */

@@ -10,10 +10,18 @@
 #include "whip.h"
 #include "ws_room.h"
 
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define WS_HARD_LIMIT_FACTOR  4
 #define WS_CLOSE_RATE_LIMITED 1008 /* policy violation */
+#define WS_CLOSE_TOO_SLOW     4008 /* private use: the client did not read its messages */
+/* Bytes handed to a socket in one pass: a socket that took them comes round again in the
+ * next main loop iteration, one that did not is watched until it can take more. */
+#define WS_WRITE_BATCH_BYTES  (256 << 10)
 
 struct ws_hub {
 	SoupServer *soup;
@@ -24,15 +32,22 @@ struct ws_hub {
 	struct ws_rooms *rooms;
 	struct whip *whip;  /* WHIP/WHEP sessions in the same rooms */
 	GList *connections; /* of struct ws_conn */
+	GQueue dirty;       /* of struct ws_conn with ready messages not yet written */
+	guint flush_source; /* the idle that writes them, once per main loop iteration */
 	guint64 next_id;
 	guint64 messages_total, errors_total, rate_limited_total, rate_closes_total;
+	guint64 slow_closes_total, batches_total, frames_total;
 };
 
 struct ws_conn {
 	struct ws_hub *hub;
 	SoupWebsocketConnection *ws;
+	GSocket *socket; /* its TCP socket (writability, corking), or NULL */
 	guint64 id;
 	GQueue out;           /* of struct ws_call: replies (ready or not) and events, in order */
+	gsize queued_bytes;   /* of the ready messages in `out` */
+	GList *dirty_link;    /* its link in hub->dirty, or NULL */
+	GSource *writable;    /* waiting for the socket to take more, or NULL */
 	GHashTable *peers;    /* see ws_conn_peers() */
 	struct ws_seat *seat; /* its seat in a meeting room, or NULL */
 	/* The token bucket of the rate limit: tokens now, when last refilled, and messages
@@ -48,7 +63,7 @@ struct ws_call {
 	struct ws_conn *conn;
 	JsonNode *id;
 	bool deferred;
-	char *text; /* NULL while a deferred reply is pending */
+	GBytes *text; /* NULL while a deferred reply is pending; shared by an event's calls */
 };
 
 static JsonNode *method_ping(struct ws_conn *conn, struct ws_call *call, JsonObject *params,
@@ -92,21 +107,137 @@ static void call_free(struct ws_call *call)
 {
 	if (call->id)
 		json_node_unref(call->id);
-	g_free(call->text);
+	if (call->text)
+		g_bytes_unref(call->text);
 	g_free(call);
 }
 
-/* Sends every message at the head of the queue that is ready. */
-static void flush(struct ws_conn *conn)
+static void cork(struct ws_conn *conn, int on)
+{
+	if (conn->socket &&
+	    setsockopt(g_socket_get_fd(conn->socket), IPPROTO_TCP, TCP_CORK, &on, sizeof(on)) != 0)
+		g_debug("[ws %" G_GUINT64_FORMAT "] TCP_CORK: %s", conn->id, g_strerror(errno));
+}
+
+static void schedule(struct ws_conn *conn);
+
+/* Whether the message after the head is ready too (then the batch is corked). */
+static bool next_ready(struct ws_conn *conn)
+{
+	struct ws_call *next = g_queue_peek_nth(&conn->out, 1);
+
+	return next && next->text;
+}
+
+static gboolean on_writable(GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+	struct ws_conn *conn = user_data;
+
+	g_clear_pointer(&conn->writable, g_source_unref);
+	schedule(conn);
+	return G_SOURCE_REMOVE;
+}
+
+/* Hands the ready messages at the head of the queue to libsoup, as many as the socket
+ * takes now (one TCP push for all of them), and watches the socket when it is full. */
+static void write_ready(struct ws_conn *conn)
 {
 	struct ws_call *call;
+	gsize batch = 0;
+	guint frames = 0;
+	bool corked = false;
+	bool open = soup_websocket_connection_get_state(conn->ws) == SOUP_WEBSOCKET_STATE_OPEN;
 
+	if (open && conn->socket && !g_socket_condition_check(conn->socket, G_IO_OUT)) {
+		if (!conn->writable) {
+			conn->writable = g_socket_create_source(conn->socket, G_IO_OUT, NULL);
+			g_source_set_callback(conn->writable, G_SOURCE_FUNC(on_writable), conn,
+			                      NULL);
+			g_source_attach(conn->writable, NULL);
+		}
+		return;
+	}
 	while ((call = g_queue_peek_head(&conn->out)) && call->text) {
+		gsize size = g_bytes_get_size(call->text);
+
+		if (batch > 0 && batch + size > WS_WRITE_BATCH_BYTES) {
+			schedule(conn); /* the rest in the next iteration */
+			break;
+		}
+		if (open && frames++ == 0 && next_ready(conn)) {
+			cork(conn, 1);
+			corked = true;
+		}
 		g_queue_pop_head(&conn->out);
-		if (soup_websocket_connection_get_state(conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-			soup_websocket_connection_send_text(conn->ws, call->text);
+		conn->queued_bytes -= size;
+		batch += size;
+		if (open)
+			soup_websocket_connection_send_message(conn->ws, SOUP_WEBSOCKET_DATA_TEXT,
+			                                       call->text);
 		call_free(call);
 	}
+	if (corked)
+		cork(conn, 0);
+	conn->hub->batches_total += frames > 0;
+	conn->hub->frames_total += frames;
+}
+
+static gboolean flush_dirty(gpointer user_data)
+{
+	struct ws_hub *hub = user_data;
+	GQueue now = hub->dirty;
+	struct ws_conn *conn;
+
+	hub->flush_source = 0;
+	g_queue_init(&hub->dirty);
+	for (GList *l = now.head; l; l = l->next)
+		((struct ws_conn *)l->data)->dirty_link = NULL;
+	while ((conn = g_queue_pop_head(&now)))
+		write_ready(conn);
+	return G_SOURCE_REMOVE;
+}
+
+/* Writes the connection's ready messages at the end of this main loop iteration: every
+ * message raised while handling the requests that arrived together leaves in one batch. */
+static void schedule(struct ws_conn *conn)
+{
+	struct ws_hub *hub = conn->hub;
+
+	if (conn->closing || conn->dirty_link || conn->writable)
+		return;
+	g_queue_push_tail(&hub->dirty, conn);
+	conn->dirty_link = hub->dirty.tail;
+	if (!hub->flush_source)
+		hub->flush_source = g_idle_add_full(G_PRIORITY_HIGH, flush_dirty, hub, NULL);
+}
+
+/* Closes the connection with `code` after writing the messages ready now (the replies
+ * that explain the close), without waiting for the end of the iteration. */
+static void close_after_ready(struct ws_conn *conn, gushort code, const char *reason)
+{
+	if (conn->dirty_link) {
+		g_queue_delete_link(&conn->hub->dirty, conn->dirty_link);
+		conn->dirty_link = NULL;
+	}
+	write_ready(conn);
+	soup_websocket_connection_close(conn->ws, code, reason);
+}
+
+/* Counts a message that became ready. A client that leaves more than [http]
+ * ws_max_queued_bytes unread (a dead link, a stalled tab) is closed with 4008 and its queue
+ * dropped, so that it holds no memory and no time of the others. */
+static void ready(struct ws_conn *conn, struct ws_call *call)
+{
+	conn->queued_bytes += g_bytes_get_size(call->text);
+	if (conn->queued_bytes > (gsize)conn->hub->cfg.max_queued_bytes && !conn->closing &&
+	    soup_websocket_connection_get_state(conn->ws) == SOUP_WEBSOCKET_STATE_OPEN) {
+		conn->hub->slow_closes_total++;
+		g_info("[ws %" G_GUINT64_FORMAT "] closing: %zu bytes of messages unread", conn->id,
+		       conn->queued_bytes);
+		soup_websocket_connection_close(conn->ws, WS_CLOSE_TOO_SLOW,
+		                                "too slow: messages left unread");
+	}
+	schedule(conn);
 }
 
 static struct ws_call *enqueue(struct ws_conn *conn, JsonNode *id)
@@ -126,38 +257,55 @@ void ws_call_defer(struct ws_call *call)
 
 static void set_reply(struct ws_call *call, JsonNode *result, const GError *error)
 {
+	char *text;
+
 	if (error) {
 		call->conn->hub->errors_total++;
 		g_debug("[ws %" G_GUINT64_FORMAT "] request refused: %s", call->conn->id,
 		        error->message);
 		if (error->domain == API_ERROR) {
-			call->text = api_reply_error(call->id, error);
+			text = api_reply_error(call->id, error);
 		} else {
 			/* Lower layers' errors (SDP, negotiation) get their API code here. */
 			g_autoptr(GError) mapped =
 			    g_error_new_literal(API_ERROR, api_error_from(error), error->message);
-			call->text = api_reply_error(call->id, mapped);
+			text = api_reply_error(call->id, mapped);
 		}
 		if (result)
 			json_node_unref(result);
 	} else {
-		call->text = api_reply_result(call->id, result);
+		text = api_reply_result(call->id, result);
 	}
+	call->text = g_bytes_new_take(text, strlen(text));
+	ready(call->conn, call);
 }
 
 void ws_call_finish(struct ws_call *call, JsonNode *result, const GError *error)
 {
 	g_return_if_fail(call->deferred && !call->text);
 	set_reply(call, result, error);
-	flush(call->conn);
+}
+
+GBytes *ws_event_text(const char *name, JsonNode *data)
+{
+	char *text = api_event(name, data);
+
+	return g_bytes_new_take(text, strlen(text));
+}
+
+void ws_conn_send_event_text(struct ws_conn *conn, GBytes *text)
+{
+	struct ws_call *call = enqueue(conn, NULL);
+
+	call->text = g_bytes_ref(text);
+	ready(conn, call);
 }
 
 void ws_conn_send_event(struct ws_conn *conn, const char *name, JsonNode *data)
 {
-	struct ws_call *call = enqueue(conn, NULL);
+	g_autoptr(GBytes) text = ws_event_text(name, data);
 
-	call->text = api_event(name, data);
-	flush(conn);
+	ws_conn_send_event_text(conn, text);
 }
 
 guint64 ws_conn_id(const struct ws_conn *conn)
@@ -223,7 +371,6 @@ static void handle_text(struct ws_conn *conn, const char *text, size_t len)
 		set_reply(call, result, error);
 	}
 	api_request_clear(&req);
-	flush(conn);
 }
 
 static void send_error_now(struct ws_conn *conn, const GError *error)
@@ -231,7 +378,6 @@ static void send_error_now(struct ws_conn *conn, const GError *error)
 	struct ws_call *call = enqueue(conn, NULL);
 
 	set_reply(call, NULL, error);
-	flush(conn);
 }
 
 /* Takes a token from the connection's bucket. Without one the message is refused with
@@ -257,8 +403,7 @@ static bool take_token(struct ws_conn *conn)
 		hub->rate_closes_total++;
 		g_info("[ws %" G_GUINT64_FORMAT "] closing: flooding past the rate limit",
 		       conn->id);
-		soup_websocket_connection_close(conn->ws, WS_CLOSE_RATE_LIMITED,
-		                                "rate limit exceeded");
+		close_after_ready(conn, WS_CLOSE_RATE_LIMITED, "rate limit exceeded");
 		return false;
 	}
 	error = g_error_new(API_ERROR, API_ERROR_RATE_LIMITED,
@@ -289,7 +434,7 @@ static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, 
 		                    len, conn->hub->cfg.max_message_bytes);
 		conn->hub->errors_total++;
 		g_info("[ws %" G_GUINT64_FORMAT "] closing: %s", conn->id, reason);
-		soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_TOO_BIG, reason);
+		close_after_ready(conn, SOUP_WEBSOCKET_CLOSE_TOO_BIG, reason);
 		return;
 	}
 	handle_text(conn, data, len);
@@ -304,7 +449,16 @@ static void conn_free(struct ws_conn *conn)
 	/* Closing the peers first: no peer callback may reach the connection afterwards. */
 	g_hash_table_destroy(conn->peers);
 	ws_room_conn_closed(conn); /* its seat, if any, now waits for a resume */
+	if (conn->dirty_link) {
+		g_queue_delete_link(&conn->hub->dirty, conn->dirty_link);
+		conn->dirty_link = NULL;
+	}
+	if (conn->writable) {
+		g_source_destroy(conn->writable);
+		g_clear_pointer(&conn->writable, g_source_unref);
+	}
 	g_queue_clear_full(&conn->out, (GDestroyNotify)call_free);
+	g_clear_object(&conn->socket);
 	g_object_unref(conn->ws);
 	g_free(conn);
 }
@@ -329,6 +483,9 @@ static void on_connection(SoupServer *soup, SoupServerMessage *msg, const char *
 	conn->hub = hub;
 	conn->ws = g_object_ref(ws);
 	conn->id = ++hub->next_id;
+	conn->socket = soup_server_message_get_socket(msg);
+	if (conn->socket)
+		g_object_ref(conn->socket);
 	g_queue_init(&conn->out);
 	conn->peers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, ws_peer_entry_free);
 	conn->tokens = (double)hub->cfg.rate_burst;
@@ -368,6 +525,15 @@ static void collect(GString *out, gpointer user_data)
 	                     "WebSocket connections closed for flooding past the rate limit.");
 	metrics_write_sample(out, "cau_ws_rate_limit_closes_total", (double)hub->rate_closes_total,
 	                     NULL);
+	metrics_write_header(out, "cau_ws_slow_closes_total", "counter",
+	                     "WebSocket connections closed for leaving messages unread (4008).");
+	metrics_write_sample(out, "cau_ws_slow_closes_total", (double)hub->slow_closes_total, NULL);
+	metrics_write_header(out, "cau_ws_write_batches_total", "counter",
+	                     "Batches of WebSocket messages written to a connection at once.");
+	metrics_write_sample(out, "cau_ws_write_batches_total", (double)hub->batches_total, NULL);
+	metrics_write_header(out, "cau_ws_sent_messages_total", "counter",
+	                     "WebSocket messages (replies and events) written.");
+	metrics_write_sample(out, "cau_ws_sent_messages_total", (double)hub->frames_total, NULL);
 }
 
 struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, const struct ws_config *cfg,
@@ -418,6 +584,8 @@ void ws_hub_free(struct ws_hub *hub)
 		conn_free(conn);
 	}
 	g_list_free(hub->connections);
+	if (hub->flush_source)
+		g_source_remove(hub->flush_source);
 	whip_free(hub->whip);
 	ws_rooms_free(hub->rooms);
 	mcu_rooms_free(hub->mcu_rooms); /* empty now: every peer has left with its connection */

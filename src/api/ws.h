@@ -18,8 +18,9 @@ struct config;
 struct ws_config {
 	gint64 max_message_bytes; /* [http] ws_max_message_bytes */
 	double rate_per_s;        /* [http] ws_rate_per_s: messages a second, sustained */
-	gint64 rate_burst;    /* [http] ws_rate_burst: bucket size, and refusals before a close */
-	guint resume_seconds; /* [rooms] resume_seconds: how long a dropped seat is kept */
+	gint64 rate_burst; /* [http] ws_rate_burst: bucket size, and refusals before a close */
+	gint64 max_queued_bytes;     /* [http] ws_max_queued_bytes: unread bytes before a 4008 */
+	guint resume_seconds;        /* [rooms] resume_seconds: how long a dropped seat is kept */
 	struct transport *transport; /* NULL: the peer.* methods answer "unavailable" */
 	struct rest_context *rest;   /* meetings, store, join secret; NULL: room.* unavailable */
 	const struct config *config; /* the mcu rooms' [video] settings; NULL: defaults */

@@ -35,8 +35,18 @@ void ws_call_defer(struct ws_call *call);
 /* Answers a deferred call with result (taken) or error (borrowed). */
 void ws_call_finish(struct ws_call *call, JsonNode *result, const GError *error);
 
-/* Sends {"event": name, "data": data} (data taken) after the replies pending now. */
+/* Sends {"event": name, "data": data} (data taken) after the replies pending now. Like
+ * every message, it is written at the end of the main loop iteration, batched with the
+ * connection's other messages. */
 void ws_conn_send_event(struct ws_conn *conn, const char *name, JsonNode *data);
+
+/* The text of {"event": name, "data": data} (data taken), made once for many
+ * connections; the caller owns the reference. */
+GBytes *ws_event_text(const char *name, JsonNode *data);
+
+/* Sends an event's text made by ws_event_text() (a reference is taken, the text is
+ * shared, not copied) after the replies pending now. */
+void ws_conn_send_event_text(struct ws_conn *conn, GBytes *text);
 
 /* The connection's number, for log lines. */
 guint64 ws_conn_id(const struct ws_conn *conn);

@@ -313,18 +313,19 @@ static void on_room_event(struct room *room, const struct room_event *ev, void *
 {
 	struct ws_rooms *wr = user_data;
 	GPtrArray *people = room_participants(room);
-	g_autoptr(JsonNode) data = NULL;
+	g_autoptr(GBytes) text = NULL;
 	struct ws_seat *seat;
 
 	if (wr->ctx)
 		record(wr, room, ev);
-	data = event_data(ev);
+	/* Serialised once; every participant's queue holds the same text. */
+	text = ws_event_text(event_name(ev->kind), event_data(ev));
 	for (guint i = 0; i < people->len; i++) {
 		struct room_participant *p = people->pdata[i];
 
 		seat = p->owner;
 		if (seat && seat->conn)
-			ws_conn_send_event(seat->conn, event_name(ev->kind), json_node_copy(data));
+			ws_conn_send_event_text(seat->conn, text);
 	}
 	if (ev->kind == ROOM_EVENT_LEFT && (seat = ev->subject->owner)) {
 		if (seat->left)

@@ -19,6 +19,8 @@ static const struct config_key schema[] = {
      "WebSocket messages a second per connection, sustained"},
     {"http", "ws_rate_burst", CONFIG_INT, "100", 1, 1000000, NULL,
      "WebSocket messages a connection may send at once; as many refused in a row close it"},
+    {"http", "ws_max_queued_bytes", CONFIG_INT, "4194304", 65536, G_GINT64_CONSTANT(1) << 32, NULL,
+     "bytes of messages waiting for a WebSocket client before it is closed with 4008"},
     {"rooms", "resume_seconds", CONFIG_INT, "30", 1, 3600, NULL,
      "how long a dropped participant's seat waits for its client to resume"},
     {"data", "dir", CONFIG_STRING, "./var", 0, 0, NULL, "data directory (database, files)"},

@@ -271,6 +271,38 @@ def test_flood_close_code(cau_server):
     assert ws_close_code(ws) == 1008
 
 
+def test_a_client_that_stops_reading_is_closed_with_4008(cau_server):
+    """A client that asks for replies and never reads them fills its socket; the server
+    closes it once 64 KiB wait for it, the others go on, and its seat can be resumed."""
+    server = cau_server({"http": {"ws_max_queued_bytes": "65536", "ws_rate_per_s": "100000",
+                                  "ws_rate_burst": "100000"}})
+    _, tokens, _ = make_meeting(server)
+    chair, _ = join(server, tokens["CHAIR"])
+    slow = websocket.create_connection(server.ws_url, timeout=5, http_no_proxy=[server.host],
+                                       sockopt=((socket.SOL_SOCKET, socket.SO_RCVBUF, 4096),))
+    reply = ws_call(slow, {"id": 1, "method": "room.join", "params": {"token": tokens["A"]}})
+    me, resume_token = reply["result"]["participant"]["id"], reply["result"]["resume_token"]
+    closes = ("cau_ws_slow_closes_total", frozenset())
+    for i in range(20000):  # each reply holds the room's state: ~1 KB
+        if i % 100 == 0 and metrics(server.url)[closes] >= 1:
+            break
+        try:
+            slow.send(json.dumps({"id": i, "method": "room.state"}))
+        except (websocket.WebSocketConnectionClosedException, BrokenPipeError,
+                ConnectionResetError):
+            break
+    wait_for(lambda: metrics(server.url)[closes] == 1, 10, message="the slow client closed")
+    assert ws_close_code(slow) == 4008
+    away = ws_wait_event(chair, "room.away")
+    assert away["participant"]["id"] == me
+    assert call(chair, "ping")["result"]["pong"] is True
+
+    back = ws_connect(server)
+    seat = call(back, "room.resume", {"resume_token": resume_token})["result"]
+    assert seat["participant"]["id"] == me
+    assert ws_wait_event(chair, "room.back")["participant"]["id"] == me
+
+
 def test_meeting_ended_through_rest_ends_its_room(cau_server):
     server = cau_server()
     mid, tokens, admin = make_meeting(server)
