@@ -164,6 +164,52 @@ char *api_error_json(const GError *error)
 	return to_text(b);
 }
 
+void api_json_append_string(GString *out, const char *s)
+{
+	g_string_append_c(out, '"');
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		switch (*c) {
+		case '"':
+			g_string_append(out, "\\\"");
+			break;
+		case '\\':
+			g_string_append(out, "\\\\");
+			break;
+		case '\n':
+			g_string_append(out, "\\n");
+			break;
+		case '\r':
+			g_string_append(out, "\\r");
+			break;
+		case '\t':
+			g_string_append(out, "\\t");
+			break;
+		default:
+			if (*c < 0x20)
+				g_string_append_printf(out, "\\u%04x", *c);
+			else
+				g_string_append_c(out, (char)*c);
+		}
+	}
+	g_string_append_c(out, '"');
+}
+
+char *api_reply_result_text(JsonNode *id, const char *result_json)
+{
+	GString *out = g_string_new("{\"id\":");
+
+	if (id) {
+		g_autofree char *text = json_to_string(id, FALSE);
+		g_string_append(out, text);
+	} else {
+		g_string_append(out, "null");
+	}
+	g_string_append(out, ",\"result\":");
+	g_string_append(out, result_json);
+	g_string_append_c(out, '}');
+	return g_string_free(out, FALSE);
+}
+
 char *api_event(const char *name, JsonNode *data)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new_immutable();

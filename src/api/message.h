@@ -30,3 +30,10 @@ char *api_reply_error(JsonNode *id, const GError *error);
 char *api_error_json(const GError *error);
 /* {"event": name, "data": data}; takes ownership of `data` (may be NULL for {}). */
 char *api_event(const char *name, JsonNode *data);
+
+/* Appends `s` (UTF-8) to `out` as a JSON string, quoted, with '"', '\\' and the control
+ * characters escaped, as json-glib writes it. For replies too large to build as trees. */
+void api_json_append_string(GString *out, const char *s);
+/* {"id": id, "result": result_json} where result_json is JSON text (an object) written
+ * by the caller; the id comes first. Returns a newly allocated string. */
+char *api_reply_result_text(JsonNode *id, const char *result_json);

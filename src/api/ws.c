@@ -286,6 +286,16 @@ void ws_call_finish(struct ws_call *call, JsonNode *result, const GError *error)
 	set_reply(call, result, error);
 }
 
+void ws_call_finish_text(struct ws_call *call, const char *result_json)
+{
+	char *text;
+
+	g_return_if_fail(call->deferred && !call->text);
+	text = api_reply_result_text(call->id, result_json);
+	call->text = g_bytes_new_take(text, strlen(text));
+	ready(call->conn, call);
+}
+
 GBytes *ws_event_text(const char *name, JsonNode *data)
 {
 	char *text = api_event(name, data);

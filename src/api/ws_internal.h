@@ -34,6 +34,9 @@ void ws_call_defer(struct ws_call *call);
 
 /* Answers a deferred call with result (taken) or error (borrowed). */
 void ws_call_finish(struct ws_call *call, JsonNode *result, const GError *error);
+/* Answers a deferred call with a result written as JSON text (an object; borrowed), for
+ * results too large to build as a tree. */
+void ws_call_finish_text(struct ws_call *call, const char *result_json);
 
 /* Sends {"event": name, "data": data} (data taken) after the replies pending now. Like
  * every message, it is written at the end of the main loop iteration, batched with the

@@ -9,6 +9,7 @@
 #include "control/attendance.h"
 #include "control/meeting_events.h"
 #include "errors.h"
+#include "message.h"
 
 #include <string.h>
 
@@ -48,55 +49,77 @@ void ws_room_add_participant(JsonBuilder *b, const struct room_participant *p)
 	json_builder_end_object(b);
 }
 
-void ws_room_add_state(JsonBuilder *b, struct room *room)
+/* Writes what ws_room_add_participant() builds, as text: a join's roster holds every
+ * participant, and building 1,000 of them as trees per join was most of a join's cost. */
+void ws_room_write_participant(GString *out, const struct room_participant *p)
 {
-	GPtrArray *people = room_participants(room);
-	g_autoptr(GPtrArray) views = room_view_names(room);
-	struct room_participant *holder = room_floor_holder(room);
-	guint count;
-	const guint *queue = room_floor_queue(room, &count);
+	static const char *const no_yes[] = {"false", "true"};
 
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "meeting_id");
-	json_builder_add_int_value(b, room_meeting_id(room));
-	json_builder_set_member_name(b, "state");
-	json_builder_add_string_value(b, room_state_name(room_state(room)));
-	json_builder_set_member_name(b, "floor");
-	if (holder)
-		json_builder_add_int_value(b, holder->id);
-	else
-		json_builder_add_null_value(b);
-	json_builder_set_member_name(b, "queue");
-	json_builder_begin_array(b);
-	for (guint i = 0; i < count; i++)
-		json_builder_add_int_value(b, queue[i]);
-	json_builder_end_array(b);
-	json_builder_set_member_name(b, "views");
-	json_builder_begin_array(b);
+	g_string_append_printf(out,
+	                       "{\"id\":%u,\"endpoint_id\":%" G_GINT64_FORMAT ",\"name\":", p->id,
+	                       p->endpoint_id);
+	api_json_append_string(out, p->name);
+	g_string_append(out, ",\"unit\":");
+	api_json_append_string(out, p->unit);
+	g_string_append_printf(
+	    out,
+	    ",\"role\":\"%s\",\"audio_muted\":%s,\"audio_muted_self\":%s,"
+	    "\"audio_muted_by_chair\":%s,\"video_muted_self\":%s,\"video_muted_by_chair\":%s,"
+	    "\"hand_raised\":%s,\"has_floor\":%s,\"speaking\":%s,\"away\":%s}",
+	    room_role_name(p->role), no_yes[!room_participant_audible(p)],
+	    no_yes[p->muted_self[ROOM_MEDIA_AUDIO]], no_yes[p->muted_by_chair[ROOM_MEDIA_AUDIO]],
+	    no_yes[p->muted_self[ROOM_MEDIA_VIDEO]], no_yes[p->muted_by_chair[ROOM_MEDIA_VIDEO]],
+	    no_yes[p->hand_raised], no_yes[p->has_floor], no_yes[p->speaking], no_yes[p->away]);
+}
+
+static void write_views(GString *out, struct room *room)
+{
+	g_autoptr(GPtrArray) views = room_view_names(room);
+
+	g_string_append(out, "[");
 	for (guint i = 0; i < views->len; i++) {
 		enum room_layout layout;
 		guint pinned;
 
 		room_view(room, views->pdata[i], &layout, &pinned);
-		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "name");
-		json_builder_add_string_value(b, views->pdata[i]);
-		json_builder_set_member_name(b, "layout");
-		json_builder_add_string_value(b, room_layout_name(layout));
-		json_builder_set_member_name(b, "pinned");
+		g_string_append(out, i ? ",{\"name\":" : "{\"name\":");
+		api_json_append_string(out, views->pdata[i]);
+		g_string_append_printf(out,
+		                       ",\"layout\":\"%s\",\"pinned\":", room_layout_name(layout));
 		if (pinned)
-			json_builder_add_int_value(b, pinned);
+			g_string_append_printf(out, "%u}", pinned);
 		else
-			json_builder_add_null_value(b);
-		json_builder_end_object(b);
+			g_string_append(out, "null}");
 	}
-	json_builder_end_array(b);
-	json_builder_set_member_name(b, "participants");
-	json_builder_begin_array(b);
-	for (guint i = 0; i < people->len; i++)
-		ws_room_add_participant(b, people->pdata[i]);
-	json_builder_end_array(b);
-	json_builder_end_object(b);
+	g_string_append(out, "]");
+}
+
+void ws_room_write_state(GString *out, struct room *room)
+{
+	GPtrArray *people = room_participants(room);
+	struct room_participant *holder = room_floor_holder(room);
+	guint count;
+	const guint *queue = room_floor_queue(room, &count);
+
+	g_string_append_printf(out,
+	                       "{\"meeting_id\":%" G_GINT64_FORMAT ",\"state\":\"%s\",\"floor\":",
+	                       room_meeting_id(room), room_state_name(room_state(room)));
+	if (holder)
+		g_string_append_printf(out, "%u", holder->id);
+	else
+		g_string_append(out, "null");
+	g_string_append(out, ",\"queue\":[");
+	for (guint i = 0; i < count; i++)
+		g_string_append_printf(out, i ? ",%u" : "%u", queue[i]);
+	g_string_append(out, "],\"views\":");
+	write_views(out, room);
+	g_string_append(out, ",\"participants\":[");
+	for (guint i = 0; i < people->len; i++) {
+		if (i)
+			g_string_append_c(out, ',');
+		ws_room_write_participant(out, people->pdata[i]);
+	}
+	g_string_append(out, "]}");
 }
 
 /* The event's name and data on the wire (docs/protocol.md, "Room events"). */

@@ -53,9 +53,12 @@ struct room *ws_seat_room(struct ws_seat *seat);
 /* Takes the seat off its connection: its peers closed, the connection no longer joined. */
 void ws_seat_detach(struct ws_seat *seat);
 
+/* A participant as the protocol shows it, into a builder (events) or as text (rosters);
+ * both write the same members. */
 void ws_room_add_participant(JsonBuilder *b, const struct room_participant *p);
-/* {meeting_id, state, floor, queue, views, participants}. */
-void ws_room_add_state(JsonBuilder *b, struct room *room);
+void ws_room_write_participant(GString *out, const struct room_participant *p);
+/* {meeting_id, state, floor, queue, views, participants} as JSON text. */
+void ws_room_write_state(GString *out, struct room *room);
 
 /* The connection's seat (NULL: not joined) and its setter. */
 struct ws_seat *ws_conn_seat(struct ws_conn *conn);

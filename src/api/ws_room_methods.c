@@ -44,22 +44,21 @@ static struct room *require_room(struct ws_conn *conn, struct ws_seat **seat, GE
 	return room;
 }
 
-/* The reply to room.join and room.resume. */
-static JsonNode *seat_reply(struct ws_seat *seat, struct room *room)
+/* Answers room.join and room.resume: written as text, since it holds the whole roster.
+ * Returns NULL, the call being answered. */
+static JsonNode *seat_reply(struct ws_call *call, struct ws_seat *seat, struct room *room)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new_immutable();
+	g_autoptr(GString) out = g_string_sized_new(1024 + 320 * room_participants(room)->len);
 
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "participant");
-	ws_room_add_participant(b, room_find(room, seat->participant));
-	json_builder_set_member_name(b, "resume_token");
-	json_builder_add_string_value(b, seat->resume_token);
-	json_builder_set_member_name(b, "resume_seconds");
-	json_builder_add_int_value(b, seat->wr->resume_seconds);
-	json_builder_set_member_name(b, "room");
-	ws_room_add_state(b, room);
-	json_builder_end_object(b);
-	return json_builder_get_root(b);
+	g_string_append(out, "{\"participant\":");
+	ws_room_write_participant(out, room_find(room, seat->participant));
+	g_string_append_printf(out, ",\"resume_token\":\"%s\",\"resume_seconds\":%u,\"room\":",
+	                       seat->resume_token, seat->wr->resume_seconds);
+	ws_room_write_state(out, room);
+	g_string_append_c(out, '}');
+	ws_call_defer(call);
+	ws_call_finish_text(call, out->str);
+	return NULL;
 }
 
 enum room_role ws_room_role_of(enum join_role role)
@@ -151,7 +150,7 @@ static JsonNode *method_join(struct ws_conn *conn, struct ws_call *call, JsonObj
 		return NULL;
 	seat->conn = conn;
 	ws_conn_set_seat(conn, seat);
-	return seat_reply(seat, ws_seat_room(seat));
+	return seat_reply(call, seat, ws_seat_room(seat));
 }
 
 static JsonNode *method_resume(struct ws_conn *conn, struct ws_call *call, JsonObject *params,
@@ -188,7 +187,7 @@ static JsonNode *method_resume(struct ws_conn *conn, struct ws_call *call, JsonO
 	seat->conn = conn;
 	ws_conn_set_seat(conn, seat);
 	room_set_away(room, seat->participant, false, ws_rooms_now_ms(wr));
-	return seat_reply(seat, room);
+	return seat_reply(call, seat, room);
 }
 
 static JsonNode *method_leave(struct ws_conn *conn, struct ws_call *call, JsonObject *params,
@@ -208,14 +207,17 @@ static JsonNode *method_state(struct ws_conn *conn, struct ws_call *call, JsonOb
                               GError **error)
 {
 	static const struct field_spec spec[] = {{NULL}};
-	g_autoptr(JsonBuilder) b = json_builder_new_immutable();
+	g_autoptr(GString) out = NULL;
 	struct ws_seat *seat;
 	struct room *room;
 
 	if (!validate_fields(params, spec, error) || !(room = require_room(conn, &seat, error)))
 		return NULL;
-	ws_room_add_state(b, room);
-	return json_builder_get_root(b);
+	out = g_string_sized_new(1024 + 320 * room_participants(room)->len);
+	ws_room_write_state(out, room);
+	ws_call_defer(call);
+	ws_call_finish_text(call, out->str);
+	return NULL;
 }
 
 /* ---- actions ---- */

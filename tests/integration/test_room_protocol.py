@@ -36,7 +36,10 @@ def test_join_reply_events_and_bad_tokens(cau_server):
     assert a_seat["participant"]["unit"] == "Tỉnh Lâm Đồng"
     assert [p["role"] for p in a_seat["room"]["participants"]] == ["chair", "participant"]
     joined = ws_wait_event(chair, "room.joined")
-    assert joined["participant"]["id"] == a_seat["participant"]["id"]
+    assert joined["participant"] == a_seat["participant"]  # the same member, every field
+    # The roster in the reply (written as text) is what room.state gives.
+    assert call(a, "room.state")["result"] == a_seat["room"]
+    assert a_seat["room"]["participants"][1] == a_seat["participant"]
 
     # A second join on the same connection, a tampered token, no token.
     assert error_code(call(a, "room.join", {"token": tokens["B"]})) == "conflict"

@@ -101,6 +101,36 @@ static void test_builders(void)
 	}
 }
 
+/* Strings written by hand read back as themselves through json-glib, and the reply
+ * written around a result text has the id first and the result intact. */
+static void test_text_writers(void)
+{
+	static const char *const samples[] = {
+	    "",
+	    "Phòng họp UBND xã Đạ Tẻh",
+	    "quote \" backslash \\ slash /",
+	    "tab\tnew\nline\rcr \x01\x1f end",
+	    "{\"id\":1}",
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(samples); i++) {
+		g_autoptr(GString) out = g_string_new("");
+		g_autoptr(JsonParser) parser = json_parser_new();
+		g_autoptr(GError) error = NULL;
+
+		api_json_append_string(out, samples[i]);
+		g_assert_true(json_parser_load_from_data(parser, out->str, -1, &error));
+		g_assert_no_error(error);
+		g_assert_cmpstr(json_node_get_string(json_parser_get_root(parser)), ==, samples[i]);
+	}
+
+	g_autoptr(JsonNode) id = json_node_init_string(json_node_alloc(), "a\"b");
+	g_autofree char *reply = api_reply_result_text(id, "{\"n\":[1,2]}");
+	g_assert_cmpstr(reply, ==, "{\"id\":\"a\\\"b\",\"result\":{\"n\":[1,2]}}");
+	g_autofree char *no_id = api_reply_result_text(NULL, "{}");
+	g_assert_cmpstr(no_id, ==, "{\"id\":null,\"result\":{}}");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -108,5 +138,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/message/invalid", test_invalid_requests);
 	g_test_add_func("/message/error-keeps-id", test_error_reply_keeps_id);
 	g_test_add_func("/message/builders", test_builders);
+	g_test_add_func("/message/text-writers", test_text_writers);
 	return g_test_run();
 }
