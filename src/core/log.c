@@ -71,12 +71,16 @@ static GLogWriterOutput writer(GLogLevelFlags level, const GLogField *fields, gs
                                gpointer user_data)
 {
 	const char *domain = "cau", *message = "";
-	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-	g_autofree char *ts = g_date_time_format(now, "%Y-%m-%dT%H:%M:%S.%fZ");
-	g_autoptr(GString) line = g_string_new(NULL);
+	g_autoptr(GDateTime) now = NULL;
+	g_autofree char *ts = NULL;
+	g_autoptr(GString) line = NULL;
 
+	/* Before any work: a join logs a line at info level, at hundreds a second. */
 	if (level_rank(level) > threshold)
 		return G_LOG_WRITER_HANDLED;
+	now = g_date_time_new_now_utc();
+	ts = g_date_time_format(now, "%Y-%m-%dT%H:%M:%S.%fZ");
+	line = g_string_new(NULL);
 	for (gsize i = 0; i < n_fields; i++) {
 		if (strcmp(fields[i].key, "GLIB_DOMAIN") == 0 && fields[i].value)
 			domain = fields[i].value;
