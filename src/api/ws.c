@@ -20,8 +20,12 @@
 #define WS_CLOSE_RATE_LIMITED 1008 /* policy violation */
 #define WS_CLOSE_TOO_SLOW     4008 /* private use: the client did not read its messages */
 /* Bytes handed to a socket in one pass: a socket that took them comes round again in the
- * next main loop iteration, one that did not is watched until it can take more. */
+ * next main loop iteration. */
 #define WS_WRITE_BATCH_BYTES  (256 << 10)
+/* Bytes handed to a socket before asking again whether it takes more (a poll() per
+ * batch would double the system calls of a fan-out): what libsoup may hold for a stalled
+ * client beyond the queue that ws_max_queued_bytes bounds. */
+#define WS_UNCHECKED_BYTES    (64 << 10)
 
 struct ws_hub {
 	SoupServer *soup;
@@ -44,12 +48,13 @@ struct ws_conn {
 	SoupWebsocketConnection *ws;
 	GSocket *socket; /* its TCP socket (writability, corking), or NULL */
 	guint64 id;
-	GQueue out;           /* of struct ws_call: replies (ready or not) and events, in order */
-	gsize queued_bytes;   /* of the ready messages in `out` */
-	GList *dirty_link;    /* its link in hub->dirty, or NULL */
-	GSource *writable;    /* waiting for the socket to take more, or NULL */
-	GHashTable *peers;    /* see ws_conn_peers() */
-	struct ws_seat *seat; /* its seat in a meeting room, or NULL */
+	GQueue out;            /* of struct ws_call: replies (ready or not) and events, in order */
+	gsize queued_bytes;    /* of the ready messages in `out` */
+	gsize unchecked_bytes; /* handed to libsoup since the socket was last seen writable */
+	GList *dirty_link;     /* its link in hub->dirty, or NULL */
+	GSource *writable;     /* waiting for the socket to take more, or NULL */
+	GHashTable *peers;     /* see ws_conn_peers() */
+	struct ws_seat *seat;  /* its seat in a meeting room, or NULL */
 	/* The token bucket of the rate limit: tokens now, when last refilled, and messages
 	 * refused in a row. */
 	double tokens;
@@ -138,6 +143,15 @@ static gboolean on_writable(GSocket *socket, GIOCondition condition, gpointer us
 	return G_SOURCE_REMOVE;
 }
 
+static void watch_writable(struct ws_conn *conn)
+{
+	if (conn->writable)
+		return;
+	conn->writable = g_socket_create_source(conn->socket, G_IO_OUT, NULL);
+	g_source_set_callback(conn->writable, G_SOURCE_FUNC(on_writable), conn, NULL);
+	g_source_attach(conn->writable, NULL);
+}
+
 /* Hands the ready messages at the head of the queue to libsoup, as many as the socket
  * takes now (one TCP push for all of them), and watches the socket when it is full. */
 static void write_ready(struct ws_conn *conn)
@@ -148,14 +162,13 @@ static void write_ready(struct ws_conn *conn)
 	bool corked = false;
 	bool open = soup_websocket_connection_get_state(conn->ws) == SOUP_WEBSOCKET_STATE_OPEN;
 
-	if (open && conn->socket && !g_socket_condition_check(conn->socket, G_IO_OUT)) {
-		if (!conn->writable) {
-			conn->writable = g_socket_create_source(conn->socket, G_IO_OUT, NULL);
-			g_source_set_callback(conn->writable, G_SOURCE_FUNC(on_writable), conn,
-			                      NULL);
-			g_source_attach(conn->writable, NULL);
+	if (open && conn->socket && conn->unchecked_bytes >= WS_UNCHECKED_BYTES) {
+		if (g_socket_condition_check(conn->socket, G_IO_OUT)) {
+			conn->unchecked_bytes = 0;
+		} else {
+			watch_writable(conn);
+			return;
 		}
-		return;
 	}
 	while ((call = g_queue_peek_head(&conn->out)) && call->text) {
 		gsize size = g_bytes_get_size(call->text);
@@ -170,6 +183,7 @@ static void write_ready(struct ws_conn *conn)
 		}
 		g_queue_pop_head(&conn->out);
 		conn->queued_bytes -= size;
+		conn->unchecked_bytes += size;
 		batch += size;
 		if (open)
 			soup_websocket_connection_send_message(conn->ws, SOUP_WEBSOCKET_DATA_TEXT,
