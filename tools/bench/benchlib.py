@@ -213,7 +213,8 @@ def tempdir():
 
 LOAD_BINARY = REPO / "build" / "tools" / "load" / "cau-load"
 JANUS_LIB = Path("/usr/lib/x86_64-linux-gnu/janus")
-JANUS_PORT = 8088
+JANUS_PORT = 8088     # HTTP API: only asked whether Janus is up
+JANUS_WS_PORT = 8188  # WebSocket API: cau-load's signalling
 ICE_ADDRESS = "127.0.0.2"
 
 
@@ -229,9 +230,13 @@ def have_janus():
 
 class JanusServer:
     """Debian's Janus started with a generated config (shared/TESTING.md): ICE on
-    127.0.0.2 only, the HTTP transport on 127.0.0.1:8088, and only the plugins named
-    (e.g. ["audiobridge"], ["echotest"]) loaded. AudioBridge gets room 1234 at 48 kHz
-    without recording or level events."""
+    127.0.0.2 only, the WebSocket transport on 127.0.0.1:8188 (cau-load's signalling:
+    one WebSocket per endpoint, as janus.js has; see tools/load/signal_janus.c for why
+    not HTTP long polls), the HTTP transport on 127.0.0.1:8088 (only to see that Janus
+    is up), and only the plugins named (e.g. ["audiobridge"], ["echotest"]) loaded.
+    AudioBridge gets room 1234 at 48 kHz without recording or level events. Everything
+    else is Janus's default (one event loop thread per handle, Opus complexity 4 and no
+    FEC for the AudioBridge's encoders)."""
 
     def __init__(self, workdir, plugins):
         self.dir = Path(workdir) / "janus"
@@ -246,6 +251,7 @@ class JanusServer:
     events_folder = "{JANUS_LIB}/events"
     loggers_folder = "{JANUS_LIB}/loggers"
     debug_level = 3
+    debug_timestamps = true
     interface = "{ICE_ADDRESS}"
     session_timeout = 60
 }}
@@ -260,7 +266,8 @@ plugins: {{
     disable = "{','.join(p for p in every if p not in keep)}"
 }}
 transports: {{
-    disable = "{','.join(t for t in transports if t != 'libjanus_http.so')}"
+    disable = "{','.join(t for t in transports
+                         if t not in ('libjanus_http.so', 'libjanus_websockets.so'))}"
 }}
 events: {{
     broadcast = false
@@ -281,6 +288,18 @@ admin: {{
     admin_http = false
 }}
 """, encoding="utf-8")
+        (self.dir / "janus.transport.websockets.jcfg").write_text(f"""general: {{
+    json = "compact"
+    ws = true
+    ws_port = {JANUS_WS_PORT}
+    ws_ip = "127.0.0.1"
+    wss = false
+}}
+admin: {{
+    admin_ws = false
+    admin_wss = false
+}}
+""", encoding="utf-8")
         (self.dir / "janus.plugin.audiobridge.jcfg").write_text("""general: {
 }
 room-1234: {
@@ -298,6 +317,7 @@ room-1234: {
                                      stdout=self.log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
         self.url = f"http://127.0.0.1:{JANUS_PORT}/janus"
+        self.ws_url = f"ws://127.0.0.1:{JANUS_WS_PORT}/"
         deadline = time.monotonic() + 30
         while True:
             if self.proc.poll() is not None:
@@ -376,7 +396,7 @@ def load_against_janus(plugin, n, room, load_args):
     with tempdir() as work:
         janus = JanusServer(work, [plugin])
         try:
-            summary, _ = run_load(["--backend", "janus", "--url", janus.url, "--room", room,
+            summary, _ = run_load(["--backend", "janus", "--url", janus.ws_url, "--room", room,
                                    "--n", n, "--watch-pid", janus.proc.pid, *load_args])
             rss = 0
             for line in Path(f"/proc/{janus.proc.pid}/status").read_text().splitlines():

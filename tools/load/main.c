@@ -21,7 +21,7 @@
 static const char *usage_text =
     "Runs N endpoints against a server and prints a JSON summary on stdout.\n"
     "Cầu: --url ws://HOST:PORT/ws --room mcu:NAME|echo\n"
-    "Janus: --backend janus --url http://HOST:8088/janus --room audiobridge:ID|echotest\n"
+    "Janus: --backend janus --url ws://HOST:8188/ --room audiobridge:ID|echotest\n"
     "Exit status: 0 when every endpoint connected and every sampled one heard what it\n"
     "should, 1 otherwise, 2 for bad options.";
 
