@@ -476,18 +476,25 @@ def plot_cpu(out_path, title, xlabel, ylabel, series):
     for label, rows in series:
         blocks.append(f"# {label}\n" + "".join(f"{x} {y}\n" for x, y in rows))
     data.write_text("\n\n".join(blocks), encoding="utf-8")
-    plots = ", ".join(f"'{data}' index {i} with "
+
+    def quoted(text):  # a gnuplot single-quoted string
+        return "'" + text.replace("'", "''") + "'"
+
+    plots = ", ".join(f"{quoted(str(data))} index {i} with "
                       f"{'points pt 6 ps 1.5' if 'not' in label else 'linespoints pt 7'} "
-                      f"title '{label}'" for i, (label, _) in enumerate(series))
+                      f"title {quoted(label)}" for i, (label, _) in enumerate(series))
     xs = sorted({x for _, rows in series for x, _ in rows}) or [1]
     script = (f"set terminal svg size 720,420 dynamic font 'sans,11'\n"
-              f"set output '{out_path}'\nset title '{title}'\n"
-              f"set xlabel '{xlabel}'\nset ylabel '{ylabel}'\nset grid\n"
+              f"set output {quoted(str(out_path))}\nset title {quoted(title)}\n"
+              f"set xlabel {quoted(xlabel)}\nset ylabel {quoted(ylabel)}\nset grid\n"
               f"set key left top\n"
               f"{'set logscale x' if xs[-1] >= 8 * xs[0] else 'unset logscale x'}\n"
               f"set xtics ({','.join(str(x) for x in xs)})\n"
               f"set xrange [{xs[0] * 0.7:g}:{xs[-1] * 1.4:g}]\nset yrange [0:*]\n"
               f"plot {plots}\n")
-    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    proc = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
     data.unlink()
+    if proc.returncode != 0:
+        print(f"bench: gnuplot failed, {out_path} not drawn:\n{proc.stderr}", file=sys.stderr)
+        return False
     return True
