@@ -484,10 +484,10 @@ def plot_cpu(out_path, title, xlabel, ylabel, series):
                       f"{'points pt 6 ps 1.5' if 'not' in label else 'linespoints pt 7'} "
                       f"title {quoted(label)}" for i, (label, _) in enumerate(series))
     xs = sorted({x for _, rows in series for x, _ in rows}) or [1]
-    script = (f"set terminal svg size 720,420 dynamic font 'sans,11'\n"
+    script = (f"set terminal svg size 900,420 dynamic font 'sans,11'\n"
               f"set output {quoted(str(out_path))}\nset title {quoted(title)}\n"
               f"set xlabel {quoted(xlabel)}\nset ylabel {quoted(ylabel)}\nset grid\n"
-              f"set key left top\n"
+              f"set key outside right top Left reverse samplen 2\n"
               f"{'set logscale x' if xs[-1] >= 8 * xs[0] else 'unset logscale x'}\n"
               f"set xtics ({','.join(str(x) for x in xs)})\n"
               f"set xrange [{xs[0] * 0.7:g}:{xs[-1] * 1.4:g}]\nset yrange [0:*]\n"
