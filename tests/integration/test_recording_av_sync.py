@@ -16,13 +16,12 @@ frames later by the mixed speakers' jitter-buffer delay (mcu_room_tap_video()), 
 offset measured here became the Opus decoder's pre-skip, about 6 ms."""
 
 import json
-import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from cau_harness import SYSTEM_PYTHON, http_get, metrics, wait_for, ws_wait_event
+from cau_harness import SYSTEM_PYTHON, http_get, metrics, wait_for
 from room_fixture import call, join, make_meeting
 from test_room_media import participants_in_mixer
 from test_webrtc_aiortc import client_env, have_aiortc
@@ -104,7 +103,7 @@ def test_flash_and_beep_land_together_in_the_recording(echo_server, tmp_path):
     server = echo_server()
     mid, tokens, admin = make_meeting(server)
     chair, _ = join(server, tokens["CHAIR"])
-    seconds = 40
+    seconds = 120  # far more than needed: the sender is stopped once the recording is
     sender = subprocess.Popen(
         [SYSTEM_PYTHON, str(CLIENT), server.ws_url, tokens["A"], "--seconds", str(seconds),
          "--first", str(FIRST_S), "--period", str(PERIOD_S), "--length", str(LENGTH_S)],
@@ -116,16 +115,14 @@ def test_flash_and_beep_land_together_in_the_recording(echo_server, tmp_path):
         reply = call(chair, "room.record", {"on": True})
         assert "result" in reply, reply
         rid = reply["result"]["recording"]["id"]
-        # 10 s of the room (500 mix packets of 20 ms), the sender still flashing.
-        wait_for(lambda: (recorded(server, "audio_packets") or 0) >= 500
-                 or sender.poll() is not None, seconds, message="10 s recorded")
+        # 15 s of the room (750 mix packets of 20 ms: about 12 flashes), the sender still
+        # flashing.
+        wait_for(lambda: (recorded(server, "audio_packets") or 0) >= 750
+                 or sender.poll() is not None, seconds - 20, message="15 s recorded")
         assert sender.poll() is None, sender.communicate()
         assert recorded(server, "video_frames") > 100
         reply = call(chair, "room.record", {"on": False})
         assert reply["result"]["recording"]["state"] == "complete", reply
-        out, err = sender.communicate(timeout=seconds + 60)
-        report = json.loads(out.strip().splitlines()[-1])["report"]
-        assert report["ok"], (report, err[-2000:])
     finally:
         if sender.poll() is None:
             sender.kill()
@@ -145,7 +142,8 @@ def test_flash_and_beep_land_together_in_the_recording(echo_server, tmp_path):
             pairs.append((v, v - a))
     offsets = sorted(o for _, o in pairs)
     print(f"A/V offsets (video - audio, ms) at t: {[(round(t), round(o)) for t, o in pairs]}; "
-          f"flashes {len(flashes)}, beeps {len(beeps)}, luminance {vrange}, rms {arange}")
+          f"flashes at {[round(t) for t in flashes]}, beeps at {[round(t) for t in beeps]}, "
+          f"luminance {vrange}, rms {arange}")
     assert len(offsets) >= 5, (flashes, beeps, vrange, arange)
     median = offsets[len(offsets) // 2]
     assert abs(median) <= SYNC_MS + FRAME_MS, (median, offsets)
