@@ -238,9 +238,12 @@ async function meeting(s, page) {
       await page.locator('#agenda-items li').last().locator('input[name=agenda-title]').fill(text);
     }
     await page.locator('#agenda-items li').nth(1).locator('input[name=agenda-presenter]').fill('Sở Tài chính');
+    // Saving redraws the meeting's page: wait for the new agenda, or a click below
+    // could land on the old one and be lost.
+    await page.evaluate(() => { document.getElementById('agenda-items').dataset.before = 'save'; });
     await page.getByRole('button', { name: 'Lưu chương trình' }).click();
-    await waitUntil('saved agenda', () => page.locator('#agenda-items input[name=agenda-title]').evaluateAll(
-      (inputs) => inputs.map((i) => i.value)), (v) => v.join('|') === titles.join('|'));
+    await waitUntil('saved agenda', () => page.locator('#agenda-items:not([data-before]) input[name=agenda-title]')
+      .evaluateAll((inputs) => inputs.map((i) => i.value)), (v) => v.join('|') === titles.join('|'));
     await page.getByRole('button', { name: 'Đưa nội dung 3 lên' }).click();
     await page.getByRole('button', { name: 'Bỏ nội dung 1' }).click();
     await page.getByRole('button', { name: 'Lưu chương trình' }).click();
@@ -470,12 +473,36 @@ async function accounts(s, page) {
 }
 
 async function english(s, page) {
-  await s.step('the placeholders for rooms, recordings and minutes say "not yet available"', async () => {
-    for (const [nav, heading] of [['live', 'Phòng họp trực tuyến'], ['recordings', 'Bản ghi'], ['minutes', 'Biên bản']]) {
-      await page.click(`#nav-list a[data-nav=${nav}]`);
-      await expectText(page.locator('main h1'), heading);
-      await expectText(page.locator('main .placeholder h2'), 'Chưa có');
-    }
+  await s.step('live rooms: none runs; the ended meeting is listed under recordings (none yet) and minutes', async () => {
+    await page.click('#nav-list a[data-nav=live]');
+    await expectText(page.locator('main h1'), 'Phòng họp trực tuyến');
+    await expectText(page.locator('#live-rooms'), 'Không có phòng họp nào đang chạy.');
+    await expectText(page.locator('#live-updated'), 'tự làm mới mỗi 2 giây');
+    await page.click('#nav-list a[data-nav=recordings]');
+    await expectText(page.locator('main h1'), 'Bản ghi');
+    await page.locator('#recordings-meetings').getByRole('link', { name: 'Họp giao ban UBND tỉnh tháng 12' }).click();
+    await expectText(page.locator('main h1'), 'Bản ghi: Họp giao ban UBND tỉnh tháng 12');
+    await expectText(page.locator('#recordings'), 'Cuộc họp này chưa có bản ghi nào.');
+  });
+  await s.step('minutes: version 1 made at the end, its four files, and the server\'s check of its stored files', async () => {
+    await page.click('#nav-list a[data-nav=minutes]');
+    await page.locator('#minutes-meetings').getByRole('link', { name: 'Họp giao ban UBND tỉnh tháng 12' }).click();
+    await expectText(page.locator('main h1'), 'Biên bản: Họp giao ban UBND tỉnh tháng 12');
+    const rows = await expectRows('minutes versions', page.locator('#minutes-versions'), (r) => r.length === 1, 30000);
+    assert(rows[0][0] === '1' && rows[0][2].startsWith('hệ thống'), `version row ${rows[0]}`);
+    const links = await page.locator('#minutes-versions a').evaluateAll((all) => all.map((a) => a.getAttribute('href')));
+    assert(['1.json', '1.json.p7s', '1.pdf', '1.pdf.p7s'].every((f) => links.some((l) => l.endsWith(`/minutes/${f}`))),
+      `links ${links}`);
+    const pdf = await page.evaluate(async (href) => {
+      const r = await fetch(href);
+      return { status: r.status, type: r.headers.get('Content-Type'), head: (await r.text()).slice(0, 5) };
+    }, links.find((l) => l.endsWith('1.pdf')));
+    assert(pdf.status === 200 && pdf.head === '%PDF-', `pdf ${JSON.stringify(pdf)}`);
+    await page.getByRole('button', { name: 'Kiểm tra trên máy chủ — phiên bản 1' }).click();
+    await expectText(page.locator('#verification'), 'các tệp lưu trên máy chủ còn nguyên vẹn');
+    await expectText(page.locator('#verification'), 'chữ ký hợp lệ; khớp với bản lưu khi lập');
+    await expectText(page.locator('#verification'), 'Người ngoài cần tự kiểm tra tệp đã tải về');
+    await s.shot('11-minutes');
   });
   await s.step('switching to English translates the page and is remembered after a reload', async () => {
     await page.click('#nav-list a[data-nav=directory]');

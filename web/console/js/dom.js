@@ -217,12 +217,14 @@ export function copyButton(text, label = t('common.copy'), description = null) {
   return button;
 }
 
-// A table with a caption, column headings and rows of cells (nodes or text).
+// A table with a caption, column headings and rows of cells (nodes or text). Each cell
+// carries its heading as data-label, which the class "stack" shows on phones.
 export function table(caption, headings, rows, attrs = {}) {
   return h('table', attrs,
     caption ? h('caption', { text: caption }) : null,
     h('thead', {}, h('tr', {}, headings.map((text) => h('th', { scope: 'col', text })))),
-    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((cell) => h('td', {}, cell))))));
+    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((cell, i) =>
+      h('td', { 'data-label': headings[i] ?? null }, cell))))));
 }
 
 // A code (LD-TP, TP-01) kept on one line in narrow table cells.
