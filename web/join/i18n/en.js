@@ -71,6 +71,7 @@ export default {
   'session.remote_audio': 'Meeting audio',
 
   'session.reconnecting': 'Connection lost: reconnecting to the meeting…',
+  'session.on_air': '● This meeting is being recorded',
   'session.kicked': 'The chair has removed this endpoint from the meeting.',
   'session.ended': 'The meeting has ended.',
   'stage.title': 'The meeting',
@@ -98,6 +99,10 @@ export default {
   'chair.lock': 'Lock the room',
   'chair.unlock': 'Unlock the room',
   'chair.layout': 'Layout',
+  'chair.record_start': 'Start recording',
+  'chair.record_stop': 'Stop recording',
+  'chair.recording_disabled': 'This meeting is set not to be recorded: recording cannot start.',
+  'chair.recording_unavailable': 'This server does not record.',
   'chair.end': 'End the meeting',
   'chair.end_confirm': 'Yes, end the meeting for everyone',
   'chair.end_cancel': 'Cancel',

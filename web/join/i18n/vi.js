@@ -71,6 +71,7 @@ export default {
   'session.remote_audio': 'Âm thanh cuộc họp',
 
   'session.reconnecting': 'Mất kết nối: đang kết nối lại vào phòng họp…',
+  'session.on_air': '● Cuộc họp đang được ghi hình',
   'session.kicked': 'Chủ trì đã mời điểm cầu này ra khỏi cuộc họp.',
   'session.ended': 'Cuộc họp đã kết thúc.',
   'stage.title': 'Hình ảnh cuộc họp',
@@ -98,6 +99,10 @@ export default {
   'chair.lock': 'Khóa phòng họp',
   'chair.unlock': 'Mở khóa phòng họp',
   'chair.layout': 'Bố cục',
+  'chair.record_start': 'Bắt đầu ghi hình',
+  'chair.record_stop': 'Dừng ghi hình',
+  'chair.recording_disabled': 'Cuộc họp này được đặt không ghi hình: không bắt đầu ghi được.',
+  'chair.recording_unavailable': 'Máy chủ này không ghi hình.',
   'chair.end': 'Kết thúc cuộc họp',
   'chair.end_confirm': 'Đồng ý kết thúc cuộc họp cho mọi người',
   'chair.end_cancel': 'Hủy',

@@ -149,6 +149,7 @@ function paintSession() {
   line.className = `session-status ${s === 'connected' ? 'ok' : s === 'failed' || s === 'kicked' ? 'bad' : ''}`;
   line.dataset.state = s;
   paintMe();
+  byId('on-air').hidden = !(inside && state.room?.recording);
   byId('stage').hidden = !inside;
   byId('workspace').classList.toggle('joined', inside);
   byId('stage-waiting').hidden = (state.stats?.videoFramesDecoded ?? 0) > 0;

@@ -73,7 +73,7 @@ export function linkQuality(lossPercent, rttMs) {
 }
 
 // The room as the page sees it: `me` (the caller's participant id), `participants` (Map
-// id → participant as in the roster), `floor`, `queue`, `views`, `state`.
+// id → participant as in the roster), `floor`, `queue`, `views`, `state`, `recording`.
 function roomModel(seat) {
   const model = { me: seat.participant.id, participants: new Map() };
   applyRoom(model, seat.room);
@@ -83,6 +83,7 @@ function roomModel(seat) {
 function applyRoom(model, room) {
   model.meetingId = room.meeting_id;
   model.state = room.state;
+  model.recording = Boolean(room.recording);
   model.floor = room.floor;
   model.queue = room.queue;
   model.views = room.views;
@@ -167,6 +168,7 @@ class MeetingSession {
       return;
     }
     if (!name.startsWith('room.') || !this.model) return;
+    if (name === 'room.recording') this.model.recording = Boolean(data.on);
     const subject = data.participant;
     if (name === 'room.left' && subject?.id === this.model.me) {
       if (data.reason === 'kicked' || data.reason === 'ended') this.finish(data.reason);
