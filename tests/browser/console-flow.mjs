@@ -193,17 +193,31 @@ async function createMeeting(s, page, title, day) {
 async function meeting(s, page) {
   const day = localDate(1);
   const title = 'Họp giao ban UBND tỉnh tháng 12';
-  await s.step('a wrong date is refused in the form, and the API\'s own refusal is shown as an alert', async () => {
+  await s.step('bad input gets its message next to the field (empty title, wrong date, end before start, the API\'s refusal); nothing is saved', async () => {
     await page.click('#nav-list a[data-nav=meetings]');
     await page.getByRole('link', { name: 'Tạo cuộc họp' }).click();
-    await page.fill('input[name=title]', title);
+    await page.fill('input[name=title]', '   ');
     await page.fill('input[name=start]', '31/02/2030 08:00');
     await page.click('#meeting-form button[type=submit]');
-    await expectText(page.locator('#meeting-form [role=alert]'), 'Bắt đầu: thời gian không hợp lệ');
+    const fieldMessage = (name) => page.locator(`#meeting-form .field:has(> [name=${name}]) .field-error`);
+    await expectText(fieldMessage('title'), 'Hãy nhập tên cuộc họp.');
+    await expectText(fieldMessage('start'), 'Bắt đầu: thời gian không hợp lệ');
+    assert(await page.evaluate(() => document.activeElement?.name) === 'title', 'focus not on the first mistake');
+    assert(await page.getAttribute('input[name=title]', 'aria-invalid') === 'true', 'title not marked invalid');
+    await page.fill('input[name=title]', title);
+    assert(await fieldMessage('title').count() === 0, 'the title message stays after typing');
     await page.fill('input[name=start]', `${day} 10:00`);
     await page.fill('input[name=end]', `${day} 09:00`);
     await page.click('#meeting-form button[type=submit]');
-    await expectText(page.locator('#meeting-form [role=alert]'), 'end_at must be after start_at');
+    await expectText(fieldMessage('end'), 'Kết thúc phải sau thời điểm bắt đầu.');
+    assert(await fieldMessage('start').count() === 0, 'the start message stays after a good start');
+    await page.fill('input[name=start]', `${localDate(-1)} 08:00`);
+    await page.fill('input[name=end]', `${localDate(-1)} 09:00`);
+    await page.click('#meeting-form button[type=submit]');
+    await expectText(fieldMessage('end'), 'end_at is in the past');
+    await s.shot('04a-meeting-form-errors');
+    const saved = await page.evaluate(async () => (await (await fetch('/api/v1/meetings')).json()).length);
+    assert(saved === 0, `${saved} meetings saved by refused forms`);
   });
   await s.step('an operator creates a meeting, its page shows the local times dd/mm/yyyy HH:mm; then edits it', async () => {
     await createMeeting(s, page, title, day);

@@ -177,6 +177,8 @@ export default {
   'meetings.none': 'No meetings.',
   'meetings.in_series': 'recurring',
 
+  'meeting.title_missing': 'Type the meeting’s title.',
+  'meeting.end_before_start': 'The end must come after the start.',
   'meeting.title_field': 'Title',
   'meeting.description': 'Description',
   'meeting.start': 'Start',

@@ -177,6 +177,8 @@ export default {
   'meetings.none': 'Không có cuộc họp nào.',
   'meetings.in_series': 'định kỳ',
 
+  'meeting.title_missing': 'Hãy nhập tên cuộc họp.',
+  'meeting.end_before_start': 'Kết thúc phải sau thời điểm bắt đầu.',
   'meeting.title_field': 'Tên cuộc họp',
   'meeting.description': 'Mô tả',
   'meeting.start': 'Bắt đầu',
