@@ -257,6 +257,7 @@ export default {
   'invitations.none': 'No endpoint is invited yet.',
 
   'materials.title': 'Meeting materials',
+  'materials.choose_file': 'Choose a file to upload.',
   'materials.file': 'Document file',
   'materials.types': 'PDF, DOCX, XLSX, PPTX, ODT, ODS, ODP, PNG, JPEG or WebP.',
   'materials.for': 'For',

@@ -257,6 +257,7 @@ export default {
   'invitations.none': 'Chưa có điểm cầu nào được mời.',
 
   'materials.title': 'Tài liệu họp',
+  'materials.choose_file': 'Hãy chọn một tệp để tải lên.',
   'materials.file': 'Tệp tài liệu',
   'materials.types': 'PDF, DOCX, XLSX, PPTX, ODT, ODS, ODP, PNG, JPEG hoặc WebP.',
   'materials.for': 'Thuộc',

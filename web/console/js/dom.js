@@ -250,7 +250,7 @@ export function copyButton(text, label = t('common.copy'), description = null) {
 }
 
 // A table with a caption, column headings and rows of cells (nodes or text). Each cell
-// carries its heading as data-label, which the class "stack" shows on phones.
+// carries its heading as data-label, which console.css shows on phones.
 export function table(caption, headings, rows, attrs = {}) {
   return h('table', attrs,
     caption ? h('caption', { text: caption }) : null,

@@ -117,7 +117,7 @@ export async function renderLive(view, match, ctx) {
       replace(s.body, room.participants.length
         ? table(t('live.caption', { title: room.title }), [t('live.endpoint'), t('live.unit'), t('live.role'),
           t('live.seat'), t('live.connection'), t('live.rx'), t('live.tx'), t('live.loss'), t('live.rtt'),
-          t('live.joined')], rows(room, at, previous), { class: 'live stack' })
+          t('live.joined')], rows(room, at, previous), { class: 'live' })
         : h('p', { class: 'empty', text: t('live.empty') }));
       if (at - s.lastRecording >= 5 * REFRESH_MS) {
         s.lastRecording = at;

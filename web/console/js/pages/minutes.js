@@ -71,7 +71,7 @@ export async function renderMinutes(view, match, ctx) {
     versions.length
       ? table(t('minutes.caption', { n: versions.length }), [t('minutes.version'), t('minutes.created'),
         t('minutes.created_by'), t('minutes.signer'), t('minutes.files')], rows,
-      { class: 'minutes stack', id: 'minutes-versions' })
+      { class: 'minutes', id: 'minutes-versions' })
       : h('p', { class: 'empty', id: 'minutes-versions', text: t('minutes.none') }),
     h('div', { class: 'toolbar' }, actions), errors.element, results,
     h('p', { class: 'hint', text: t('minutes.verify_hint') }));

@@ -63,7 +63,7 @@ export async function renderRecordings(view, match) {
   view.append(recordings.length
     ? table(t('recordings.caption', { n: recordings.length }), [t('recordings.segment'), t('recordings.state'),
       t('recordings.started'), t('recordings.duration'), t('recordings.size'), t('common.actions')], rows,
-    { class: 'recordings stack', id: 'recordings' })
+    { class: 'recordings', id: 'recordings' })
     : h('p', { class: 'empty', id: 'recordings', text: t('recordings.none') }),
   h('p', { class: 'hint', text: t('recordings.verify_hint') }), player);
 }
