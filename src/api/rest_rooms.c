@@ -118,6 +118,7 @@ static JsonNode *room_json(struct rest_request *req, struct room *room)
 	                                            json_node_get_object(meeting), "state", "")
 	                                      : "");
 	json_object_set_string_member(o, "state", room_state_name(room_state(room)));
+	json_object_set_boolean_member(o, "recording", room_recording(room));
 	if (holder)
 		json_object_set_int_member(o, "floor", holder->id);
 	else

@@ -62,26 +62,24 @@ function rows(room, at, previous) {
   });
 }
 
-// The recording controls of a room: its state and one button (operators).
+// The recording controls of a room: whether it is on air (as the room says, whoever
+// started it: an operator, the chair, the policy) and one button (operators).
 function recordingControls(meetingId, ctx, errors) {
   const box = h('div', { class: 'toolbar recording', 'data-recording': meetingId });
-  async function draw() {
-    const list = await api('GET', `/meetings/${meetingId}/recordings`);
-    const on = list.some((r) => r.state === 'recording');
+  function draw(on) {
     const focused = box.contains(document.activeElement);
     const button = ctx.isOperator ? h('button', { type: 'button', class: on ? 'danger' : '',
       text: t(on ? 'live.record_stop' : 'live.record_start'), 'data-record': on ? 'stop' : 'start',
       onclick: (event) => busy(event.currentTarget, errors, async () => {
         await api(on ? 'DELETE' : 'POST', `/meetings/${meetingId}/recording`);
         announce(t(on ? 'live.record_stopped' : 'live.record_started'));
-        await draw();
+        draw(!on);
         box.querySelector('button')?.focus();
       }) }) : null;
     replace(box, h('span', { class: `badge ${on ? 'on-air' : 'off-air'}`, 'data-on-air': on ? 'true' : 'false',
       text: t(on ? 'live.on_air' : 'live.off_air') }), button,
     h('a', { href: `#/recordings/${meetingId}`, text: t('live.recordings_link') }));
     if (focused) box.querySelector('button')?.focus();
-    return on;
   }
   return { element: box, draw };
 }
@@ -105,7 +103,7 @@ export async function renderLive(view, match, ctx) {
       if (!s) {
         const headingId = `live-room-${room.meeting_id}`;
         s = { body: h('div', { class: 'table-wrap' }), state: h('p', { class: 'room-state' }),
-          recording: recordingControls(room.meeting_id, ctx, errors), lastRecording: 0 };
+          recording: recordingControls(room.meeting_id, ctx, errors), onAir: null };
         s.section = h('section', { class: 'card live-room', 'aria-labelledby': headingId,
           'data-meeting': room.meeting_id },
         h('h2', { id: headingId }, h('a', { href: `#/meetings/${room.meeting_id}`, text: room.title })),
@@ -119,9 +117,9 @@ export async function renderLive(view, match, ctx) {
           t('live.seat'), t('live.connection'), t('live.rx'), t('live.tx'), t('live.loss'), t('live.rtt'),
           t('live.joined')], rows(room, at, previous), { class: 'live' })
         : h('p', { class: 'empty', text: t('live.empty') }));
-      if (at - s.lastRecording >= 5 * REFRESH_MS) {
-        s.lastRecording = at;
-        await s.recording.draw();
+      if (s.onAir !== room.recording) {
+        s.onAir = room.recording;
+        s.recording.draw(room.recording);
       }
     }
     for (const [id, s] of sections) {
