@@ -542,6 +542,11 @@ struct mcu_room *mcu_member_room(struct mcu_member *member)
 	return member->room;
 }
 
+struct peer *mcu_member_peer(struct mcu_member *member)
+{
+	return member->peer;
+}
+
 const char *mcu_room_name(const struct mcu_room *room)
 {
 	return room->name;
