@@ -61,6 +61,10 @@ struct video_clip {
 struct video_clip *video_clip_new(const struct video_spec *spec, unsigned pattern);
 void video_clip_free(struct video_clip *clip);
 
+/* Writes the clip looped for seconds as an IVF file (for a reference pipeline to decode
+ * the very frames the endpoints send). Returns false if the file cannot be written. */
+bool video_clip_write_ivf(const struct video_clip *clip, const char *path, unsigned seconds);
+
 /* What an endpoint receives of the composite. packets and frames (RTP markers) are
  * counted on every endpoint (atomics, written by the peer's worker); the rest only on
  * endpoints that decode, under the endpoint's lock. */
@@ -177,6 +181,7 @@ struct load {
 	unsigned video_sample;      /* sampled endpoints that also decode the composite */
 	double video_min_fps;       /* a decoding endpoint must decode at least this rate */
 	struct video_clip *vclips[2][VIDEO_PATTERNS]; /* [small, large][pattern] */
+	char *ivf_dir; /* --write-ivf: every clip written there at start */
 	const struct load_signal *signal;
 	/* state */
 	GMainLoop *loop;
@@ -235,9 +240,10 @@ struct video_window {
 	uint64_t *frames_before, sent_before;
 };
 
-/* Main thread, all of them. load_video_setup() encodes the clips and gives each endpoint
- * its camera (every video_large_every-th the large one) and its decoding role. */
-void load_video_setup(struct load *load);
+/* Main thread, all of them. load_video_setup() encodes the clips, gives each endpoint its
+ * camera (every video_large_every-th the large one) and its decoding role, and writes the
+ * clips to ivf_dir if set (false if it cannot). */
+bool load_video_setup(struct load *load);
 void load_video_free(struct load *load);
 void video_window_begin(struct load *load, struct video_window *vw);
 /* before/after: the /metrics samples around the window (NULL without --metrics-url). */

@@ -79,6 +79,8 @@ static bool parse_options(struct load *load, int argc, char **argv)
 	     "Endpoints 0, K, 2K... send --video-large (default 4)", "K"},
 	    {"video-sample", 0, 0, G_OPTION_ARG_INT, &video_sample,
 	     "Sampled endpoints that decode the composite (default 3)", "D"},
+	    {"write-ivf", 0, 0, G_OPTION_ARG_FILENAME, &load->ivf_dir,
+	     "Write every camera clip there as IVF (cam-WxH-P.ivf)", "DIR"},
 	    {"video-min-fps", 0, 0, G_OPTION_ARG_DOUBLE, &video_min_fps,
 	     "Frames a second a decoding endpoint must decode (default 10)", "F"},
 	    {NULL},
@@ -649,7 +651,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	make_endpoints(&load);
-	load_video_setup(&load);
+	if (!load_video_setup(&load))
+		return 2;
 	say("%u endpoints (%u talking%s) into %s at %s, %u joins/s", load.n, load.talkers,
 	    load.video ? ", sending video" : "", load.room, load.url, load.join_rate);
 	delivered = load_run(&load);
@@ -671,5 +674,6 @@ int main(int argc, char **argv)
 	g_free(load.token_file);
 	g_free(load.metrics_url);
 	g_free(load.ice_address);
+	g_free(load.ivf_dir);
 	return delivered ? 0 : 1; /* 2: bad options or set-up */
 }

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #define CLIP_SECONDS     2    /* loop length; its first frame is the only key frame */
 #define MAX_PAYLOAD      1100 /* as the server's packetiser */
@@ -112,6 +113,41 @@ void video_clip_free(struct video_clip *clip)
 	g_free(clip->payload);
 	g_free(clip->len);
 	g_free(clip);
+}
+
+static void put_le(uint8_t *p, uint64_t value, unsigned bytes)
+{
+	for (unsigned i = 0; i < bytes; i++)
+		p[i] = (uint8_t)(value >> (8 * i));
+}
+
+bool video_clip_write_ivf(const struct video_clip *clip, const char *path, unsigned seconds)
+{
+	unsigned total = seconds * (unsigned)clip->spec.fps;
+	uint8_t hdr[32] = "DKIF";
+	FILE *f = fopen(path, "wb");
+	bool ok;
+
+	if (!f)
+		return false;
+	put_le(hdr + 6, 32, 2);
+	memcpy(hdr + 8, "VP80", 4);
+	put_le(hdr + 12, (uint64_t)clip->spec.width, 2);
+	put_le(hdr + 14, (uint64_t)clip->spec.height, 2);
+	put_le(hdr + 16, (uint64_t)clip->spec.fps, 4); /* time base 1/fps */
+	put_le(hdr + 20, 1, 4);
+	put_le(hdr + 24, total, 4);
+	ok = fwrite(hdr, 1, sizeof(hdr), f) == sizeof(hdr);
+	for (unsigned i = 0; ok && i < total; i++) {
+		uint8_t fh[12];
+		unsigned n = i % clip->frames;
+
+		put_le(fh, clip->len[n], 4);
+		put_le(fh + 4, i, 8);
+		ok = fwrite(fh, 1, sizeof(fh), f) == sizeof(fh) &&
+		     fwrite(clip->payload[n], 1, clip->len[n], f) == clip->len[n];
+	}
+	return fclose(f) == 0 && ok;
 }
 
 /* ---- sending (the sender thread) ---- */

@@ -24,15 +24,42 @@ static const char *value_names[VW_COUNT] = {
     [VW_PLIS_PER_S] = "video_plis_to_senders_per_s",
 };
 
-void load_video_setup(struct load *load)
+/* Seconds of a clip's loop written to an IVF file: longer than a bench's run. */
+#define IVF_SECONDS 90
+
+/* Writes every clip as DIR/cam-WxH-P.ivf (P: the pattern, i % VIDEO_PATTERNS of the
+ * endpoints that send it). */
+static bool write_clips(struct load *load)
+{
+	for (unsigned s = 0; s < 2; s++)
+		for (unsigned p = 0; p < VIDEO_PATTERNS; p++) {
+			const struct video_clip *c = load->vclips[s][p];
+			g_autofree char *name = NULL, *path = NULL;
+
+			if (!c)
+				continue;
+			name =
+			    g_strdup_printf("cam-%dx%d-%u.ivf", c->spec.width, c->spec.height, p);
+			path = g_build_filename(load->ivf_dir, name, NULL);
+			if (!video_clip_write_ivf(c, path, IVF_SECONDS)) {
+				say("cannot write %s", path);
+				return false;
+			}
+		}
+	return true;
+}
+
+bool load_video_setup(struct load *load)
 {
 	if (!load->video)
-		return;
+		return true;
 	for (unsigned p = 0; p < VIDEO_PATTERNS; p++) {
 		load->vclips[0][p] = video_clip_new(&load->video_small, p);
 		if (load->video_large_every)
 			load->vclips[1][p] = video_clip_new(&load->video_large, p);
 	}
+	if (load->ivf_dir && !write_clips(load))
+		return false;
 	for (unsigned i = 0; i < load->n; i++) {
 		struct endpoint *ep = &load->eps[i];
 		bool large = load->video_large_every && i % load->video_large_every == 0;
@@ -45,6 +72,7 @@ void load_video_setup(struct load *load)
 			load->eps[i].video_decode = true;
 			chosen++;
 		}
+	return true;
 }
 
 void load_video_free(struct load *load)
