@@ -182,6 +182,7 @@ struct load {
 	double video_min_fps;       /* a decoding endpoint must decode at least this rate */
 	struct video_clip *vclips[2][VIDEO_PATTERNS]; /* [small, large][pattern] */
 	char *ivf_dir; /* --write-ivf: every clip written there at start */
+	unsigned estimates_kbps[8], estimate_count; /* --video-estimates: REMB per receiver */
 	const struct load_signal *signal;
 	/* state */
 	GMainLoop *loop;

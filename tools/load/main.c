@@ -42,6 +42,7 @@ static bool parse_options(struct load *load, int argc, char **argv)
 {
 	g_autofree char *backend = NULL, *video = NULL, *video_large = NULL;
 	int video_large_every = 4, video_sample = 3;
+	g_autofree char *estimates = NULL;
 	double video_min_fps = 10;
 	int n = 3, talkers = -1, sample = 10, join_rate = 20, windows = 1;
 	double warmup = 3, window = 10, connect_timeout = 30;
@@ -79,6 +80,8 @@ static bool parse_options(struct load *load, int argc, char **argv)
 	     "Endpoints 0, K, 2K... send --video-large (default 4)", "K"},
 	    {"video-sample", 0, 0, G_OPTION_ARG_INT, &video_sample,
 	     "Sampled endpoints that decode the composite (default 3)", "D"},
+	    {"video-estimates", 0, 0, G_OPTION_ARG_STRING, &estimates,
+	     "Receivers report these bandwidths in turn (REMB, kb/s, e.g. 2000,600,200)", "LIST"},
 	    {"write-ivf", 0, 0, G_OPTION_ARG_FILENAME, &load->ivf_dir,
 	     "Write every camera clip there as IVF (cam-WxH-P.ivf)", "DIR"},
 	    {"video-min-fps", 0, 0, G_OPTION_ARG_DOUBLE, &video_min_fps,
@@ -130,6 +133,22 @@ static bool parse_options(struct load *load, int argc, char **argv)
 	load->video_large_every = video_large ? (unsigned)video_large_every : 0;
 	load->video_sample = load->video ? MIN((unsigned)MAX(video_sample, 0), load->sample) : 0;
 	load->video_min_fps = video_min_fps;
+	if (estimates) {
+		g_auto(GStrv) parts = g_strsplit(estimates, ",", -1);
+
+		for (char **part = parts; *part; part++) {
+			char *end;
+			guint64 kbps = g_ascii_strtoull(*part, &end, 10);
+
+			if (end == *part || *end || kbps < 10 || kbps > 100000 ||
+			    load->estimate_count == G_N_ELEMENTS(load->estimates_kbps)) {
+				fprintf(stderr, "cau-load: --video-estimates wants up to 8 kb/s "
+				                "figures, comma separated\n");
+				return false;
+			}
+			load->estimates_kbps[load->estimate_count++] = (unsigned)kbps;
+		}
+	}
 	if (load->mode == MODE_MCU && load->talkers > LOAD_MAX_TONES) {
 		fprintf(stderr, "cau-load: at most %d talkers in a mixed room\n", LOAD_MAX_TONES);
 		return false;
@@ -387,6 +406,19 @@ static gboolean ramp_step(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* Every second: each endpoint reports its estimate (--video-estimates, in turn), as a
+ * browser on a link of that capacity would, so that receivers take every tier. */
+static gboolean send_estimates(gpointer data)
+{
+	struct load *load = data;
+
+	for (unsigned i = 0; i < load->n; i++)
+		if (load->eps[i].state == EP_CONNECTED)
+			peer_send_remb(load->eps[i].peer,
+			               1000ull * load->estimates_kbps[i % load->estimate_count]);
+	return G_SOURCE_CONTINUE;
+}
+
 bool load_run(struct load *load)
 {
 	g_autofree struct window *windows = g_new0(struct window, load->windows);
@@ -397,6 +429,8 @@ bool load_run(struct load *load)
 	g_timeout_add(MAX(1u, 1000 / load->join_rate), ramp_step, load);
 	ramp_step(load);
 	load->sender = g_thread_new("load-sender", sender_main, load);
+	if (load->estimate_count)
+		g_timeout_add(1000, send_estimates, load);
 	while (load->started < load->n) {
 		run_for(load, 5, NULL);
 		say("%u started, %u connected, %u failed", load->started, load->connected,
