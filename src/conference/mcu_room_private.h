@@ -122,6 +122,7 @@ struct mcu_video_stats {
 	uint64_t frames_lost;                   /* incomplete received frames dropped */
 	uint64_t packets_invalid;               /* received packets that are not VP8 */
 	uint64_t send_errors;
+	uint64_t sender_caps_sent; /* REMBs telling senders what they need to send */
 	uint64_t tick_busy_ns;     /* sum over ticks of (last packet sent - the tick's deadline) */
 	uint64_t tick_busy_max_ns; /* the longest of them */
 	struct media_clock_stats clock;

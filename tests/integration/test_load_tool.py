@@ -79,6 +79,9 @@ def test_video_senders_reach_the_composite_every_endpoint_decodes(echo_server):
         # Each of the three senders' colours is in the grid.
         assert video["colours_seen"] == 3, r
         assert video["ok"], r
+        # The server told each sender what its tile needs (a REMB about once a second):
+        # a 2x2 grid tile of the 1280x720 picture is covered by the 640x360 tier.
+        assert video["cap_kbps"] == 500, r
     assert summary["video_decodes_per_s"] > 0
     assert sum(summary["video_tier_fps"].values()) > 0
     assert summary["delivered_ok"] is True

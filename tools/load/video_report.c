@@ -324,6 +324,14 @@ bool video_report_receiver(struct load *load, struct endpoint *ep, double window
 	json_builder_add_int_value(b, (gint64)errors);
 	json_builder_set_member_name(b, "gaps");
 	json_builder_add_int_value(b, (gint64)gaps);
+	if (ep->peer) {
+		struct peer_stats ps;
+
+		/* What the server asks of this endpoint as a sender (its tile's need). */
+		peer_get_stats(ep->peer, &ps);
+		json_builder_set_member_name(b, "cap_kbps");
+		json_builder_add_int_value(b, (gint64)(ps.remb_bps / 1000));
+	}
 	json_builder_set_member_name(b, "colours_seen");
 	json_builder_add_int_value(b, seen);
 	add_double(b, "colour_pct", pct);
