@@ -29,6 +29,7 @@ struct mcu_member_video {
 	bool selecting;           /* sel is initialised (the peer is connected) */
 	struct tier_select sel;
 	uint16_t picture_id; /* the receiver's own continuous picture ids */
+	unsigned cap_kbps;   /* what it was last told to send as a sender, 0: nothing yet */
 	uint64_t send_errors;
 };
 

@@ -337,9 +337,12 @@ static void ask_senders(struct mcu_video *v, const struct compositor_output *out
  * largest tile, or HIDDEN_CAP_KBPS when no view shows it), so that a thumbnail is not
  * sent, nor decoded, at 720p. Senders that honour REMB (libwebrtc does not when
  * transport-wide feedback is negotiated; it needs a simulcast layer) lower their rate;
- * the others are unaffected. Repeated every CAP_TICKS, as receivers repeat estimates. */
+ * the others are unaffected. Sent when the need changes (a source coming into view gets
+ * its rate back at once), and repeated every CAP_TICKS, as receivers repeat estimates. */
 static void cap_senders(struct mcu_video *v)
 {
+	bool refresh = v->ticks % CAP_TICKS == 0;
+
 	for (guint i = 0; i < v->tick_members->len; i++) {
 		struct mcu_member *m = v->tick_members->pdata[i];
 		int slot = g_atomic_int_get(&m->video.slot);
@@ -350,8 +353,12 @@ static void cap_senders(struct mcu_video *v)
 		    compositor_get_need(v->comp, (unsigned)slot, &need) != 0)
 			continue;
 		kbps = need.visible && need.kbps ? need.kbps : HIDDEN_CAP_KBPS;
-		if (peer_send_remb(m->peer, 1000ull * kbps) == 0)
+		if (!refresh && kbps == m->video.cap_kbps)
+			continue;
+		if (peer_send_remb(m->peer, 1000ull * kbps) == 0) {
+			m->video.cap_kbps = kbps;
 			v->caps_sent++;
+		}
 	}
 }
 
@@ -419,8 +426,7 @@ static void on_video_tick(void *user, uint64_t tick, uint64_t deadline_ns, unsig
 	update_tiers(v);
 	compositor_tick(v->comp, now_us, &out);
 	ask_senders(v, out);
-	if (v->ticks % CAP_TICKS == 0)
-		cap_senders(v);
+	cap_senders(v);
 	for (guint i = 0; i < v->tick_members->len; i++)
 		send_tick(v, v->tick_members->pdata[i], out, now_us);
 	for (size_t f = 0; f < out->frame_count; f++) {
