@@ -29,6 +29,7 @@ struct mcu_member_video {
 	bool selecting;           /* sel is initialised (the peer is connected) */
 	struct tier_select sel;
 	uint16_t picture_id; /* the receiver's own continuous picture ids */
+	unsigned cap_kbps;   /* what it was last told to send as a sender, 0: nothing yet */
 	uint64_t send_errors;
 };
 
@@ -125,6 +126,7 @@ struct mcu_video_stats {
 	uint64_t frames_lost;                   /* incomplete received frames dropped */
 	uint64_t packets_invalid;               /* received packets that are not VP8 */
 	uint64_t send_errors;
+	uint64_t sender_caps_sent; /* REMBs telling senders what they need to send */
 	uint64_t tick_busy_ns;     /* sum over ticks of (last packet sent - the tick's deadline) */
 	uint64_t tick_busy_max_ns; /* the longest of them */
 	struct media_clock_stats clock;

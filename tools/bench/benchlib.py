@@ -42,7 +42,15 @@ BENCH_NICE = int(os.environ.get("CAU_BENCH_NICE", "-10"))
 
 def prioritise():
     """Moves this process (and so everything it starts) to BENCH_NICE, once, and its
-    session's autogroup too."""
+    session's autogroup too (given back at exit).
+
+    With the kernel's autogroup scheduling (/proc/sys/kernel/sched_autogroup_enabled, on
+    here) CPU time is first shared equally between sessions, and a process's nice value
+    only weighs against processes of its own session: the bench's servers and load
+    generator then shared one session's slice however many other sessions were busy
+    (a video thread measured waiting for a core 98% of the time at load average 26).
+    The session's own nice value (/proc/self/autogroup) is what weighs against the
+    others, so it is set too."""
     current = os.nice(0)
     if BENCH_NICE < current:
         try:
