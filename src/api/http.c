@@ -332,6 +332,8 @@ struct http_server *http_server_new(const struct http_config *cfg, struct metric
 	    .config = cfg->config,
 	};
 	srv->ws = ws_hub_new(srv->soup, WS_PATH, &wc, registry);
+	if (rest)
+		rest->rooms = ws_hub_rooms(srv->ws); /* for GET /api/v1/rooms */
 	metrics_add_collector(registry, collect_requests, srv);
 	if (!listen(srv, error)) {
 		http_server_free(srv);
@@ -346,6 +348,8 @@ void http_server_free(struct http_server *srv)
 	if (!srv)
 		return;
 	metrics_remove_collector(srv->metrics, collect_requests, srv);
+	if (srv->rest)
+		srv->rest->rooms = NULL;
 	ws_hub_free(srv->ws);
 	soup_server_disconnect(srv->soup);
 	g_object_unref(srv->soup);

@@ -29,6 +29,7 @@ static const struct rest_route_table *const tables[] = {
     &rest_endpoints_routes,
     &rest_minutes_routes,
     &rest_recordings_routes,
+    &rest_rooms_routes,
 };
 /* clang-format on */
 

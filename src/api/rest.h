@@ -11,6 +11,8 @@
 
 #include <libsoup/soup.h>
 
+struct rooms;
+
 #define REST_PREFIX     "/api/v1/"
 #define REST_COOKIE     "cau_session"
 #define REST_MAX_PARAMS 4
@@ -43,6 +45,8 @@ struct rest_context {
 	const struct join_secret *join_secret; /* signs and checks join tokens */
 	struct minutes *minutes;               /* minutes of meetings; NULL: none kept */
 	const struct rest_recorder *recorder;  /* NULL: this server does not record */
+	struct rooms *rooms; /* the meeting rooms, set by the HTTP server once its /ws hub is
+	                      * made (NULL before and after: GET /rooms answers 500) */
 };
 
 struct rest_request {
@@ -95,6 +99,7 @@ extern const struct rest_route_table rest_units_routes;
 extern const struct rest_route_table rest_endpoints_routes;
 extern const struct rest_route_table rest_minutes_routes;
 extern const struct rest_route_table rest_recordings_routes;
+extern const struct rest_route_table rest_rooms_routes;
 
 /* The streaming-body hook of the HTTP layer, called when the headers of a request under
  * REST_PREFIX have arrived. For an upload route (REST_BODY_UPLOAD) it checks the caller first

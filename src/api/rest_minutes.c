@@ -158,6 +158,30 @@ static void get_minutes_file(struct rest_request *req)
 	minutes_file_clear(&file);
 }
 
+/* What the server finds when it checks a version's stored files against their
+ * signatures: proof that the files on its disk are intact, not a check a third party
+ * should rely on (they verify the downloaded files themselves). */
+static void get_minutes_verification(struct rest_request *req)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 meeting_id = rest_param_id(req, 0), version;
+	JsonNode *result;
+
+	if (!meeting_id || !(version = rest_param_id(req, 1)) || !minutes_kept(req))
+		return;
+	if (version > G_MAXINT) {
+		http_reply_error(req->msg, API_ERROR_NOT_FOUND,
+		                 "meeting %" G_GINT64_FORMAT " has no minutes version %s",
+		                 meeting_id, req->params[1]);
+		return;
+	}
+	if (!(result = minutes_verify(req->ctx->minutes, meeting_id, (gint)version, &error))) {
+		rest_reply_error(req, error);
+		return;
+	}
+	rest_reply(req, SOUP_STATUS_OK, result);
+}
+
 /* Reading needs an operator, the meeting's chair, or an invited endpoint's join token for
  * the meeting as ?token=, so those routes let everyone in and the handlers decide. */
 static const struct rest_route routes[] = {
@@ -168,6 +192,8 @@ static const struct rest_route routes[] = {
     {"GET", "meetings/{id}/minutes", ROLE_NONE, get_minutes, "/api/v1/meetings/{id}/minutes"},
     {"GET", "meetings/{id}/minutes/{file}", ROLE_NONE, get_minutes_file,
      "/api/v1/meetings/{id}/minutes/{file}"},
+    {"GET", "meetings/{id}/minutes/{version}/verification", ROLE_OPERATOR, get_minutes_verification,
+     "/api/v1/meetings/{id}/minutes/{version}/verification"},
 };
 
 const struct rest_route_table rest_minutes_routes = {routes, G_N_ELEMENTS(routes)};

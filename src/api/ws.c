@@ -583,6 +583,11 @@ struct mcu_rooms *ws_hub_mcu_rooms(struct ws_hub *hub)
 	return hub->mcu_rooms;
 }
 
+struct rooms *ws_hub_rooms(struct ws_hub *hub)
+{
+	return hub->rooms->rooms;
+}
+
 const char *ws_hub_whip(struct ws_hub *hub, SoupServerMessage *msg, const char *path)
 {
 	return whip_dispatch(hub->whip, msg, path);

@@ -45,3 +45,7 @@ void ws_hub_free(struct ws_hub *hub);
 /* The hub's mcu rooms (mcu:NAME), e.g. for a recorder to tap; owned by the hub. */
 struct mcu_rooms;
 struct mcu_rooms *ws_hub_mcu_rooms(struct ws_hub *hub);
+/* The hub's meeting rooms (conference/room.h), e.g. for the operators' live view; owned
+ * by the hub. */
+struct rooms;
+struct rooms *ws_hub_rooms(struct ws_hub *hub);

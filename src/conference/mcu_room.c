@@ -59,6 +59,23 @@ static void tap_end(struct mcu_room *room)
 	g_mutex_unlock(&room->lock);
 }
 
+/* How long the mix's speakers wait in their jitter buffers beyond their fastest packet:
+ * the audio of a tick was captured that much earlier than its video (which is composed
+ * from each source's latest frame, unbuffered). Kept from the last tick with speakers. */
+static void measure_audio_delay(struct mcu_room *room, const struct audio_mix_output *mix)
+{
+	int delay = -1;
+
+	for (size_t i = 0; i < mix->speaker_count; i++) {
+		struct jitter_stats js;
+
+		if (audio_mixer_get_jitter_stats(room->mixer, mix->speakers[i], &js) == 0)
+			delay = MAX(delay, MAX(js.delay_ms, 0));
+	}
+	if (delay >= 0)
+		g_atomic_int_set(&room->tap_audio_delay_ms, delay);
+}
+
 static void tap_audio(struct mcu_room *room, uint64_t deadline_ns,
                       const struct audio_mix_output *mix)
 {
@@ -67,6 +84,7 @@ static void tap_audio(struct mcu_room *room, uint64_t deadline_ns,
 	room->tap_rtp_ts += mix->rtp_ts_advance;
 	if (!mix->shared || mix->shared->len == 0 || !tap_begin(room, &tap))
 		return;
+	measure_audio_delay(room, mix);
 	if (tap.audio)
 		tap.audio(tap.user_data, room->tap_rtp_ts, (int64_t)deadline_ns, mix->shared->data,
 		          mix->shared->len);
@@ -88,9 +106,20 @@ bool mcu_room_tap_video(struct mcu_room *room, uint32_t rtp_ts, int64_t time_ns,
 {
 	struct mcu_tap tap;
 	bool want_keyframe = false;
+	int delay_ms;
 
 	if (!tap_begin(room, &tap))
 		return false;
+	/* Lip sync in the recording: the frame goes with the audio heard `delay` later (the
+	 * speakers' jitter buffers), so it is stamped that much later; the timestamps stay
+	 * increasing when the delay shrinks. */
+	delay_ms = g_atomic_int_get(&room->tap_audio_delay_ms);
+	rtp_ts += (uint32_t)delay_ms * 90;
+	time_ns += (int64_t)delay_ms * 1000000;
+	if (room->tap_video_started && (int32_t)(rtp_ts - room->tap_video_rtp_ts) <= 0)
+		rtp_ts = room->tap_video_rtp_ts + 1;
+	room->tap_video_rtp_ts = rtp_ts;
+	room->tap_video_started = true;
 	if (tap.video)
 		want_keyframe = tap.video(tap.user_data, rtp_ts, time_ns, keyframe, data, len);
 	tap_end(room);
@@ -511,6 +540,11 @@ void mcu_member_set_speaking_listener(struct mcu_member *member, mcu_speaking_fn
 struct mcu_room *mcu_member_room(struct mcu_member *member)
 {
 	return member->room;
+}
+
+struct peer *mcu_member_peer(struct mcu_member *member)
+{
+	return member->peer;
 }
 
 const char *mcu_room_name(const struct mcu_room *room)

@@ -76,6 +76,10 @@ void mcu_member_set_speaking_listener(struct mcu_member *member, mcu_speaking_fn
  */
 struct mcu_room *mcu_member_room(struct mcu_member *member);
 
+/* The member's peer (borrowed: valid while the member is in its room), or NULL before
+ * mcu_member_attach(); for reading its statistics with peer_get_stats(). Control thread. */
+struct peer *mcu_member_peer(struct mcu_member *member);
+
 /* The room's name (without "mcu:"). Owned by the room. Control thread. */
 const char *mcu_room_name(const struct mcu_room *room);
 

@@ -29,6 +29,7 @@ struct mcu_member_video {
 	bool selecting;           /* sel is initialised (the peer is connected) */
 	struct tier_select sel;
 	uint16_t picture_id; /* the receiver's own continuous picture ids */
+	unsigned cap_kbps;   /* what it was last told to send as a sender, 0: nothing yet */
 	uint64_t send_errors;
 };
 
@@ -71,6 +72,9 @@ struct mcu_room {
 	GCond tap_idle;                 /* signalled when tap_busy drops to 0 */
 	bool has_video;                 /* the compositor calls mcu_room_tap_video() */
 	uint32_t tap_rtp_ts;            /* media thread: the tap's 48 kHz clock */
+	gint tap_audio_delay_ms;        /* atomic: the mixed speakers' jitter-buffer delay */
+	uint32_t tap_video_rtp_ts;      /* video thread: the last video timestamp tapped */
+	bool tap_video_started;         /* video thread: tap_video_rtp_ts is set */
 
 	/* Media thread only: empty between ticks; joins and leaves are swapped with these
 	 * under the lock, so nothing is allocated while it is held. */
@@ -122,6 +126,7 @@ struct mcu_video_stats {
 	uint64_t frames_lost;                   /* incomplete received frames dropped */
 	uint64_t packets_invalid;               /* received packets that are not VP8 */
 	uint64_t send_errors;
+	uint64_t sender_caps_sent; /* REMBs telling senders what they need to send */
 	uint64_t tick_busy_ns;     /* sum over ticks of (last packet sent - the tick's deadline) */
 	uint64_t tick_busy_max_ns; /* the longest of them */
 	struct media_clock_stats clock;

@@ -14,6 +14,8 @@
 
 #define NO_VIDEO_AFTER_US  3000000 /* a source silent this long shows its name tile */
 #define SOURCE_STATS_TICKS 30      /* the sources' assembler counters are summed this often */
+#define CAP_TICKS          30      /* senders are told their cap this often (about 1 s) */
+#define HIDDEN_CAP_KBPS    50      /* the cap of a sender shown in no tile */
 
 struct mcu_video {
 	char name[64];
@@ -50,6 +52,7 @@ struct mcu_video {
 	bool tier_active[VIDEO_TIERS_MAX];
 	bool tapped; /* the room had a tap (recorder) at the last tick */
 	uint64_t ticks;
+	uint64_t caps_sent;         /* REMBs sent to senders (cap_senders) */
 	struct mcu_video_stats acc; /* totals of members gone */
 	struct mcu_video_stats now; /* being built this tick */
 };
@@ -330,6 +333,35 @@ static void ask_senders(struct mcu_video *v, const struct compositor_output *out
 	}
 }
 
+/* What each sender needs to send (a REMB: the bitrate of the smallest tier covering its
+ * largest tile, or HIDDEN_CAP_KBPS when no view shows it), so that a thumbnail is not
+ * sent, nor decoded, at 720p. Senders that honour REMB (libwebrtc does not when
+ * transport-wide feedback is negotiated; it needs a simulcast layer) lower their rate;
+ * the others are unaffected. Sent when the need changes (a source coming into view gets
+ * its rate back at once), and repeated every CAP_TICKS, as receivers repeat estimates. */
+static void cap_senders(struct mcu_video *v)
+{
+	bool refresh = v->ticks % CAP_TICKS == 0;
+
+	for (guint i = 0; i < v->tick_members->len; i++) {
+		struct mcu_member *m = v->tick_members->pdata[i];
+		int slot = g_atomic_int_get(&m->video.slot);
+		struct compositor_need need;
+		unsigned kbps;
+
+		if (slot < 0 || g_atomic_int_get(&m->video.recv_track) < 0 || !m->peer ||
+		    compositor_get_need(v->comp, (unsigned)slot, &need) != 0)
+			continue;
+		kbps = need.visible && need.kbps ? need.kbps : HIDDEN_CAP_KBPS;
+		if (!refresh && kbps == m->video.cap_kbps)
+			continue;
+		if (peer_send_remb(m->peer, 1000ull * kbps) == 0) {
+			m->video.cap_kbps = kbps;
+			v->caps_sent++;
+		}
+	}
+}
+
 /* The counters of this tick, published under the lock. */
 static void publish_stats(struct mcu_video *v)
 {
@@ -345,6 +377,7 @@ static void publish_stats(struct mcu_video *v)
 	s->frames_held_back += v->acc.frames_held_back;
 	s->keyframe_requests_received = v->acc.keyframe_requests_received;
 	s->send_errors += v->acc.send_errors;
+	s->sender_caps_sent = v->caps_sent;
 	s->tick_busy_ns = v->acc.tick_busy_ns;
 	s->tick_busy_max_ns = v->acc.tick_busy_max_ns;
 	media_clock_get_stats(v->clock, &s->clock);
@@ -393,6 +426,7 @@ static void on_video_tick(void *user, uint64_t tick, uint64_t deadline_ns, unsig
 	update_tiers(v);
 	compositor_tick(v->comp, now_us, &out);
 	ask_senders(v, out);
+	cap_senders(v);
 	for (guint i = 0; i < v->tick_members->len; i++)
 		send_tick(v, v->tick_members->pdata[i], out, now_us);
 	for (size_t f = 0; f < out->frame_count; f++) {

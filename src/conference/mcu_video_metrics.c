@@ -55,6 +55,7 @@ ROOM_FN(v_invalid, s->packets_invalid)
 ROOM_FN(v_key_in, s->keyframes_from_senders)
 ROOM_FN(v_plis_out, s->comp.plis)
 ROOM_FN(v_plis_in, s->keyframe_requests_received)
+ROOM_FN(v_caps, s->sender_caps_sent)
 ROOM_FN(v_up, s->switches_up)
 ROOM_FN(v_down, s->switches_down)
 ROOM_FN(v_sent, s->frames_sent)
@@ -114,6 +115,9 @@ void mcu_video_collect(GString *out, struct mcu_room *const *rooms, guint n)
 	           samples, n, v_plis_out);
 	write_room(out, "cau_video_keyframe_requests_received_total", "counter",
 	           "PLI/FIR received from receivers of the view.", samples, n, v_plis_in);
+	write_room(out, "cau_video_sender_caps_sent_total", "counter",
+	           "REMBs telling senders the bitrate their largest tile needs (about 1 s apart).",
+	           samples, n, v_caps);
 	write_room(out, "cau_video_keyframes_received_total", "counter",
 	           "Complete key frames received from senders.", samples, n, v_key_in);
 	write_room(out, "cau_video_corrupt_frames_total", "counter",

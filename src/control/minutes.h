@@ -89,6 +89,16 @@ bool minutes_find_file(struct minutes *mn, gint64 meeting_id, gint version,
                        enum minutes_file_kind kind, struct minutes_file *out, GError **error);
 void minutes_file_clear(struct minutes_file *file);
 
+/* Checks the stored files of version `version` of meeting `meeting_id`'s minutes as `cau
+ * verify` does: the JSON and the PDF each against its detached signature (no CA: the
+ * signer is reported, not judged) and against the size and SHA-256 recorded when they
+ * were made. Returns {"version", "valid", "files": [{"file", "sha256", "size",
+ * "matches_record", "signature_valid", "signer", "signed_at", "problem"}]} (`valid` only
+ * when every check passed; a file that cannot be read is reported, not an error).
+ * NOT_FOUND when there is no such meeting or version. Reads the files: any thread with
+ * the store. Caller owns the node. */
+JsonNode *minutes_verify(struct minutes *mn, gint64 meeting_id, gint version, GError **error);
+
 /* The meetings that ended since minutes are kept in this database (migration 0010) and
  * have none (the server stopped between an end and its minutes), by end time: a GArray
  * of gint64 ids, caller unrefs. */

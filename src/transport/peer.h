@@ -23,7 +23,7 @@ struct peer;
  *   owner thread:   peer_new_*, peer_set_answer, peer_local_description,
  *                   peer_add_remote_candidate, peer_close; struct peer_events
  *   any thread:     peer_ref/unref, peer_id, peer_track*, peer_send_rtp,
- *                   peer_request_keyframe, peer_get_stats, peer_state
+ *                   peer_request_keyframe, peer_send_remb, peer_get_stats, peer_state
  *   worker thread:  struct peer_media callbacks
  */
 
@@ -215,6 +215,16 @@ int peer_send_rtp(struct peer *peer, unsigned track, const struct peer_rtp_out *
  * Any thread.
  */
 int peer_request_keyframe(struct peer *peer, unsigned track);
+
+/*
+ * Tells the remote the bitrate this side can take of its video, bps bits per second, in a
+ * REMB (draft-alvestrand-rmcat-remb) naming the SSRCs of every video track received: a
+ * receiver's estimate towards a sender, or a cap asked of a sender. Not rate limited: the
+ * caller sends one when the figure changes, and again about once a second. Returns 0,
+ * -ENOTCONN when no video is received yet, or another negative errno (the packet is
+ * dropped). Any thread.
+ */
+int peer_send_remb(struct peer *peer, uint64_t bps);
 
 /* Counters of one track, since the peer was made. */
 struct peer_track_stats {

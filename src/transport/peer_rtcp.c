@@ -228,6 +228,30 @@ int peer_request_keyframe(struct peer *p, unsigned idx)
 	return peer_send_rtcp(p, buf, (size_t)(used + len));
 }
 
+int peer_send_remb(struct peer *p, uint64_t bps)
+{
+	uint8_t buf[RTCP_BUF];
+	uint32_t ssrcs[8];
+	size_t count = 0;
+	int used, len;
+
+	g_mutex_lock(&p->send_lock);
+	for (unsigned i = 0; p->srtp && i < p->track_count && count < G_N_ELEMENTS(ssrcs); i++)
+		if (p->tracks[i].receive && p->tracks[i].kind == TRACK_VIDEO &&
+		    p->out[i].remote_ssrc)
+			ssrcs[count++] = p->out[i].remote_ssrc;
+	g_mutex_unlock(&p->send_lock);
+	if (count == 0)
+		return -ENOTCONN;
+	used = write_empty_rr(p, buf, sizeof(buf));
+	len = used < 0 ? -1
+	               : rtcp_write_remb(buf + used, sizeof(buf) - (size_t)used, sender_ssrc(p),
+	                                 bps, ssrcs, count);
+	if (used < 0 || len < 0)
+		return -EINVAL;
+	return peer_send_rtcp(p, buf, (size_t)(used + len));
+}
+
 /* ---- receiving ---- */
 
 static void on_report_blocks(struct peer *p, const struct rtcp_report_block *blocks, unsigned count)

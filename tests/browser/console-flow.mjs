@@ -193,17 +193,31 @@ async function createMeeting(s, page, title, day) {
 async function meeting(s, page) {
   const day = localDate(1);
   const title = 'Họp giao ban UBND tỉnh tháng 12';
-  await s.step('a wrong date is refused in the form, and the API\'s own refusal is shown as an alert', async () => {
+  await s.step('bad input gets its message next to the field (empty title, wrong date, end before start, the API\'s refusal); nothing is saved', async () => {
     await page.click('#nav-list a[data-nav=meetings]');
     await page.getByRole('link', { name: 'Tạo cuộc họp' }).click();
-    await page.fill('input[name=title]', title);
+    await page.fill('input[name=title]', '   ');
     await page.fill('input[name=start]', '31/02/2030 08:00');
     await page.click('#meeting-form button[type=submit]');
-    await expectText(page.locator('#meeting-form [role=alert]'), 'Bắt đầu: thời gian không hợp lệ');
+    const fieldMessage = (name) => page.locator(`#meeting-form .field:has(> [name=${name}]) .field-error`);
+    await expectText(fieldMessage('title'), 'Hãy nhập tên cuộc họp.');
+    await expectText(fieldMessage('start'), 'Bắt đầu: thời gian không hợp lệ');
+    assert(await page.evaluate(() => document.activeElement?.name) === 'title', 'focus not on the first mistake');
+    assert(await page.getAttribute('input[name=title]', 'aria-invalid') === 'true', 'title not marked invalid');
+    await page.fill('input[name=title]', title);
+    assert(await fieldMessage('title').count() === 0, 'the title message stays after typing');
     await page.fill('input[name=start]', `${day} 10:00`);
     await page.fill('input[name=end]', `${day} 09:00`);
     await page.click('#meeting-form button[type=submit]');
-    await expectText(page.locator('#meeting-form [role=alert]'), 'end_at must be after start_at');
+    await expectText(fieldMessage('end'), 'Kết thúc phải sau thời điểm bắt đầu.');
+    assert(await fieldMessage('start').count() === 0, 'the start message stays after a good start');
+    await page.fill('input[name=start]', `${localDate(-1)} 08:00`);
+    await page.fill('input[name=end]', `${localDate(-1)} 09:00`);
+    await page.click('#meeting-form button[type=submit]');
+    await expectText(fieldMessage('end'), 'end_at is in the past');
+    await s.shot('04a-meeting-form-errors');
+    const saved = await page.evaluate(async () => (await (await fetch('/api/v1/meetings')).json()).length);
+    assert(saved === 0, `${saved} meetings saved by refused forms`);
   });
   await s.step('an operator creates a meeting, its page shows the local times dd/mm/yyyy HH:mm; then edits it', async () => {
     await createMeeting(s, page, title, day);
@@ -238,9 +252,12 @@ async function meeting(s, page) {
       await page.locator('#agenda-items li').last().locator('input[name=agenda-title]').fill(text);
     }
     await page.locator('#agenda-items li').nth(1).locator('input[name=agenda-presenter]').fill('Sở Tài chính');
+    // Saving redraws the meeting's page: wait for the new agenda, or a click below
+    // could land on the old one and be lost.
+    await page.evaluate(() => { document.getElementById('agenda-items').dataset.before = 'save'; });
     await page.getByRole('button', { name: 'Lưu chương trình' }).click();
-    await waitUntil('saved agenda', () => page.locator('#agenda-items input[name=agenda-title]').evaluateAll(
-      (inputs) => inputs.map((i) => i.value)), (v) => v.join('|') === titles.join('|'));
+    await waitUntil('saved agenda', () => page.locator('#agenda-items:not([data-before]) input[name=agenda-title]')
+      .evaluateAll((inputs) => inputs.map((i) => i.value)), (v) => v.join('|') === titles.join('|'));
     await page.getByRole('button', { name: 'Đưa nội dung 3 lên' }).click();
     await page.getByRole('button', { name: 'Bỏ nội dung 1' }).click();
     await page.getByRole('button', { name: 'Lưu chương trình' }).click();
@@ -470,12 +487,36 @@ async function accounts(s, page) {
 }
 
 async function english(s, page) {
-  await s.step('the placeholders for rooms, recordings and minutes say "not yet available"', async () => {
-    for (const [nav, heading] of [['live', 'Phòng họp trực tuyến'], ['recordings', 'Bản ghi'], ['minutes', 'Biên bản']]) {
-      await page.click(`#nav-list a[data-nav=${nav}]`);
-      await expectText(page.locator('main h1'), heading);
-      await expectText(page.locator('main .placeholder h2'), 'Chưa có');
-    }
+  await s.step('live rooms: none runs; the ended meeting is listed under recordings (none yet) and minutes', async () => {
+    await page.click('#nav-list a[data-nav=live]');
+    await expectText(page.locator('main h1'), 'Phòng họp trực tuyến');
+    await expectText(page.locator('#live-rooms'), 'Không có phòng họp nào đang chạy.');
+    await expectText(page.locator('#live-updated'), 'tự làm mới mỗi 2 giây');
+    await page.click('#nav-list a[data-nav=recordings]');
+    await expectText(page.locator('main h1'), 'Bản ghi');
+    await page.locator('#recordings-meetings').getByRole('link', { name: 'Họp giao ban UBND tỉnh tháng 12' }).click();
+    await expectText(page.locator('main h1'), 'Bản ghi: Họp giao ban UBND tỉnh tháng 12');
+    await expectText(page.locator('#recordings'), 'Cuộc họp này chưa có bản ghi nào.');
+  });
+  await s.step('minutes: version 1 made at the end, its four files, and the server\'s check of its stored files', async () => {
+    await page.click('#nav-list a[data-nav=minutes]');
+    await page.locator('#minutes-meetings').getByRole('link', { name: 'Họp giao ban UBND tỉnh tháng 12' }).click();
+    await expectText(page.locator('main h1'), 'Biên bản: Họp giao ban UBND tỉnh tháng 12');
+    const rows = await expectRows('minutes versions', page.locator('#minutes-versions'), (r) => r.length === 1, 30000);
+    assert(rows[0][0] === '1' && rows[0][2].startsWith('hệ thống'), `version row ${rows[0]}`);
+    const links = await page.locator('#minutes-versions a').evaluateAll((all) => all.map((a) => a.getAttribute('href')));
+    assert(['1.json', '1.json.p7s', '1.pdf', '1.pdf.p7s'].every((f) => links.some((l) => l.endsWith(`/minutes/${f}`))),
+      `links ${links}`);
+    const pdf = await page.evaluate(async (href) => {
+      const r = await fetch(href);
+      return { status: r.status, type: r.headers.get('Content-Type'), head: (await r.text()).slice(0, 5) };
+    }, links.find((l) => l.endsWith('1.pdf')));
+    assert(pdf.status === 200 && pdf.head === '%PDF-', `pdf ${JSON.stringify(pdf)}`);
+    await page.getByRole('button', { name: 'Kiểm tra trên máy chủ — phiên bản 1' }).click();
+    await expectText(page.locator('#verification'), 'các tệp lưu trên máy chủ còn nguyên vẹn');
+    await expectText(page.locator('#verification'), 'chữ ký hợp lệ; khớp với bản lưu khi lập');
+    await expectText(page.locator('#verification'), 'Người ngoài cần tự kiểm tra tệp đã tải về');
+    await s.shot('11-minutes');
   });
   await s.step('switching to English translates the page and is remembered after a reload', async () => {
     await page.click('#nav-list a[data-nav=directory]');

@@ -193,6 +193,25 @@ async function joinBoth(s, first, second, numbers) {
       numbers.join_stats.push(stats);
     }
   });
+  await s.step('each page shows the room\'s composed picture large: frames decoded keep rising', async () => {
+    for (const page of [first, second]) {
+      const before = await sessionStats(page, 'composed picture decoded',
+        (v) => v.videoFramesDecoded > 10 && v.videoWidth > 0);
+      await sessionStats(page, 'composed picture still coming',
+        (v) => v.videoFramesDecoded > before.videoFramesDecoded + 10);
+      const shown = await page.evaluate(() => {
+        const video = document.getElementById('remote-video');
+        const preview = document.getElementById('preview');
+        return { width: video.videoWidth, box: video.getBoundingClientRect().width,
+          preview: preview.getBoundingClientRect().width, waiting: !document.getElementById('stage-waiting').hidden };
+      });
+      assert(shown.width > 0 && !shown.waiting, `the picture is not playing: ${JSON.stringify(shown)}`);
+      assert(shown.box > 2 * shown.preview, `the picture is not larger than the preview: ${JSON.stringify(shown)}`);
+      numbers.composite = numbers.composite ?? [];
+      numbers.composite.push({ frames: before.videoFramesDecoded, width: before.videoWidth,
+        height: before.videoHeight, box: Math.round(shown.box), preview: Math.round(shown.preview) });
+    }
+  });
 }
 
 // The first page's mixer count for the meeting's room, from /metrics.

@@ -57,6 +57,36 @@ def test_three_talkers_in_an_mcu_room_hear_each_other_not_themselves(echo_server
     assert summary["windows"][0]["receiving"] == 3
 
 
+def test_video_senders_reach_the_composite_every_endpoint_decodes(echo_server):
+    """--video: every endpoint sends its coloured test pattern (one at 640x360, the others
+    at 320x180); the three decode the room's composite and find the senders' colours in
+    it, and the server's counters show it decoding and encoding them."""
+    server = echo_server({"video": {"layout": "grid"}})
+    summary = run_load(server, "mcu:video", extra=["--video", "320x180@15",
+                                                   "--video-large", "640x360@15",
+                                                   "--video-large-every", "3",
+                                                   "--video-min-fps", "1"])
+    print(json.dumps(summary["receivers"]))
+    assert summary["connected"] == 3, summary["errors"]
+    assert summary["video_sent_fps"] > 0
+    decoding = [r for r in summary["receivers"] if "video" in r]
+    assert len(decoding) == 3
+    for r in decoding:
+        video = r["video"]
+        assert video["decoded"] > 0, r
+        # The start tier (600 kb/s assumed until an estimate: 640x360).
+        assert (video["width"], video["height"]) in [(1280, 720), (640, 360), (320, 180)], r
+        # Each of the three senders' colours is in the grid.
+        assert video["colours_seen"] == 3, r
+        assert video["ok"], r
+        # The server told each sender what its tile needs (a REMB about once a second):
+        # a 2x2 grid tile of the 1280x720 picture is covered by the 640x360 tier.
+        assert video["cap_kbps"] == 500, r
+    assert summary["video_decodes_per_s"] > 0
+    assert sum(summary["video_tier_fps"].values()) > 0
+    assert summary["delivered_ok"] is True
+
+
 def test_echo_room_sends_each_endpoint_its_own_tone(echo_server):
     server = echo_server()
     summary = run_load(server, "echo")

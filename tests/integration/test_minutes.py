@@ -430,6 +430,47 @@ def test_versions_and_decisions(held_meeting):
     assert status == 409
 
 
+def test_server_checks_its_stored_files(held_meeting):
+    """GET .../minutes/N/verification (operators only) checks the files on the server's
+    disk against their signatures and the recorded hashes: intact files pass, naming the
+    signer; one changed byte in the stored PDF fails that file (the JSON still passes)."""
+    m = held_meeting
+    end_and_wait(m)
+    status, result, _ = m.admin.call("GET", f"/meetings/{m.id}/minutes/1/verification")
+    assert status == 200, result
+    assert (result["version"], result["valid"]) == (1, True), result
+    assert [f["file"] for f in result["files"]] == [f"minutes-{m.id}-v1.json",
+                                                   f"minutes-{m.id}-v1.pdf"]
+    listed = m.admin.call("GET", f"/meetings/{m.id}/minutes")[1][0]
+    for checked, ext in zip(result["files"], ["json", "pdf"]):
+        assert checked["signature_valid"] and checked["matches_record"], checked
+        assert checked["sha256"] == listed["files"][ext]["sha256"]
+        assert ORG in checked["signer"] and checked["signed_at"] > m.live_at, checked
+        assert checked["problem"] is None
+
+    pdf = m.server.data_dir / "minutes" / f"minutes-{m.id}-v1.pdf"
+    data = bytearray(pdf.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    pdf.write_bytes(bytes(data))
+    status, result, _ = m.admin.call("GET", f"/meetings/{m.id}/minutes/1/verification")
+    assert (status, result["valid"]) == (200, False), result
+    json_file, pdf_file = result["files"]
+    assert json_file["signature_valid"] and json_file["matches_record"], json_file
+    assert not pdf_file["signature_valid"] and not pdf_file["matches_record"], pdf_file
+    assert pdf_file["problem"], pdf_file
+
+    # operators only; unknown versions and meetings
+    assert m.chair.call("GET", f"/meetings/{m.id}/minutes/1/verification")[0] == 403
+    assert ApiClient(m.server).call("GET", f"/meetings/{m.id}/minutes/1/verification")[0] == 401
+    for path in [f"/meetings/{m.id}/minutes/2/verification",
+                 f"/meetings/{m.id}/minutes/0/verification",
+                 f"/meetings/{m.id}/minutes/x/verification",
+                 f"/meetings/{m.id}/minutes/99999999999/verification",
+                 "/meetings/999999/minutes/1/verification"]:
+        status, reply, _ = m.admin.call("GET", path)
+        assert (status, reply["error"]["code"]) == (404, "not_found"), (path, reply)
+
+
 def test_catch_up_after_restart(cau_server):
     """A meeting that ended while the server was down (here: ended in the store while
     it was stopped) gets its minutes when the server starts again."""

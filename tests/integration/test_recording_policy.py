@@ -7,8 +7,6 @@ meeting whose policy is "none" refuses the chair and the operator alike; a meeti
 policy is "auto" is recorded from its first peer without anyone asking, and the
 recording ends with the meeting."""
 
-import json
-
 import pytest
 
 from cau_harness import SYSTEM_PYTHON, http_get, metrics, wait_for, ws_wait_event

@@ -311,6 +311,24 @@ static void test_keyframe_request(void)
 	free_pair(&pr);
 }
 
+static void test_remb_reaches_the_sender(void)
+{
+	struct pair pr;
+	struct peer_stats ss;
+
+	make_pair(&pr, true);
+	send_video(pr.server, 2, 1);
+	pump(&pr);
+	g_assert_cmpint(peer_send_remb(pr.client, 200000), ==, 0);
+	pump(&pr);
+	peer_publish_stats(pr.server);
+	peer_get_stats(pr.server, &ss);
+	g_assert_cmpuint(ss.remb_received, ==, 1);
+	/* 18-bit mantissa: 200000 is exact. */
+	g_assert_cmpuint(ss.remb_bps, ==, 200000);
+	free_pair(&pr);
+}
+
 static void test_reports_and_feedback(void)
 {
 	struct pair pr;
@@ -393,6 +411,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/peer/nack/plain", test_nack_plain);
 	g_test_add_func("/peer/nack/retry-then-give-up", test_nack_retry_then_give_up);
 	g_test_add_func("/peer/keyframe-request", test_keyframe_request);
+	g_test_add_func("/peer/remb", test_remb_reaches_the_sender);
 	g_test_add_func("/peer/reports-and-feedback", test_reports_and_feedback);
 	g_test_add_func("/peer/bad-input-is-counted", test_bad_input_is_counted);
 	return g_test_run();

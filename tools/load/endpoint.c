@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* One synthetic endpoint of cau-load: its peer (offer, answer, ICE, DTLS-SRTP), the Opus it
  * sends, and what it receives: packets, gaps, and on sampled endpoints the decoded audio's
- * energy at every talker's tone (Goertzel on Hann-windowed 20 ms frames). */
+ * energy at every talker's tone (Goertzel on Hann-windowed 20 ms frames). Its video is
+ * video.c's. */
 #define G_LOG_DOMAIN "cau-load"
 #include "load.h"
 
@@ -70,6 +71,10 @@ static void on_rtp(struct peer *peer, const struct peer_track *track, const stru
 	int64_t now = g_get_monotonic_time();
 	int64_t last = __atomic_load_n(&ep->last_arrival_us, __ATOMIC_RELAXED);
 
+	if (track->kind == TRACK_VIDEO) {
+		endpoint_on_video(ep, track, pkt);
+		return;
+	}
 	if (track->kind != TRACK_AUDIO)
 		return;
 	__atomic_add_fetch(&ep->received, 1, __ATOMIC_RELAXED);
@@ -80,7 +85,18 @@ static void on_rtp(struct peer *peer, const struct peer_track *track, const stru
 		analyse(ep, pkt);
 }
 
-static const struct peer_media media = {.rtp = on_rtp};
+/* The server asks for a key frame of what this endpoint sends: the camera loop restarts at
+ * its key frame with the next frame. */
+static void on_keyframe_request(struct peer *peer, const struct peer_track *track, void *user_data)
+{
+	struct endpoint *ep = user_data;
+
+	(void)peer;
+	if (track->kind == TRACK_VIDEO)
+		__atomic_store_n(&ep->video_keyframe_wanted, 1, __ATOMIC_RELEASE);
+}
+
+static const struct peer_media media = {.rtp = on_rtp, .keyframe_request = on_keyframe_request};
 
 static void set_state(struct endpoint *ep, enum endpoint_state state)
 {
@@ -124,6 +140,7 @@ void endpoint_start(struct endpoint *ep)
 	g_mutex_init(&ep->lock);
 	if (ep->sampled)
 		ep->decoder = audio_decoder_new();
+	video_rx_init(&ep->vrx, ep->video_decode);
 	ep->started_us = g_get_monotonic_time();
 	ep->timestamp = g_random_int();
 	set_state(ep, EP_OFFERING);
@@ -141,15 +158,21 @@ void endpoint_answered(struct endpoint *ep, const char *answer)
 		endpoint_failed(ep, "answer refused: %s", error->message);
 		return;
 	}
-	ep->audio_track = G_MAXUINT;
+	ep->audio_track = ep->video_track = G_MAXUINT;
 	for (unsigned i = 0; i < peer_track_count(ep->peer); i++) {
 		const struct peer_track *t = peer_track(ep->peer, i);
 
 		if (t->kind == TRACK_AUDIO && t->send)
 			ep->audio_track = i;
+		if (t->kind == TRACK_VIDEO && t->send)
+			ep->video_track = i;
 	}
 	if (ep->audio_track == G_MAXUINT) {
 		endpoint_failed(ep, "the answer accepts no audio to send");
+		return;
+	}
+	if (ep->vclip && ep->video_track == G_MAXUINT) {
+		endpoint_failed(ep, "the answer accepts no video to send");
 		return;
 	}
 	set_state(ep, EP_CONNECTING);
@@ -180,6 +203,7 @@ void endpoint_stop(struct endpoint *ep)
 	if (ep->signal)
 		ep->load->signal->leave(ep);
 	g_clear_pointer(&ep->decoder, audio_decoder_free);
+	video_rx_clear(&ep->vrx);
 	g_free(ep->error);
 	if (ep->state != EP_IDLE)
 		g_mutex_clear(&ep->lock);

@@ -4,15 +4,18 @@
 #pragma once
 
 #include "media/opus_codec.h"
+#include "media/vp8_codec.h"
 #include "transport/peer.h"
 #include "transport/transport.h"
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #define LOAD_MAX_TONES 16
+#define VIDEO_PATTERNS 8 /* distinct camera colours */
 
 /*
  * Threads of cau-load. The main thread runs the GLib main loop: signalling (libsoup), the
@@ -35,6 +38,51 @@ struct audio_clip {
  * Main thread, at start. */
 struct audio_clip *audio_clip_new(unsigned tone_hz);
 void audio_clip_free(struct audio_clip *clip);
+
+/* A camera: WIDTHxHEIGHT@FPS[:KBPS] (--video, --video-large). */
+struct video_spec {
+	int width, height, fps, kbps;
+};
+
+/* Parses "320x180@15" or "640x360@15:500" (kbps defaults from the size and rate). */
+bool video_spec_parse(const char *text, struct video_spec *out);
+
+/* VP8 frames of a camera encoded once at start and looped (2 s, a key frame first): a
+ * pattern of one colour of the palette with moving shapes. */
+struct video_clip {
+	struct video_spec spec;
+	unsigned pattern;
+	unsigned frames;
+	uint8_t **payload;
+	size_t *len;
+};
+
+/* Main thread, at start. */
+struct video_clip *video_clip_new(const struct video_spec *spec, unsigned pattern);
+void video_clip_free(struct video_clip *clip);
+
+/* Writes the clip looped for seconds as an IVF file (for a reference pipeline to decode
+ * the very frames the endpoints send). Returns false if the file cannot be written. */
+bool video_clip_write_ivf(const struct video_clip *clip, const char *path, unsigned seconds);
+
+/* What an endpoint receives of the composite. packets and frames (RTP markers) are
+ * counted on every endpoint (atomics, written by the peer's worker); the rest only on
+ * endpoints that decode, under the endpoint's lock. */
+struct video_rx {
+	uint64_t packets, frames;
+	struct vp8_decoder *dec;
+	struct video_frame_pool *pool;
+	GByteArray *frame;
+	bool have_seq, in_frame, waiting_key;
+	uint16_t next_seq;
+	uint64_t decoded, decode_errors, gaps;
+	int width, height;
+	unsigned colours;  /* palette colours seen in the last checked picture (bits) */
+	double colour_pct; /* share of that picture in palette colours */
+};
+
+void video_rx_init(struct video_rx *rx, bool decode);
+void video_rx_clear(struct video_rx *rx);
 
 enum endpoint_state {
 	EP_IDLE,
@@ -80,6 +128,18 @@ struct endpoint {
 	uint64_t an_frames, an_errors;
 	double an_energy;                     /* sum of squares of decoded samples */
 	double an_tone_power[LOAD_MAX_TONES]; /* sum over frames of the tone's power */
+	/* video: what it sends (sender thread) and receives */
+	const struct video_clip *vclip; /* NULL: sends no video */
+	unsigned video_track;
+	int64_t video_start_us, video_next_us;
+	uint32_t video_base_ts;
+	unsigned video_frame;
+	uint16_t video_picture_id;
+	uint64_t video_frames_sent;
+	int video_keyframe_wanted; /* atomic: set by a PLI/FIR from the server */
+	bool video_decode;         /* decodes the composite (a video-sampled endpoint) */
+	struct video_rx vrx;
+	uint64_t vrx_decoded_before, vrx_frames_before; /* at the window's start */
 };
 
 /* A signalling back-end: gets endpoint ep's offer to the server and hands the answer back
@@ -115,6 +175,14 @@ struct load {
 	int workers;           /* transport worker threads */
 	double min_frames_pct; /* of a window's frames a sampled endpoint must decode */
 	char *ice_address;     /* where the endpoints gather candidates */
+	bool video;            /* --video given: endpoints send VP8 */
+	struct video_spec video_small, video_large;
+	unsigned video_large_every; /* every k-th endpoint sends video_large (0: none) */
+	unsigned video_sample;      /* sampled endpoints that also decode the composite */
+	double video_min_fps;       /* a decoding endpoint must decode at least this rate */
+	struct video_clip *vclips[2][VIDEO_PATTERNS]; /* [small, large][pattern] */
+	char *ivf_dir; /* --write-ivf: every clip written there at start */
+	unsigned estimates_kbps[8], estimate_count; /* --video-estimates: REMB per receiver */
 	const struct load_signal *signal;
 	/* state */
 	GMainLoop *loop;
@@ -141,6 +209,52 @@ void endpoint_stop(struct endpoint *ep);
 void endpoint_window_begin(struct endpoint *ep);
 void endpoint_window_report(struct endpoint *ep, struct tone_report *out);
 void endpoint_send_next(struct endpoint *ep);
+
+/* video.c: the sender thread sends ep's due frames (ep has a clip and is connected); the
+ * worker passes each received video packet. */
+void endpoint_send_video(struct endpoint *ep, int64_t now_us);
+void endpoint_on_video(struct endpoint *ep, const struct peer_track *track,
+                       const struct rtp_packet *pkt);
+
+/* video_report.c: a steady window's video figures (medians over windows in the summary). */
+enum video_value {
+	VW_SENT_FPS,         /* frames all endpoints sent, per second */
+	VW_RECEIVED_FPS,     /* median over endpoints of the composite's frames received */
+	VW_RECEIVING,        /* endpoints that received video in the window */
+	VW_COMPOSED_FPS,     /* the server's, from /metrics (as the rest) */
+	VW_DECODES_PER_S,    /* senders' frames decoded */
+	VW_DECODE_MS,        /* per decode */
+	VW_COMPOSE_MS,       /* per composed picture */
+	VW_ENCODE_MS,        /* per encode (any tier) */
+	VW_TICK_MS,          /* a tick from its deadline to its last packet sent */
+	VW_LATENCY_MS,       /* half a period of waiting plus the tick */
+	VW_CPU_MS_PER_FRAME, /* the server process's CPU per composed picture */
+	VW_SKIPPED_PER_S,    /* video ticks skipped (late by a whole period) */
+	VW_PLIS_PER_S,       /* key frame requests the server sent to senders */
+	VW_COUNT,
+};
+
+struct video_window {
+	double seconds;
+	double v[VW_COUNT];
+	GHashTable *tier_fps; /* tier name ("1280x720") -> encodes per second (boxed double) */
+	uint64_t *frames_before, sent_before;
+};
+
+/* Main thread, all of them. load_video_setup() encodes the clips, gives each endpoint its
+ * camera (every video_large_every-th the large one) and its decoding role, and writes the
+ * clips to ivf_dir if set (false if it cannot). */
+bool load_video_setup(struct load *load);
+void load_video_free(struct load *load);
+void video_window_begin(struct load *load, struct video_window *vw);
+/* before/after: the /metrics samples around the window (NULL without --metrics-url). */
+void video_window_end(struct load *load, struct video_window *vw, GHashTable *before,
+                      GHashTable *after, double seconds, double server_cpu_s);
+void video_window_clear(struct video_window *vw);
+void video_window_json(const struct video_window *vw, JsonBuilder *b);
+void video_summary_json(const struct video_window *windows, unsigned count, JsonBuilder *b);
+/* Adds the "video" member of a decoding endpoint's report; whether it saw the composite. */
+bool video_report_receiver(struct load *load, struct endpoint *ep, double window_s, JsonBuilder *b);
 
 /* Prints one progress line on stderr ("cau-load: ..."). Any thread. */
 void say(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cau-load: N synthetic WebRTC endpoints in one process joining a Cầu room or a Janus
- * plugin, sending pre-encoded Opus (K talking), measuring what they receive over steady
- * windows, and printing one JSON summary on stdout. */
+ * plugin, sending pre-encoded Opus (K talking) and VP8 (--video), measuring what they receive over
+ * steady windows, and printing one JSON summary on stdout. */
 #define G_LOG_DOMAIN "cau-load"
 #include "load.h"
 
@@ -21,7 +21,7 @@
 static const char *usage_text =
     "Runs N endpoints against a server and prints a JSON summary on stdout.\n"
     "Cầu: --url ws://HOST:PORT/ws --room mcu:NAME|echo\n"
-    "Janus: --backend janus --url http://HOST:8088/janus --room audiobridge:ID|echotest\n"
+    "Janus: --backend janus --url ws://HOST:8188/ --room audiobridge:ID|echotest\n"
     "Exit status: 0 when every endpoint connected and every sampled one heard what it\n"
     "should, 1 otherwise, 2 for bad options.";
 
@@ -40,7 +40,10 @@ void say(const char *fmt, ...)
 
 static bool parse_options(struct load *load, int argc, char **argv)
 {
-	g_autofree char *backend = NULL;
+	g_autofree char *backend = NULL, *video = NULL, *video_large = NULL;
+	int video_large_every = 4, video_sample = 3;
+	g_autofree char *estimates = NULL;
+	double video_min_fps = 10;
 	int n = 3, talkers = -1, sample = 10, join_rate = 20, windows = 1;
 	double warmup = 3, window = 10, connect_timeout = 30;
 	g_autoptr(GError) error = NULL;
@@ -69,6 +72,20 @@ static bool parse_options(struct load *load, int argc, char **argv)
 	    {"workers", 0, 0, G_OPTION_ARG_INT, &load->workers, "Transport worker threads", "W"},
 	    {"ice-address", 0, 0, G_OPTION_ARG_STRING, &load->ice_address,
 	     "Local ICE address (default 127.0.0.2)", "IP"},
+	    {"video", 0, 0, G_OPTION_ARG_STRING, &video,
+	     "Every endpoint sends VP8 (e.g. 320x180@15, 640x360@15:500)", "WxH@FPS[:KBPS]"},
+	    {"video-large", 0, 0, G_OPTION_ARG_STRING, &video_large,
+	     "The camera of every --video-large-every-th endpoint", "WxH@FPS[:KBPS]"},
+	    {"video-large-every", 0, 0, G_OPTION_ARG_INT, &video_large_every,
+	     "Endpoints 0, K, 2K... send --video-large (default 4)", "K"},
+	    {"video-sample", 0, 0, G_OPTION_ARG_INT, &video_sample,
+	     "Sampled endpoints that decode the composite (default 3)", "D"},
+	    {"video-estimates", 0, 0, G_OPTION_ARG_STRING, &estimates,
+	     "Receivers report these bandwidths in turn (REMB, kb/s, e.g. 2000,600,200)", "LIST"},
+	    {"write-ivf", 0, 0, G_OPTION_ARG_FILENAME, &load->ivf_dir,
+	     "Write every camera clip there as IVF (cam-WxH-P.ivf)", "DIR"},
+	    {"video-min-fps", 0, 0, G_OPTION_ARG_DOUBLE, &video_min_fps,
+	     "Frames a second a decoding endpoint must decode (default 10)", "F"},
 	    {NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- WebRTC load generator");
@@ -102,6 +119,36 @@ static bool parse_options(struct load *load, int argc, char **argv)
 	load->connect_timeout_s = connect_timeout;
 	if (!load->ice_address)
 		load->ice_address = g_strdup("127.0.0.2");
+	if (video && !video_spec_parse(video, &load->video_small)) {
+		fprintf(stderr, "cau-load: --video wants WIDTHxHEIGHT@FPS[:KBPS], not %s\n", video);
+		return false;
+	}
+	if (video_large && (!video || !video_spec_parse(video_large, &load->video_large) ||
+	                    video_large_every < 1)) {
+		fprintf(stderr, "cau-load: --video-large needs --video, a valid camera and "
+		                "--video-large-every >= 1\n");
+		return false;
+	}
+	load->video = video != NULL;
+	load->video_large_every = video_large ? (unsigned)video_large_every : 0;
+	load->video_sample = load->video ? MIN((unsigned)MAX(video_sample, 0), load->sample) : 0;
+	load->video_min_fps = video_min_fps;
+	if (estimates) {
+		g_auto(GStrv) parts = g_strsplit(estimates, ",", -1);
+
+		for (char **part = parts; *part; part++) {
+			char *end;
+			guint64 kbps = g_ascii_strtoull(*part, &end, 10);
+
+			if (end == *part || *end || kbps < 10 || kbps > 100000 ||
+			    load->estimate_count == G_N_ELEMENTS(load->estimates_kbps)) {
+				fprintf(stderr, "cau-load: --video-estimates wants up to 8 kb/s "
+				                "figures, comma separated\n");
+				return false;
+			}
+			load->estimates_kbps[load->estimate_count++] = (unsigned)kbps;
+		}
+	}
 	if (load->mode == MODE_MCU && load->talkers > LOAD_MAX_TONES) {
 		fprintf(stderr, "cau-load: at most %d talkers in a mixed room\n", LOAD_MAX_TONES);
 		return false;
@@ -164,7 +211,7 @@ static gpointer sender_main(gpointer data)
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!__atomic_load_n(&load->sender_stop, __ATOMIC_RELAXED)) {
 		struct timespec now;
-		int64_t late_us;
+		int64_t late_us, now_us;
 		unsigned skip;
 
 		next.tv_nsec += 20000000;
@@ -187,6 +234,7 @@ static gpointer sender_main(gpointer data)
 		skip = late_us > 200000 ? (unsigned)(late_us / 20000) : 0;
 		if (skip)
 			next = now;
+		now_us = g_get_monotonic_time();
 		for (unsigned i = 0; i < load->n; i++) {
 			struct endpoint *ep = &load->eps[i];
 
@@ -194,6 +242,8 @@ static gpointer sender_main(gpointer data)
 				continue;
 			ep->timestamp += skip * AUDIO_FRAME_SAMPLES;
 			endpoint_send_next(ep);
+			if (ep->vclip)
+				endpoint_send_video(ep, now_us);
 		}
 		__atomic_add_fetch(&load->sender_ticks, 1, __ATOMIC_RELAXED);
 	}
@@ -212,6 +262,7 @@ struct window {
 	int64_t start_us;
 	double jitter_p50_ms, jitter_max_ms, gap_p99_ms;
 	unsigned receiving; /* endpoints that got audio in the window */
+	struct video_window video;
 };
 
 static void audio_counts(struct endpoint *ep, uint64_t *rx, uint64_t *lost, double *jitter)
@@ -258,6 +309,8 @@ static void window_begin(struct load *load, struct window *w)
 		w->metrics_before = probe_metrics(load->http, load->metrics_url);
 	w->sent_before = total_sent(load);
 	w->late_before = load->sender_late_ticks;
+	if (load->video)
+		video_window_begin(load, &w->video);
 	w->server_cpu_s = load->watch_pid ? probe_process_cpu_s(load->watch_pid) : 0;
 	w->self_cpu_s = probe_self_cpu_s();
 	w->start_us = g_get_monotonic_time();
@@ -299,6 +352,9 @@ static void window_end(struct load *load, struct window *w)
 		gaps[count] = (double)__atomic_load_n(&ep->max_gap_us, __ATOMIC_RELAXED) / 1000.0;
 		count++;
 	}
+	if (load->video)
+		video_window_end(load, &w->video, w->metrics_before, w->metrics_after, w->seconds,
+		                 w->server_cpu_s);
 	qsort(jitters, count, sizeof(double), compare_double);
 	qsort(gaps, count, sizeof(double), compare_double);
 	w->jitter_p50_ms = count ? jitters[count / 2] : 0;
@@ -350,6 +406,19 @@ static gboolean ramp_step(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* Every second: each endpoint reports its estimate (--video-estimates, in turn), as a
+ * browser on a link of that capacity would, so that receivers take every tier. */
+static gboolean send_estimates(gpointer data)
+{
+	struct load *load = data;
+
+	for (unsigned i = 0; i < load->n; i++)
+		if (load->eps[i].state == EP_CONNECTED)
+			peer_send_remb(load->eps[i].peer,
+			               1000ull * load->estimates_kbps[i % load->estimate_count]);
+	return G_SOURCE_CONTINUE;
+}
+
 bool load_run(struct load *load)
 {
 	g_autofree struct window *windows = g_new0(struct window, load->windows);
@@ -360,6 +429,8 @@ bool load_run(struct load *load)
 	g_timeout_add(MAX(1u, 1000 / load->join_rate), ramp_step, load);
 	ramp_step(load);
 	load->sender = g_thread_new("load-sender", sender_main, load);
+	if (load->estimate_count)
+		g_timeout_add(1000, send_estimates, load);
 	while (load->started < load->n) {
 		run_for(load, 5, NULL);
 		say("%u started, %u connected, %u failed", load->started, load->connected,
@@ -394,6 +465,7 @@ bool load_run(struct load *load)
 		g_free(windows[w].lost_before);
 		g_clear_pointer(&windows[w].metrics_before, g_hash_table_unref);
 		g_clear_pointer(&windows[w].metrics_after, g_hash_table_unref);
+		video_window_clear(&windows[w].video);
 	}
 	return delivered;
 }
@@ -454,6 +526,8 @@ static bool report_receiver(struct load *load, struct endpoint *ep, double windo
 	/* And it heard it all along: at least --min-frames percent of the window's 20 ms
 	 * frames decoded (90 by default). */
 	ok = ok && r.decoded > 0 && r.decoded >= load->min_frames_pct / 100.0 * 50 * window_s;
+	if (ep->video_decode)
+		ok = video_report_receiver(load, ep, window_s, b) && ok;
 	json_builder_set_member_name(b, "ok");
 	json_builder_add_boolean_value(b, ok);
 	json_builder_end_object(b);
@@ -510,6 +584,8 @@ static void add_window(struct load *load, struct window *w, JsonBuilder *b, doub
 	ADD_DOUBLE(b, "jitter_max_ms", w->jitter_max_ms);
 	ADD_DOUBLE(b, "gap_p99_ms", w->gap_p99_ms);
 	ADD_INT(b, "receiving", w->receiving);
+	if (load->video)
+		video_window_json(&w->video, b);
 	json_builder_end_object(b);
 }
 
@@ -550,6 +626,15 @@ bool load_print_summary(struct load *load, struct window *windows)
 		for (unsigned w = 0; w < load->windows; w++)
 			values[w] = cols[w * COLS + c];
 		ADD_DOUBLE(b, names[c], median_of(values, load->windows));
+	}
+	if (load->video) {
+		g_autofree struct video_window *vws = g_new0(struct video_window, load->windows);
+
+		for (unsigned w = 0; w < load->windows; w++)
+			vws[w] = windows[w].video;
+		video_summary_json(vws, load->windows, b);
+		/* Senders must be sending: a composite of name tiles proves nothing. */
+		delivered = delivered && vws[load->windows - 1].v[VW_SENT_FPS] > 0;
 	}
 	ADD_DOUBLE(b, "sender_late_ticks", load->sender_late_ticks);
 	ADD_DOUBLE(b, "sender_late_max_ms", load->sender_late_max_us / 1000.0);
@@ -600,8 +685,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	make_endpoints(&load);
-	say("%u endpoints (%u talking) into %s at %s, %u joins/s", load.n, load.talkers, load.room,
-	    load.url, load.join_rate);
+	if (!load_video_setup(&load))
+		return 2;
+	say("%u endpoints (%u talking%s) into %s at %s, %u joins/s", load.n, load.talkers,
+	    load.video ? ", sending video" : "", load.room, load.url, load.join_rate);
 	delivered = load_run(&load);
 	__atomic_store_n(&load.sender_stop, 1, __ATOMIC_RELAXED);
 	g_thread_join(load.sender);
@@ -612,6 +699,7 @@ int main(int argc, char **argv)
 	for (unsigned t = 0; t < load.tone_count; t++)
 		audio_clip_free(load.clips[t]);
 	audio_clip_free(load.noise);
+	load_video_free(&load);
 	g_free(load.eps);
 	g_object_unref(load.http);
 	g_main_loop_unref(load.loop);
@@ -620,5 +708,6 @@ int main(int argc, char **argv)
 	g_free(load.token_file);
 	g_free(load.metrics_url);
 	g_free(load.ice_address);
+	g_free(load.ivf_dir);
 	return delivered ? 0 : 1; /* 2: bad options or set-up */
 }

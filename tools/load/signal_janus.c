@@ -1,17 +1,33 @@
 /* SPDX-License-Identifier: MIT */
-/* Janus's HTTP API for cau-load: per endpoint a session, a handle on the plugin under test
- * (AudioBridge: join a room with the offer; EchoTest: audio on, with the offer), and a
- * long poll on the session that brings the answer and then keeps the session alive. */
+/* Janus's WebSocket API for cau-load: per endpoint one WebSocket (as janus.js in a browser
+ * has), a session, a handle on the plugin under test (AudioBridge: join a room with the
+ * offer; EchoTest: audio on, with the offer), the answer from the plugin's event, and a
+ * keepalive every 25 s. */
 #define G_LOG_DOMAIN "cau-load"
 #include "load.h"
 
 #include <json-glib/json-glib.h>
 
+/*
+ * Why WebSockets and not Janus's HTTP API: with the HTTP API (one long poll per session,
+ * as janus.js does over HTTP) libsoup opened a new TCP connection for nearly every request
+ * (715 sockets for 715 requests at N = 300) and left many requests unsent for tens of
+ * seconds (171 long polls written for 300 sessions), so at N >= ~40 joining at 50/s most
+ * answers never reached the endpoints and Janus timed their sessions out: at N = 170 some
+ * and at N = 300 or 500 none of the endpoints connected. Janus itself answered every long
+ * poll it was sent (a plain Python client got all 300 "joined" events). Over one WebSocket
+ * per endpoint there is no long poll: events are pushed as they happen.
+ */
+
+#define KEEPALIVE_S 25 /* janus.js's interval; the bench's session_timeout is 60 s */
+
 struct janus_signal {
 	struct endpoint *ep;
+	SoupWebsocketConnection *ws;
 	GCancellable *cancel;
 	char *offer;
 	guint64 session, handle;
+	guint keepalive;
 	bool answered;
 };
 
@@ -22,6 +38,11 @@ static const char *janus_plugin(const struct load *load)
 
 static bool janus_setup(struct load *load, GError **error)
 {
+	if (!g_str_has_prefix(load->url, "ws://")) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		            "--url for Janus: its WebSocket API, ws://HOST:8188/");
+		return false;
+	}
 	if (!load->room)
 		load->room = g_strdup(load->mode == MODE_ECHO ? "echotest" : "audiobridge:1234");
 	if (load->mode == MODE_MCU && !g_str_has_prefix(load->room, "audiobridge:")) {
@@ -40,150 +61,48 @@ static JsonObject *member_object(JsonObject *obj, const char *name)
 	return node && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
 }
 
-typedef void (*reply_fn)(struct janus_signal *s, JsonObject *reply);
-
-struct request {
-	struct janus_signal *s;
-	reply_fn done;
-	SoupMessage *msg;
-	bool poll; /* a long poll: sent again when it returns */
-};
-
-static void poll_session(struct janus_signal *s);
-
-static void on_reply(GObject *source, GAsyncResult *res, gpointer user_data)
+/* A request: {"janus": janus, "transaction": transaction, and the ids known so far}. One
+ * request of each kind is in flight per WebSocket, so the kind is the transaction. */
+static JsonBuilder *request_begin(struct janus_signal *s, const char *janus)
 {
-	struct request *r = user_data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) body =
-	    soup_session_send_and_read_finish(SOUP_SESSION(source), res, &error);
-	g_autoptr(JsonParser) parser = json_parser_new();
-	JsonNode *root;
-
-	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		goto out;
-	if (r->poll && r->s->ep->state == EP_FAILED)
-		goto out;
-	if (!body || !json_parser_load_from_data(parser, g_bytes_get_data(body, NULL),
-	                                         (gssize)g_bytes_get_size(body), NULL)) {
-		endpoint_failed(r->s->ep, "janus: %s", error ? error->message : "bad reply");
-		goto out;
-	}
-	root = json_parser_get_root(parser);
-	if (JSON_NODE_HOLDS_ARRAY(root)) { /* a long poll with maxev > 1 */
-		JsonArray *events = json_node_get_array(root);
-
-		for (guint i = 0; i < json_array_get_length(events); i++)
-			r->done(r->s, json_array_get_object_element(events, i));
-		if (json_array_get_length(events) == 0)
-			r->done(r->s, NULL);
-	} else {
-		r->done(r->s, json_node_get_object(root));
-	}
-	if (r->poll && r->s->ep->state != EP_FAILED)
-		poll_session(r->s);
-out:
-	g_object_unref(r->msg);
-	g_free(r);
-}
-
-/* Sends obj (POST, or a GET long poll when obj is NULL) to the session's path. */
-static struct request *janus_send(struct janus_signal *s, const char *path, JsonBuilder *b,
-                                  reply_fn done)
-{
-	struct load *load = s->ep->load;
-	g_autofree char *url = g_strconcat(load->url, path, NULL);
-	struct request *r = g_new0(struct request, 1);
-
-	r->s = s;
-	r->done = done;
-	r->msg = soup_message_new(b ? "POST" : "GET", url);
-	if (b) {
-		g_autoptr(JsonGenerator) gen = json_generator_new();
-		g_autoptr(JsonNode) root = json_builder_get_root(b);
-		gsize len = 0;
-		char *text;
-
-		json_generator_set_root(gen, root);
-		text = json_generator_to_data(gen, &len);
-		soup_message_set_request_body_from_bytes(r->msg, "application/json",
-		                                         g_bytes_new_take(text, len));
-	}
-	soup_session_send_and_read_async(load->http, r->msg, G_PRIORITY_DEFAULT, s->cancel,
-	                                 on_reply, r);
-	return r;
-}
-
-/* A request with its own transaction: Janus's HTTP transport matches a reply to the
- * request waiting for it by that string, so two requests in flight with the same one
- * get each other's replies (sessions and handles mixed up between endpoints). */
-static JsonBuilder *request_begin(const char *janus)
-{
-	static unsigned counter; /* main thread only */
-	g_autofree char *transaction = g_strdup_printf("cau-load-%u", ++counter);
 	JsonBuilder *b = json_builder_new();
 
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "janus");
 	json_builder_add_string_value(b, janus);
 	json_builder_set_member_name(b, "transaction");
-	json_builder_add_string_value(b, transaction);
+	json_builder_add_string_value(b, janus);
+	if (s->session) {
+		json_builder_set_member_name(b, "session_id");
+		json_builder_add_int_value(b, (gint64)s->session);
+	}
+	if (s->handle) {
+		json_builder_set_member_name(b, "handle_id");
+		json_builder_add_int_value(b, (gint64)s->handle);
+	}
 	return b;
 }
 
-static bool check_success(struct janus_signal *s, JsonObject *reply, const char *what)
+/* Sends request b (and frees it). */
+static void request_send(struct janus_signal *s, JsonBuilder *b)
 {
-	const char *janus =
-	    reply ? json_object_get_string_member_with_default(reply, "janus", "") : "";
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonNode) root = NULL;
+	g_autofree char *text = NULL;
 
-	if (strcmp(janus, "success") == 0 || strcmp(janus, "ack") == 0)
-		return true;
-	endpoint_failed(s->ep, "janus %s: %s", what, janus);
-	return false;
-}
-
-static void on_event(struct janus_signal *s, JsonObject *event)
-{
-	JsonObject *jsep, *data, *plugindata;
-
-	jsep = member_object(event, "jsep");
-	if (jsep && !s->answered) {
-		s->answered = true;
-		endpoint_answered(s->ep,
-		                  json_object_get_string_member_with_default(jsep, "sdp", ""));
-	}
-	plugindata = member_object(event, "plugindata");
-	data = member_object(plugindata, "data");
-	if (data && json_object_has_member(data, "error"))
-		endpoint_failed(s->ep, "janus: %s", json_object_get_string_member(data, "error"));
-}
-
-static void on_poll(struct janus_signal *s, JsonObject *event)
-{
-	on_event(s, event);
-}
-
-/* The long poll: at most 10 events at a time, again and again until the session ends
- * (which also keeps the session alive, as a browser's janus.js does). */
-static void poll_session(struct janus_signal *s)
-{
-	g_autofree char *path = g_strdup_printf("/%" G_GUINT64_FORMAT "?maxev=10", s->session);
-
-	janus_send(s, path, NULL, on_poll)->poll = true;
-}
-
-static void on_message_ack(struct janus_signal *s, JsonObject *reply)
-{
-	if (check_success(s, reply, "message"))
-		on_event(s, reply); /* EchoTest may answer at once */
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	json_generator_set_root(gen, root);
+	text = json_generator_to_data(gen, NULL);
+	if (s->ws && soup_websocket_connection_get_state(s->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+		soup_websocket_connection_send_text(s->ws, text);
+	g_object_unref(b);
 }
 
 static void send_offer(struct janus_signal *s)
 {
 	struct load *load = s->ep->load;
-	g_autoptr(JsonBuilder) b = request_begin("message");
-	g_autofree char *path =
-	    g_strdup_printf("/%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT, s->session, s->handle);
+	JsonBuilder *b = request_begin(s, "message");
 	g_autofree char *display = g_strdup_printf("cau-load %u", s->ep->index);
 
 	json_builder_set_member_name(b, "body");
@@ -209,59 +128,158 @@ static void send_offer(struct janus_signal *s)
 	json_builder_add_string_value(b, "offer");
 	json_builder_set_member_name(b, "sdp");
 	json_builder_add_string_value(b, s->offer);
+	/* The offer carries every candidate and a=end-of-candidates: no trickle follows.
+	 * Without this Janus waits for trickled candidates ("trickle pending"). */
+	json_builder_set_member_name(b, "trickle");
+	json_builder_add_boolean_value(b, FALSE);
 	json_builder_end_object(b);
-	json_builder_end_object(b);
-	janus_send(s, path, b, on_message_ack);
+	request_send(s, b);
 	g_clear_pointer(&s->offer, g_free);
 }
 
-static void on_attached(struct janus_signal *s, JsonObject *reply)
+static gboolean send_keepalive(gpointer data)
 {
-	JsonObject *data;
+	struct janus_signal *s = data;
 
-	if (!check_success(s, reply, "attach"))
-		return;
-	data = member_object(reply, "data");
-	s->handle = data ? (guint64)json_object_get_int_member(data, "id") : 0;
-	send_offer(s);
+	request_send(s, request_begin(s, "keepalive"));
+	return G_SOURCE_CONTINUE;
 }
 
-static void on_created(struct janus_signal *s, JsonObject *reply)
+/* A "success" reply: to create (the session) or to attach (the handle). */
+static void on_success(struct janus_signal *s, JsonObject *msg)
 {
-	g_autoptr(JsonBuilder) b = request_begin("attach");
-	g_autofree char *path = NULL;
-	JsonObject *data;
+	const char *transaction =
+	    json_object_get_string_member_with_default(msg, "transaction", "");
+	JsonObject *data = member_object(msg, "data");
+	guint64 id = data ? (guint64)json_object_get_int_member_with_default(data, "id", 0) : 0;
 
-	if (!check_success(s, reply, "create"))
+	if (strcmp(transaction, "create") == 0 && id) {
+		JsonBuilder *b;
+
+		s->session = id;
+		s->keepalive = g_timeout_add_seconds(KEEPALIVE_S, send_keepalive, s);
+		b = request_begin(s, "attach");
+		json_builder_set_member_name(b, "plugin");
+		json_builder_add_string_value(b, janus_plugin(s->ep->load));
+		request_send(s, b);
+	} else if (strcmp(transaction, "attach") == 0 && id) {
+		s->handle = id;
+		send_offer(s);
+	}
+}
+
+/* A plugin's event: the answer, or an error of the plugin's. */
+static void on_event(struct janus_signal *s, JsonObject *msg)
+{
+	JsonObject *jsep = member_object(msg, "jsep");
+	JsonObject *data = member_object(member_object(msg, "plugindata"), "data");
+
+	if (jsep && !s->answered) {
+		s->answered = true;
+		endpoint_answered(s->ep,
+		                  json_object_get_string_member_with_default(jsep, "sdp", ""));
+	}
+	if (data && json_object_has_member(data, "error"))
+		endpoint_failed(s->ep, "janus: %s",
+		                json_object_get_string_member_with_default(data, "error", "?"));
+}
+
+static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer user_data)
+{
+	struct janus_signal *s = user_data;
+	g_autoptr(JsonParser) parser = json_parser_new();
+	gsize len = 0;
+	const char *text = g_bytes_get_data(message, &len);
+	JsonNode *root;
+	JsonObject *msg;
+	const char *janus;
+
+	if (type != SOUP_WEBSOCKET_DATA_TEXT ||
+	    !json_parser_load_from_data(parser, text, len, NULL))
 		return;
-	data = member_object(reply, "data");
-	s->session = data ? (guint64)json_object_get_int_member(data, "id") : 0;
-	path = g_strdup_printf("/%" G_GUINT64_FORMAT, s->session);
-	json_builder_set_member_name(b, "plugin");
-	json_builder_add_string_value(b, janus_plugin(s->ep->load));
-	json_builder_end_object(b);
-	janus_send(s, path, b, on_attached);
-	poll_session(s);
+	root = json_parser_get_root(parser);
+	msg = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
+	janus = msg ? json_object_get_string_member_with_default(msg, "janus", "") : "";
+	if (strcmp(janus, "success") == 0) {
+		on_success(s, msg);
+	} else if (strcmp(janus, "event") == 0) {
+		on_event(s, msg);
+	} else if (strcmp(janus, "error") == 0) {
+		JsonObject *err = member_object(msg, "error");
+
+		endpoint_failed(s->ep, "janus %s: %s",
+		                json_object_get_string_member_with_default(msg, "transaction", "?"),
+		                err ? json_object_get_string_member_with_default(err, "reason", "?")
+		                    : "?");
+	} else if (strcmp(janus, "hangup") == 0 || strcmp(janus, "timeout") == 0) {
+		endpoint_failed(s->ep, "janus %s: %s", janus,
+		                json_object_get_string_member_with_default(msg, "reason", "-"));
+	}
+	/* ack, webrtcup, media, slowlink, detached: nothing to do */
+}
+
+static void on_closed(SoupWebsocketConnection *ws, gpointer user_data)
+{
+	struct janus_signal *s = user_data;
+
+	endpoint_failed(s->ep, "the Janus WebSocket closed (code %u)",
+	                soup_websocket_connection_get_close_code(ws));
+}
+
+static void on_connected(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	struct janus_signal *s = user_data;
+	g_autoptr(GError) error = NULL;
+	SoupWebsocketConnection *ws =
+	    soup_session_websocket_connect_finish(SOUP_SESSION(source), res, &error);
+
+	if (!ws) {
+		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			endpoint_failed(s->ep, "Janus WebSocket: %s", error->message);
+		return;
+	}
+	s->ws = ws;
+	soup_websocket_connection_set_keepalive_interval(ws, 0);
+	/* AudioBridge's reply to a join lists every participant: ~90 bytes each. */
+	soup_websocket_connection_set_max_incoming_payload_size(ws, 8 * 1024 * 1024);
+	g_signal_connect(ws, "message", G_CALLBACK(on_message), s);
+	g_signal_connect(ws, "closed", G_CALLBACK(on_closed), s);
+	request_send(s, request_begin(s, "create"));
 }
 
 static void janus_join(struct endpoint *ep, const char *offer)
 {
+	static char *protocols[] = {"janus-protocol", NULL};
 	struct janus_signal *s = g_new0(struct janus_signal, 1);
-	g_autoptr(JsonBuilder) b = request_begin("create");
+	g_autoptr(SoupMessage) msg = soup_message_new("GET", ep->load->url);
 
 	s->ep = ep;
 	s->offer = g_strdup(offer);
 	s->cancel = g_cancellable_new();
 	ep->signal = s;
-	json_builder_end_object(b);
-	janus_send(s, "", b, on_created);
+	if (!msg) {
+		endpoint_failed(ep, "bad URL %s", ep->load->url);
+		return;
+	}
+	soup_session_websocket_connect_async(ep->load->http, msg, NULL, protocols,
+	                                     G_PRIORITY_DEFAULT, s->cancel, on_connected, s);
 }
 
+/* Closing the WebSocket ends the session: Janus destroys the sessions of a transport
+ * that is gone, hanging up their PeerConnections. */
 static void janus_leave(struct endpoint *ep)
 {
 	struct janus_signal *s = g_steal_pointer(&ep->signal);
 
 	g_cancellable_cancel(s->cancel);
+	if (s->keepalive)
+		g_source_remove(s->keepalive);
+	if (s->ws) {
+		g_signal_handlers_disconnect_by_data(s->ws, s);
+		if (soup_websocket_connection_get_state(s->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+			soup_websocket_connection_close(s->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+		g_object_unref(s->ws);
+	}
 	g_object_unref(s->cancel);
 	g_free(s->offer);
 	g_free(s);

@@ -91,6 +91,38 @@ export function errorBox() {
   };
 }
 
+// Shows `message` right under `control` (inside its field), marks the control invalid
+// and ties the message to it (aria-describedby), so that it is read with the field. The
+// message goes when the control is edited or clearFieldErrors() runs.
+export function fieldError(control, message) {
+  const holder = control.closest('.field') ?? control.parentElement;
+  let box = holder.querySelector(':scope > .field-error');
+  if (!box) {
+    box = h('small', { class: 'field-error', id: uid('err'), role: 'alert' });
+    holder.append(box);
+    const clear = () => {
+      box.remove();
+      control.removeAttribute('aria-invalid');
+      const rest = (control.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x && x !== box.id);
+      if (rest.length) control.setAttribute('aria-describedby', rest.join(' '));
+      else control.removeAttribute('aria-describedby');
+      control.removeEventListener('input', clear);
+    };
+    box.clear = clear;
+    control.addEventListener('input', clear);
+    const described = (control.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
+    control.setAttribute('aria-describedby', [...described, box.id].join(' '));
+  }
+  box.textContent = message;
+  control.setAttribute('aria-invalid', 'true');
+  return box;
+}
+
+// Removes every message fieldError() put in `root`.
+export function clearFieldErrors(root) {
+  for (const box of root.querySelectorAll('.field-error')) box.clear();
+}
+
 // A mistake in what the user typed, found before asking the server: shown as it is.
 export class InputError extends Error {}
 
@@ -217,12 +249,14 @@ export function copyButton(text, label = t('common.copy'), description = null) {
   return button;
 }
 
-// A table with a caption, column headings and rows of cells (nodes or text).
+// A table with a caption, column headings and rows of cells (nodes or text). Each cell
+// carries its heading as data-label, which console.css shows on phones.
 export function table(caption, headings, rows, attrs = {}) {
   return h('table', attrs,
     caption ? h('caption', { text: caption }) : null,
     h('thead', {}, h('tr', {}, headings.map((text) => h('th', { scope: 'col', text })))),
-    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((cell) => h('td', {}, cell))))));
+    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((cell, i) =>
+      h('td', { 'data-label': headings[i] ?? null }, cell))))));
 }
 
 // A code (LD-TP, TP-01) kept on one line in narrow table cells.

@@ -11,7 +11,9 @@ import { renderMeeting } from './pages/meeting.js';
 import { renderAttendance } from './pages/attendance.js';
 import { renderAudit } from './pages/audit.js';
 import { renderAccounts } from './pages/accounts.js';
-import { renderPlaceholder } from './pages/placeholder.js';
+import { renderLive } from './pages/live.js';
+import { renderMinutes, renderMinutesIndex } from './pages/minutes.js';
+import { renderRecordings, renderRecordingsIndex } from './pages/recordings.js';
 
 // Pages: the path pattern, the renderer, the navigation entry it belongs to, and
 // whether it needs the operator role.
@@ -22,16 +24,18 @@ const ROUTES = [
   { re: /^\/meetings\/(\d+)\/attendance$/, render: renderAttendance, nav: 'meetings', operator: true },
   { re: /^\/calendar$/, render: renderCalendar, nav: 'calendar' },
   { re: /^\/directory$/, render: renderDirectory, nav: 'directory', operator: true },
-  { re: /^\/live$/, render: (view) => renderPlaceholder(view, 'live'), nav: 'live' },
-  { re: /^\/recordings$/, render: (view) => renderPlaceholder(view, 'recordings'), nav: 'recordings' },
-  { re: /^\/minutes$/, render: (view) => renderPlaceholder(view, 'minutes'), nav: 'minutes' },
+  { re: /^\/live$/, render: renderLive, nav: 'live', operator: true },
+  { re: /^\/recordings$/, render: renderRecordingsIndex, nav: 'recordings' },
+  { re: /^\/recordings\/(\d+)$/, render: renderRecordings, nav: 'recordings' },
+  { re: /^\/minutes$/, render: renderMinutesIndex, nav: 'minutes' },
+  { re: /^\/minutes\/(\d+)$/, render: renderMinutes, nav: 'minutes' },
   { re: /^\/audit$/, render: renderAudit, nav: 'audit', operator: true },
   { re: /^\/accounts$/, render: renderAccounts, nav: 'accounts', operator: true },
 ];
 
 const NAV = [
   ['meetings', 'nav.meetings'], ['calendar', 'nav.calendar'], ['directory', 'nav.directory', true],
-  ['live', 'nav.live'], ['recordings', 'nav.recordings'], ['minutes', 'nav.minutes'],
+  ['live', 'nav.live', true], ['recordings', 'nav.recordings'], ['minutes', 'nav.minutes'],
   ['audit', 'nav.audit', true], ['accounts', 'nav.accounts', true],
 ];
 

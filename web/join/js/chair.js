@@ -50,14 +50,25 @@ export class ChairPanel {
     this.build();
   }
 
-  // Sends `method`; a refusal is shown in the panel's status line.
+  // Sends `method`; a refusal is shown in the panel's status line (in the page's words
+  // for the codes it knows).
   async act(method, params = {}) {
     this.el.status.textContent = '';
     try {
       await this.call(method, params);
     } catch (error) {
-      this.el.status.textContent = t('chair.refused', { message: error.message });
+      const known = { recording_disabled: 'chair.recording_disabled', unavailable: 'chair.recording_unavailable' };
+      this.el.status.textContent = known[error.code] && method === 'room.record'
+        ? t(known[error.code]) : t('chair.refused', { message: error.message });
     }
+  }
+
+  // Starts or stops the meeting's recording; the room's event repaints the button.
+  async record() {
+    const on = !this.model.recording;
+    this.el.record.disabled = true;
+    await this.act('room.record', { on });
+    this.el.record.disabled = false;
   }
 
   name(id) {
@@ -74,6 +85,7 @@ export class ChairPanel {
     el.layoutLabel = h('label', { for: 'layout' });
     el.layout = h('select', { id: 'layout', onchange: (ev) => this.act('room.layout', { layout: ev.target.value }) },
       LAYOUTS.map((l) => h('option', { value: l })));
+    el.record = h('button', { type: 'button', id: 'record', class: 'secondary', onclick: () => this.record() });
     el.end = h('button', { type: 'button', id: 'end-meeting', class: 'danger', onclick: () => this.askEnd(true) });
     el.endConfirm = h('button', { type: 'button', id: 'end-confirm', class: 'danger', onclick: () => this.act('room.end') });
     el.endCancel = h('button', { type: 'button', id: 'end-cancel', class: 'secondary', onclick: () => this.askEnd(false) });
@@ -89,7 +101,8 @@ export class ChairPanel {
     this.el = el;
     replace(this.root, el.title,
       h('div', { class: 'chair-tools' }, el.muteAll, el.lock,
-        h('span', { class: 'inline-field' }, el.layoutLabel, el.layout), el.end, el.endConfirm, el.endCancel),
+        h('span', { class: 'inline-field' }, el.layoutLabel, el.layout), el.record, el.end, el.endConfirm,
+        el.endCancel),
       el.status,
       h('section', { class: 'floor', 'aria-labelledby': 'floor-title' }, el.floorTitle,
         h('p', { class: 'floor-holder' }, el.holder, el.revoke), el.queueTitle, el.queueEmpty, el.queue),
@@ -116,6 +129,9 @@ export class ChairPanel {
     for (const option of el.layout.options) option.textContent = t(`layout.${option.value}`);
     const main = model.views.find((v) => v.name === 'main') ?? { layout: 'speaker' };
     if (el.layout.value !== main.layout) el.layout.value = main.layout;
+    label(el.record, model.recording ? t('chair.record_stop') : t('chair.record_start'));
+    el.record.setAttribute('aria-pressed', model.recording ? 'true' : 'false');
+    el.record.classList.toggle('off', Boolean(model.recording));
     label(el.end, t('chair.end'));
     label(el.endConfirm, t('chair.end_confirm'));
     label(el.endCancel, t('chair.end_cancel'));

@@ -149,6 +149,10 @@ function paintSession() {
   line.className = `session-status ${s === 'connected' ? 'ok' : s === 'failed' || s === 'kicked' ? 'bad' : ''}`;
   line.dataset.state = s;
   paintMe();
+  byId('on-air').hidden = !(inside && state.room?.recording);
+  byId('stage').hidden = !inside;
+  byId('workspace').classList.toggle('joined', inside);
+  byId('stage-waiting').hidden = (state.stats?.videoFramesDecoded ?? 0) > 0;
   byId('chair').hidden = !(state.chair && state.room && inside);
   if (state.chair && state.room) state.chair.paint(state.room);
 }
@@ -236,6 +240,7 @@ async function pollQuality() {
       state.stats = null;
     }
     paintMe();
+    byId('stage-waiting').hidden = (state.stats?.videoFramesDecoded ?? 0) > 0;
   }
   window.setTimeout(pollQuality, QUALITY_MS);
 }
@@ -263,7 +268,7 @@ async function join() {
     }
     const micOff = state.devices.micOff;
     state.session = await joinMeeting({
-      token, devices: state.devices, remoteAudio: byId('remote-audio'),
+      token, devices: state.devices, remoteAudio: byId('remote-audio'), remoteVideo: byId('remote-video'),
       onState: (s, detail) => setSession(s, detail), onRoom,
     });
     if (micOff) await act('room.mute', { media: 'audio' });

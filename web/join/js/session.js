@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Being in the meeting over /ws (docs/protocol.md, "Meeting rooms"): `room.join` with the
 // join token takes a seat, `peer.create` in room "meeting" sends the microphone and camera
-// and plays the meeting audio; the room's events keep a copy of the room (roster, queue,
-// floor, views) up to date for the page; after a WebSocket drop the client comes back by
-// itself with `room.resume` and a new peer while the seat is kept.
+// and plays the meeting audio and the room's composed picture; the room's events keep a
+// copy of the room (roster, queue, floor, views) up to date for the page; after a
+// WebSocket drop the client comes back by itself with `room.resume` and a new peer while
+// the seat is kept.
 const CONNECT_TIMEOUT_MS = 30000;
 const RETRY_MS = 1000;
 const REFRESH_MS = 80;
@@ -72,7 +73,7 @@ export function linkQuality(lossPercent, rttMs) {
 }
 
 // The room as the page sees it: `me` (the caller's participant id), `participants` (Map
-// id → participant as in the roster), `floor`, `queue`, `views`, `state`.
+// id → participant as in the roster), `floor`, `queue`, `views`, `state`, `recording`.
 function roomModel(seat) {
   const model = { me: seat.participant.id, participants: new Map() };
   applyRoom(model, seat.room);
@@ -82,6 +83,7 @@ function roomModel(seat) {
 function applyRoom(model, room) {
   model.meetingId = room.meeting_id;
   model.state = room.state;
+  model.recording = Boolean(room.recording);
   model.floor = room.floor;
   model.queue = room.queue;
   model.views = room.views;
@@ -90,8 +92,8 @@ function applyRoom(model, room) {
 
 // One seat in the meeting and its WebRTC peer; made by joinMeeting().
 class MeetingSession {
-  constructor({ token, devices, remoteAudio, onState, onRoom }) {
-    Object.assign(this, { token, devices, remoteAudio, onState, onRoom });
+  constructor({ token, devices, remoteAudio, remoteVideo, onState, onRoom }) {
+    Object.assign(this, { token, devices, remoteAudio, remoteVideo, onState, onRoom });
     this.signalling = null;
     this.pc = null;
     this.peer = null;
@@ -143,6 +145,7 @@ class MeetingSession {
     this.closePeer();
     this.signalling?.close();
     this.remoteAudio.srcObject = null;
+    if (this.remoteVideo) this.remoteVideo.srcObject = null;
     this.onState(state, detail);
   }
 
@@ -165,6 +168,7 @@ class MeetingSession {
       return;
     }
     if (!name.startsWith('room.') || !this.model) return;
+    if (name === 'room.recording') this.model.recording = Boolean(data.on);
     const subject = data.participant;
     if (name === 'room.left' && subject?.id === this.model.me) {
       if (data.reason === 'kicked' || data.reason === 'ended') this.finish(data.reason);
@@ -203,9 +207,10 @@ class MeetingSession {
       else early.push(ev.candidate);
     };
     pc.ontrack = (ev) => {
-      if (ev.track.kind !== 'audio') return;
-      this.remoteAudio.srcObject = new MediaStream([ev.track]);
-      this.remoteAudio.play().catch(() => {});
+      const element = ev.track.kind === 'audio' ? this.remoteAudio : this.remoteVideo;
+      if (!element) return;
+      element.srcObject = new MediaStream([ev.track]);
+      element.play().catch(() => {});
     };
     for (const kind of ['audio', 'video']) {
       const track = this.devices.track(kind);
@@ -301,15 +306,22 @@ class MeetingSession {
     this.signalling.drop();
   }
 
-  // Audio packets sent and received, the energy received, loss, round trip and quality.
+  // Audio packets sent and received, the energy received, loss, round trip and quality;
+  // the composed picture's frames decoded and size.
   async stats() {
     const out = { audioPacketsSent: 0, audioPacketsReceived: 0, audioEnergyReceived: 0,
       packetsLost: 0, rttMs: null, lossPercent: null, quality: 'unknown',
+      videoFramesDecoded: 0, videoWidth: 0, videoHeight: 0,
       connectionState: this.pc?.connectionState ?? 'closed' };
     if (this.ended || !this.pc) return out;
     (await this.pc.getStats()).forEach((s) => {
       if (s.type === 'candidate-pair' && s.state === 'succeeded' && s.currentRoundTripTime !== undefined) {
         out.rttMs = Math.round(s.currentRoundTripTime * 1000);
+      }
+      if (s.kind === 'video' && s.type === 'inbound-rtp') {
+        out.videoFramesDecoded += s.framesDecoded ?? 0;
+        out.videoWidth = s.frameWidth ?? out.videoWidth;
+        out.videoHeight = s.frameHeight ?? out.videoHeight;
       }
       if (s.kind !== 'audio') return;
       if (s.type === 'outbound-rtp') out.audioPacketsSent += s.packetsSent ?? 0;
@@ -327,7 +339,8 @@ class MeetingSession {
 }
 
 // Joins the meeting of join token `token` sending the tracks of `devices` (a DeviceCheck;
-// its later track changes are followed) and playing the meeting audio in `remoteAudio`.
+// its later track changes are followed), playing the meeting audio in `remoteAudio` and
+// the room's composed picture in `remoteVideo`.
 // `onState(state, detail)` gets 'connecting', 'connected', 'reconnecting', 'failed'
 // (detail: why), 'kicked', 'ended' and 'closed'; `onRoom(model)` the room after every
 // change. Resolves to the session { call(), leave(), stats(), drop(), model, role } once

@@ -2,8 +2,8 @@
 // A meeting's materials: upload (for the meeting or one agenda item) with a progress bar,
 // new versions, the list of versions with download links, delete.
 import { API, api, query, upload } from '../api.js';
-import { announce, busy, confirmDialog, errorBox, field, formatSize, h, openDialog, replace, select,
-  table } from '../dom.js';
+import { announce, busy, clearFieldErrors, confirmDialog, describeError, errorBox, field, fieldError, formatSize, h,
+  openDialog, replace, select, table } from '../dom.js';
 import { t } from '../i18n.js';
 import { formatDateTime } from '../time.js';
 
@@ -121,11 +121,22 @@ export async function materialsSection(meeting, operator) {
       h('div', { class: 'row' }, field(t('materials.file'), file, t('materials.types')),
         field(t('materials.for'), target)),
       progress.element, errors.element, h('div', { class: 'actions' }, submit));
+    // A refusal of the file itself (too large, a refused type) goes next to the field.
+    const refusal = { clear: () => errors.clear(), show: (error) => {
+      if (['too_large', 'unsupported_media_type'].includes(error?.code)) fieldError(file, describeError(error));
+      else errors.show(error);
+    } };
+    form.noValidate = true;
     form.addEventListener('submit', (event) => {
       event.preventDefault();
+      clearFieldErrors(form);
       const chosen = file.files[0];
-      if (!chosen) return;
-      busy(submit, errors, async () => {
+      if (!chosen) {
+        fieldError(file, t('materials.choose_file'));
+        file.focus();
+        return;
+      }
+      busy(submit, refusal, async () => {
         await send(`/meetings/${meeting.id}/materials${query({ name: chosen.name, agenda_item: target.value })}`,
           chosen, progress);
         form.reset();

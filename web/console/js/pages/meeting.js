@@ -65,6 +65,10 @@ export async function renderMeeting(view, match, ctx) {
     actions.push(h('a', { class: 'button secondary', href: `#/meetings/${id}/attendance`,
       text: t('attendance.title') }));
   }
+  if (['open', 'live', 'ended'].includes(meeting.state)) {
+    actions.push(h('a', { class: 'button secondary', href: `#/recordings/${id}`, text: t('nav.recordings') }),
+      h('a', { class: 'button secondary', href: `#/minutes/${id}`, text: t('nav.minutes') }));
+  }
 
   const fact = (key, value) => [h('dt', { text: t(key) }), h('dd', {}, value ?? '—')];
   view.append(

@@ -2,7 +2,7 @@
 // The form that creates or changes a meeting: title, description, local start and end
 // (dd/mm/yyyy HH:mm, Asia/Ho_Chi_Minh), lead and grace, chair, layout, recording policy.
 import { api } from '../api.js';
-import { busy, errorBox, field, h, select } from '../dom.js';
+import { busy, clearFieldErrors, describeError, errorBox, field, fieldError, h, select } from '../dom.js';
 import { t } from '../i18n.js';
 import { dayStart, formatDateTime, parseDateTime } from '../time.js';
 
@@ -43,7 +43,7 @@ export async function meetingForm(meeting, onSaved, onCancel) {
     { name: 'recording_policy' });
   const errors = errorBox();
   const save = h('button', { type: 'submit', text: meeting ? t('common.save') : t('meeting.create') });
-  const form = h('form', { class: 'meeting-form card', id: 'meeting-form' },
+  const form = h('form', { class: 'meeting-form card', id: 'meeting-form', noValidate: true },
     field(t('meeting.title_field'), title), field(t('meeting.description'), description),
     h('div', { class: 'row' },
       field(t('meeting.start'), start, t('time.format_hint')),
@@ -58,22 +58,51 @@ export async function meetingForm(meeting, onSaved, onCancel) {
       onCancel ? h('button', { type: 'button', class: 'secondary', text: t('common.cancel'), onclick: onCancel })
         : null));
 
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
+  // What the user typed, checked before asking the server: each mistake next to its
+  // field, the first one focused. Returns the times, or null.
+  function checkInput() {
     const startAt = parseDateTime(start.value);
     const endAt = parseDateTime(end.value);
-    if (startAt === null || endAt === null) {
-      errors.show(t('time.invalid', { field: startAt === null ? t('meeting.start') : t('meeting.end') }));
-      (startAt === null ? start : end).focus();
-      return;
+    const wrong = [];
+    if (!title.value.trim()) wrong.push([title, t('meeting.title_missing')]);
+    if (startAt === null) wrong.push([start, t('time.invalid', { field: t('meeting.start') })]);
+    if (endAt === null) wrong.push([end, t('time.invalid', { field: t('meeting.end') })]);
+    else if (startAt !== null && endAt <= startAt) wrong.push([end, t('meeting.end_before_start')]);
+    for (const [control, message] of wrong) fieldError(control, message);
+    if (wrong.length) {
+      wrong[0][0].focus();
+      return null;
     }
+    return { startAt, endAt };
+  }
+
+  // The server's refusal next to the field it names (its messages name the JSON field),
+  // else under the form.
+  function showRefusal(error) {
+    const named = [['end_at', end], ['start_at', start], ['"title"', title], ['title', title]]
+      .find(([word]) => (error?.message ?? '').includes(word));
+    if (named && error?.code === 'bad_request') {
+      fieldError(named[1], describeError(error));
+      named[1].focus();
+    } else {
+      errors.show(error);
+    }
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    errors.clear();
+    const times = checkInput();
+    if (!times) return;
+    const { startAt, endAt } = times;
     const body = {
       title: title.value, description: description.value, start_at: startAt, end_at: endAt,
       chair_id: chair.value ? Number(chair.value) : null, layout: layout.value, recording_policy: recording.value,
     };
     if (lead.value !== '') body.lead_minutes = Number(lead.value);
     if (grace.value !== '') body.grace_minutes = Number(grace.value);
-    busy(save, errors, async () => {
+    busy(save, { clear() {}, show: showRefusal }, async () => {
       let saved;
       if (meeting) {
         const changed = {};
