@@ -115,6 +115,7 @@ struct load {
 	int workers;           /* transport worker threads */
 	double min_frames_pct; /* of a window's frames a sampled endpoint must decode */
 	char *ice_address;     /* where the endpoints gather candidates */
+	gboolean audio_only;   /* offer no video section (Cầu back-end) */
 	const struct load_signal *signal;
 	/* state */
 	GMainLoop *loop;

@@ -69,6 +69,8 @@ static bool parse_options(struct load *load, int argc, char **argv)
 	    {"workers", 0, 0, G_OPTION_ARG_INT, &load->workers, "Transport worker threads", "W"},
 	    {"ice-address", 0, 0, G_OPTION_ARG_STRING, &load->ice_address,
 	     "Local ICE address (default 127.0.0.2)", "IP"},
+	    {"audio-only", 0, 0, G_OPTION_ARG_NONE, &load->audio_only,
+	     "Offer audio only (no video section), as a telephone-like endpoint", NULL},
 	    {NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- WebRTC load generator");
