@@ -20,6 +20,11 @@
 #define PEER_TICK_MS               20
 #define PEER_REPORT_US             1000000 /* RTCP report interval (randomised +-50%) */
 #define PEER_TWCC_US               50000
+/* Feedback interval when no video is received: Chrome's longest (its feedback rate follows
+ * the received bitrate, 5% of it at most), so an audio-only peer at 50 packets/s gets a
+ * feedback every 12 packets instead of every 2-3, and a room of a thousand sends 4,000
+ * feedback packets a second rather than 20,000. */
+#define PEER_TWCC_AUDIO_US         250000
 #define PEER_KEYFRAME_GAP_US       300000
 #define PEER_MAX_RETRANSMIT_AGE_US 1000000
 
@@ -115,6 +120,7 @@ struct peer {
 	GSource *tick;
 	int64_t created_us, connected_us, last_recv_us;
 	int64_t next_report_us, next_twcc_us;
+	int64_t twcc_interval_us; /* PEER_TWCC_US, or PEER_TWCC_AUDIO_US without video in */
 	int64_t rtt_us;
 	uint64_t dropped;
 	uint64_t remb_received, remb_bps;
