@@ -17,7 +17,7 @@
 #include "transport/twcc.h"
 
 #define PEER_MTU                   1500 /* largest datagram handled */
-#define PEER_TICK_MS               20
+#define PEER_TICK_MS               WORKER_TICK_MS
 #define PEER_REPORT_US             1000000 /* RTCP report interval (randomised +-50%) */
 #define PEER_TWCC_US               50000
 /* Feedback interval when no video is received: Chrome's longest (its feedback rate follows
@@ -117,7 +117,7 @@ struct peer {
 	bool remote_known;
 	struct stream_in in[PEER_MAX_TRACKS];
 	struct twcc_recorder *twcc;
-	GSource *tick;
+	bool ticking; /* on the worker's shared timer */
 	int64_t created_us, connected_us, last_recv_us;
 	int64_t next_report_us, next_twcc_us;
 	int64_t twcc_interval_us; /* PEER_TWCC_US, or PEER_TWCC_AUDIO_US without video in */
