@@ -589,7 +589,12 @@ void peer_tick(struct peer *p, int64_t now)
 	check_liveness(p, now);
 	if (g_atomic_int_get(&p->state) == PEER_STATE_CONNECTED)
 		peer_rtcp_tick(p, now);
-	peer_publish_stats(p);
+	/* Readers (/metrics, stats requests) look a few times a second at most; publishing
+	 * takes the send lock that the room's media thread wants for every packet. */
+	if (++p->ticks_since_publish >= PEER_PUBLISH_TICKS) {
+		p->ticks_since_publish = 0;
+		peer_publish_stats(p);
+	}
 }
 
 /* ---- bare peers (tests, fuzzing) ---- */

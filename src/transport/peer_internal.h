@@ -20,6 +20,7 @@
 #define PEER_TICK_MS               WORKER_TICK_MS
 #define PEER_REPORT_US             1000000 /* RTCP report interval (randomised +-50%) */
 #define PEER_TWCC_US               50000
+#define PEER_PUBLISH_TICKS         5 /* counters published every 100 ms */
 /* Feedback interval when no video is received: Chrome's longest (its feedback rate follows
  * the received bitrate, 5% of it at most), so an audio-only peer at 50 packets/s gets a
  * feedback every 12 packets instead of every 2-3, and a room of a thousand sends 4,000
@@ -118,6 +119,7 @@ struct peer {
 	struct stream_in in[PEER_MAX_TRACKS];
 	struct twcc_recorder *twcc;
 	bool ticking; /* on the worker's shared timer */
+	unsigned ticks_since_publish;
 	int64_t created_us, connected_us, last_recv_us;
 	int64_t next_report_us, next_twcc_us;
 	int64_t twcc_interval_us; /* PEER_TWCC_US, or PEER_TWCC_AUDIO_US without video in */
