@@ -4,14 +4,17 @@
 #include "worker.h"
 
 /*
- * A worker iterates its context at most once per WORKER_BATCH_US: an iteration costs
- * GLib a prepare, a check and a poll entry for every source attached (a libnice socket
- * and a timer per peer), so waking for each of the 25,000 datagrams a second that 500
- * peers send would spend a core on bookkeeping alone. Sleeping out the rest of the
- * period lets the datagrams of a millisecond gather in the sockets, to be read in one
- * iteration; a packet waits at most that long, well inside the jitter buffers' 20 ms.
+ * A worker begins its iterations at least a batch period apart: an iteration costs GLib
+ * a prepare, a check and a poll entry for every source attached (a libnice socket per
+ * peer), so waking for each of the 25,000 datagrams a second that 500 peers send would
+ * spend a core on bookkeeping alone. Sleeping out the rest of the period lets the
+ * datagrams gather in the sockets, to be read in one iteration. The period grows with the
+ * peers (as the cost of an iteration does), from 0.25 ms to 2 ms at 440 peers and more; a
+ * packet waits at most that long, well inside the jitter buffers' 20 ms.
  */
-#define WORKER_BATCH_US 1000
+#define WORKER_BATCH_MIN_US      250
+#define WORKER_BATCH_PER_PEER_US 4
+#define WORKER_BATCH_MAX_US      2000
 
 struct worker {
 	struct worker_pool *pool;
@@ -48,11 +51,13 @@ static gpointer worker_main(gpointer data)
 		int64_t start = g_get_monotonic_time();
 
 		g_main_context_iteration(w->context, TRUE);
-		/* Iterations begin at least WORKER_BATCH_US apart. One that waited longer in
-		 * poll() (the sources were idle) is followed at once. */
+		/* One that waited longer in poll() (the sources were idle) is followed at once. */
+		int64_t period = MIN(WORKER_BATCH_MIN_US + WORKER_BATCH_PER_PEER_US *
+		                                               (int64_t)g_atomic_int_get(&w->load),
+		                     WORKER_BATCH_MAX_US);
 		int64_t since = g_get_monotonic_time() - start;
-		if (since < WORKER_BATCH_US)
-			g_usleep((gulong)(WORKER_BATCH_US - since));
+		if (since < period)
+			g_usleep((gulong)(period - since));
 	}
 	/* Sources queued before the quit (last unrefs, closes) still deserve to run. */
 	while (g_main_context_iteration(w->context, FALSE))
