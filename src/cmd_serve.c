@@ -132,6 +132,12 @@ static void on_room_closed(gint64 id, gpointer user_data)
 	http_server_meeting_closed(user_data, id);
 }
 
+/* A meeting's recording started or stopped: its room's participants are told. */
+static void on_recording_changed(void *data, gint64 meeting_id, bool on, JsonNode *row)
+{
+	http_server_recording_changed(data, meeting_id, on, row);
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	g_autoptr(GError) error = NULL;
@@ -203,6 +209,7 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	serve_recordings_set_rooms(recording, http_server_mcu_rooms(http));
+	serve_recordings_on_changed(recording, on_recording_changed, http);
 	serve_meetings_on_room_closed(scheduling, on_room_closed, http);
 	loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGINT, on_signal, loop);

@@ -3,10 +3,12 @@
 #define G_LOG_DOMAIN "cau-recordings"
 #include "serve_recordings.h"
 
+#include "api/errors.h"
 #include "control/recordings.h"
 #include "record/recorder.h"
 
 #include <errno.h>
+#include <string.h>
 
 #define ROOM_PREFIX      "meeting-"
 #define RETENTION_PERIOD 3600 /* seconds between runs of the retention job */
@@ -37,6 +39,8 @@ struct serve_recordings {
 	guint retention_timer;
 	GHashTable *active; /* meeting id -> struct active */
 	struct rest_recorder rest;
+	serve_recording_changed_fn changed;
+	void *changed_data;
 	/* Totals of finished recordings, for the metrics. */
 	struct recorder_stats done;
 	uint64_t started, failures;
@@ -92,6 +96,20 @@ static JsonNode *row_of(struct serve_recordings *sr, gint64 meeting_id, gint64 i
 	return NULL;
 }
 
+/* Tells the listener that recording `id` of meeting `meeting_id` started or stopped. */
+static void announce(struct serve_recordings *sr, gint64 meeting_id, gint64 id, bool on)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) row = NULL;
+
+	if (!sr->changed)
+		return;
+	if (!(row = row_of(sr, meeting_id, id, &error)))
+		g_warning("[meeting %" G_GINT64_FORMAT "] recording %" G_GINT64_FORMAT ": %s",
+		          meeting_id, id, error->message);
+	sr->changed(sr->changed_data, meeting_id, on, row);
+}
+
 /* Ends `a`'s recording: untapped, the file finished, hashed, its row ended (failed with
  * the reason when it failed), its manifest signed; `a` freed. */
 static bool finish(struct serve_recordings *sr, struct active *a, const struct principal *who,
@@ -127,6 +145,8 @@ static bool finish(struct serve_recordings *sr, struct active *a, const struct p
 	sr->done.dropped += stats.dropped;
 	sr->failures += end.reason != NULL;
 	ok = recordings_end(sr->st, who, a->id, &end, error);
+	if (ok && r) /* a recorder that never opened was never announced */
+		announce(sr, a->meeting_id, a->id, false);
 	/* The recording stands without its manifest (e.g. on the disk that just filled up):
 	 * logged, not the caller's failure. */
 	if (ok && !recordings_write_manifest(sr->st, sr->signer, sr->dir, a->id, &unsigned_error))
@@ -190,6 +210,23 @@ static void on_failed(void *user_data, const char *reason)
 	schedule_end(a->sr, a->meeting_id);
 }
 
+/* Whether meeting `meeting_id`'s policy lets it be recorded (not "none"). */
+static bool may_record(struct serve_recordings *sr, gint64 meeting_id, GError **error)
+{
+	g_autofree char *policy = recordings_policy(sr->st, meeting_id, error);
+
+	if (!policy)
+		return false;
+	if (strcmp(policy, "none") == 0) {
+		g_set_error(error, API_ERROR, API_ERROR_RECORDING_DISABLED,
+		            "meeting %" G_GINT64_FORMAT " may not be recorded: its recording "
+		            "policy is \"none\" (an operator may set it to \"manual\" or \"auto\")",
+		            meeting_id);
+		return false;
+	}
+	return true;
+}
+
 static JsonNode *start(void *self, const struct principal *who, gint64 meeting_id, GError **error)
 {
 	struct serve_recordings *sr = self;
@@ -206,6 +243,8 @@ static JsonNode *start(void *self, const struct principal *who, gint64 meeting_i
 		g_set_error(error, CONTROL_ERROR, CONTROL_ERROR_CONFLICT, "no rooms are served");
 		return NULL;
 	}
+	if (!may_record(sr, meeting_id, error))
+		return NULL;
 	a = g_new0(struct active, 1);
 	a->sr = sr;
 	a->meeting_id = meeting_id;
@@ -247,7 +286,30 @@ static JsonNode *start(void *self, const struct principal *who, gint64 meeting_i
 	g_atomic_pointer_set(&a->recorder, r);
 	g_info("[meeting %" G_GINT64_FORMAT " / recording %" G_GINT64_FORMAT "] recording %s to %s",
 	       meeting_id, a->id, a->room, a->path);
+	announce(sr, meeting_id, a->id, true);
 	return row_of(sr, meeting_id, a->id, error);
+}
+
+/* A peer joined the meeting's mcu room: policy "auto" records it from then on. */
+static void media_joined(void *self, gint64 meeting_id)
+{
+	struct serve_recordings *sr = self;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) row = NULL;
+	g_autofree char *policy = NULL;
+
+	if (g_hash_table_contains(sr->active, &meeting_id))
+		return;
+	if (!(policy = recordings_policy(sr->st, meeting_id, &error))) {
+		g_warning("[meeting %" G_GINT64_FORMAT "] no recording policy: %s", meeting_id,
+		          error->message);
+		return;
+	}
+	if (strcmp(policy, "auto") != 0)
+		return;
+	if (!(row = start(sr, &system_principal, meeting_id, &error)))
+		g_warning("[meeting %" G_GINT64_FORMAT "] policy \"auto\": not recording: %s",
+		          meeting_id, error->message);
 }
 
 static JsonNode *stop(void *self, const struct principal *who, gint64 meeting_id, GError **error)
@@ -366,7 +428,7 @@ struct serve_recordings *serve_recordings_start(const struct config *cfg, struct
 	sr->dir = g_steal_pointer(&dir);
 	sr->retention_ms = config_get_int(cfg, "recordings", "retention_days") * MS_PER_DAY;
 	sr->active = g_hash_table_new(g_int64_hash, g_int64_equal);
-	sr->rest = (struct rest_recorder){start, stop, sr, sr->dir};
+	sr->rest = (struct rest_recorder){start, stop, media_joined, sr, sr->dir};
 	if (!recover(sr, error)) {
 		serve_recordings_free(sr);
 		return NULL;
@@ -381,6 +443,13 @@ struct serve_recordings *serve_recordings_start(const struct config *cfg, struct
 void serve_recordings_set_rooms(struct serve_recordings *sr, struct mcu_rooms *rooms)
 {
 	sr->rooms = rooms;
+}
+
+void serve_recordings_on_changed(struct serve_recordings *sr, serve_recording_changed_fn fn,
+                                 void *data)
+{
+	sr->changed = fn;
+	sr->changed_data = data;
 }
 
 const struct rest_recorder *serve_recordings_rest(struct serve_recordings *sr)

@@ -23,6 +23,13 @@ struct serve_recordings *serve_recordings_start(const struct config *cfg, struct
 /* The rooms to tap (the HTTP server's); set once, before serving. */
 void serve_recordings_set_rooms(struct serve_recordings *sr, struct mcu_rooms *rooms);
 
+/* Told on the main context whenever a meeting's recording starts (`on`) or stops,
+ * whoever did it (an operator, a chair, the policy, a failure, the room closing), with
+ * the recording's row (borrowed; NULL when it cannot be read). */
+typedef void (*serve_recording_changed_fn)(void *data, gint64 meeting_id, bool on, JsonNode *row);
+void serve_recordings_on_changed(struct serve_recordings *sr, serve_recording_changed_fn fn,
+                                 void *data);
+
 /* The REST API's view (start, stop, the directory); owned by `sr`. */
 const struct rest_recorder *serve_recordings_rest(struct serve_recordings *sr);
 

@@ -33,6 +33,7 @@ static const struct {
     [API_ERROR_ROOM_LOCKED] = {"room_locked", 423},
     [API_ERROR_ROOM_CLOSED] = {"room_closed", 410},
     [API_ERROR_NOT_JOINED] = {"not_joined", 409},
+    [API_ERROR_RECORDING_DISABLED] = {"recording_disabled", 409},
 };
 
 const char *api_error_name(enum api_error code)

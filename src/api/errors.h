@@ -28,6 +28,7 @@ enum api_error {
 	API_ERROR_ROOM_LOCKED,  /* the chair locked the room: no new joins */
 	API_ERROR_ROOM_CLOSED,  /* the meeting has ended */
 	API_ERROR_NOT_JOINED,   /* WebSocket: a room.* method before room.join */
+	API_ERROR_RECORDING_DISABLED, /* the meeting's recording policy is "none" */
 };
 
 /* The wire name ("bad_json", ...) of a code. */

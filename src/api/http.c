@@ -366,6 +366,12 @@ void http_server_meeting_closed(struct http_server *srv, gint64 meeting_id)
 	ws_hub_meeting_closed(srv->ws, meeting_id);
 }
 
+void http_server_recording_changed(struct http_server *srv, gint64 meeting_id, bool on,
+                                   JsonNode *row)
+{
+	ws_hub_recording_changed(srv->ws, meeting_id, on, row);
+}
+
 const char *http_server_address(const struct http_server *srv)
 {
 	return srv->address;

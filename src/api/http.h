@@ -50,6 +50,12 @@ struct mcu_rooms *http_server_mcu_rooms(struct http_server *srv);
  * participants, their peers closed). Main context. */
 void http_server_meeting_closed(struct http_server *srv, gint64 meeting_id);
 
+/* Meeting `meeting_id`'s recording started (`on`) or stopped, whoever did it: its room's
+ * participants get room.recording with `row` (the recording as REST shows it; borrowed;
+ * may be NULL). Main context. */
+void http_server_recording_changed(struct http_server *srv, gint64 meeting_id, bool on,
+                                   JsonNode *row);
+
 /* Replies with {"error": {"code": ..., "message": ...}} and the code's HTTP status. */
 void http_reply_error(SoupServerMessage *msg, int code, const char *format, ...)
     G_GNUC_PRINTF(3, 4);

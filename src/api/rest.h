@@ -16,13 +16,18 @@
 #define REST_MAX_PARAMS 4
 
 /* Starting and stopping the recorder of a meeting's room, provided by `cau serve` (the
- * recorder taps the conference layer's rooms, which the REST layer does not drive). Both
- * run on the main context and reply with the recording's row (recordings_list() form). */
+ * recorder taps the conference layer's rooms, which the REST layer does not drive). All
+ * run on the main context; start and stop reply with the recording's row
+ * (recordings_list() form), or fail: API_ERROR_RECORDING_DISABLED when the meeting's
+ * recording policy is "none", CONFLICT when it is (not) being recorded already. */
 struct rest_recorder {
 	JsonNode *(*start)(void *self, const struct principal *who, gint64 meeting_id,
 	                   GError **error);
 	JsonNode *(*stop)(void *self, const struct principal *who, gint64 meeting_id,
 	                  GError **error);
+	/* The meeting's mcu room has a new media member (a peer joined it): a meeting whose
+	 * policy is "auto" and that is not being recorded starts recording, as the system. */
+	void (*media_joined)(void *self, gint64 meeting_id);
 	void *self;
 	const char *dir; /* where recordings are: DATA/recordings */
 };

@@ -403,6 +403,11 @@ void ws_hub_meeting_closed(struct ws_hub *hub, gint64 meeting_id)
 	ws_rooms_meeting_closed(hub->rooms, meeting_id);
 }
 
+void ws_hub_recording_changed(struct ws_hub *hub, gint64 meeting_id, bool on, JsonNode *row)
+{
+	ws_rooms_recording_changed(hub->rooms, meeting_id, on, row);
+}
+
 void ws_hub_free(struct ws_hub *hub)
 {
 	if (!hub)

@@ -5,7 +5,9 @@
 
 #include "core/metrics.h"
 
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <stdbool.h>
 
 #define WS_PATH "/ws"
 
@@ -34,6 +36,8 @@ struct ws_hub *ws_hub_new(SoupServer *soup, const char *path, const struct ws_co
 const char *ws_hub_whip(struct ws_hub *hub, SoupServerMessage *msg, const char *path);
 /* Meeting `meeting_id` has ended or closed: ends its room if it is live. */
 void ws_hub_meeting_closed(struct ws_hub *hub, gint64 meeting_id);
+/* Meeting `meeting_id`'s recording started or stopped (ws_rooms_recording_changed()). */
+void ws_hub_recording_changed(struct ws_hub *hub, gint64 meeting_id, bool on, JsonNode *row);
 
 /* Closes every connection with 1001 (going away), closing their peers, and frees the hub. */
 void ws_hub_free(struct ws_hub *hub);

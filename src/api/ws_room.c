@@ -61,6 +61,8 @@ void ws_room_add_state(JsonBuilder *b, struct room *room)
 	json_builder_add_int_value(b, room_meeting_id(room));
 	json_builder_set_member_name(b, "state");
 	json_builder_add_string_value(b, room_state_name(room_state(room)));
+	json_builder_set_member_name(b, "recording");
+	json_builder_add_boolean_value(b, room_recording(room));
 	json_builder_set_member_name(b, "floor");
 	if (holder)
 		json_builder_add_int_value(b, holder->id);
@@ -369,10 +371,14 @@ void ws_seat_set_media(struct ws_seat *seat, struct mcu_member *member)
 {
 	struct room *room = ws_seat_room(seat);
 
+	const struct rest_recorder *rec = seat->wr->ctx ? seat->wr->ctx->recorder : NULL;
+
 	mcu_member_set_speaking_listener(member, on_speaking, seat);
 	seat->media = member;
 	if (room)
 		room_set_media(room, seat->participant, member);
+	if (rec && rec->media_joined) /* policy "auto": the first member starts the recording */
+		rec->media_joined(rec->self, seat->meeting_id);
 }
 
 void ws_room_media_left(struct ws_seat *seat, struct mcu_member *member)
@@ -423,6 +429,44 @@ void ws_rooms_meeting_closed(struct ws_rooms *wr, gint64 meeting_id)
 		return;
 	g_info("[room %" G_GINT64_FORMAT "] the meeting closed: ending the room", meeting_id);
 	room_act(room, 0, ROOM_ACTION_END, NULL, ws_rooms_now_ms(wr), NULL);
+}
+
+void ws_rooms_recording_changed(struct ws_rooms *wr, gint64 meeting_id, bool on, JsonNode *row)
+{
+	struct room *room = rooms_lookup(wr->rooms, meeting_id);
+	g_autoptr(JsonBuilder) b = json_builder_new_immutable();
+	g_autoptr(JsonNode) data = NULL;
+	GPtrArray *people;
+
+	if (!room)
+		return;
+	room_set_recording(room, on);
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "participant");
+	json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "by");
+	if (wr->recording_by)
+		json_builder_add_int_value(b, wr->recording_by);
+	else
+		json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "at");
+	json_builder_add_int_value(b, ws_rooms_now_ms(wr));
+	json_builder_set_member_name(b, "on");
+	json_builder_add_boolean_value(b, on);
+	json_builder_set_member_name(b, "recording");
+	if (row)
+		json_builder_add_value(b, json_node_copy(row));
+	else
+		json_builder_add_null_value(b);
+	json_builder_end_object(b);
+	data = json_builder_get_root(b);
+	people = room_participants(room);
+	for (guint i = 0; i < people->len; i++) {
+		struct ws_seat *seat = ((struct room_participant *)people->pdata[i])->owner;
+
+		if (seat && seat->conn)
+			ws_conn_send_event(seat->conn, "room.recording", json_node_copy(data));
+	}
 }
 
 void ws_rooms_free(struct ws_rooms *wr)

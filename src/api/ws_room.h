@@ -34,7 +34,8 @@ struct ws_rooms {
 	struct rooms *rooms;
 	struct mcu_rooms *mcu;
 	guint resume_seconds;
-	GHashTable *seats; /* resume token -> struct ws_seat (owned) */
+	GHashTable *seats;  /* resume token -> struct ws_seat (owned) */
+	guint recording_by; /* the participant whose room.record is running; 0: none */
 };
 
 /* `ctx` and `mcu` are borrowed and outlive the result. */
@@ -43,6 +44,10 @@ struct ws_rooms *ws_rooms_new(struct rest_context *ctx, struct mcu_rooms *mcu,
 /* The meeting has ended or closed elsewhere (REST, scheduler): its room, if open, ends as
  * if an operator ended it. */
 void ws_rooms_meeting_closed(struct ws_rooms *wr, gint64 meeting_id);
+/* Meeting `meeting_id`'s recording started (`on`) or stopped, whoever did it: its room,
+ * if open, keeps it for its state and tells everyone (room.recording with `row`, the
+ * recording as REST shows it, or null). `row` is borrowed. */
+void ws_rooms_recording_changed(struct ws_rooms *wr, gint64 meeting_id, bool on, JsonNode *row);
 
 /* After every connection has closed. */
 void ws_rooms_free(struct ws_rooms *wr);
@@ -54,7 +59,7 @@ struct room *ws_seat_room(struct ws_seat *seat);
 void ws_seat_detach(struct ws_seat *seat);
 
 void ws_room_add_participant(JsonBuilder *b, const struct room_participant *p);
-/* {meeting_id, state, floor, queue, views, participants}. */
+/* {meeting_id, state, recording, floor, queue, views, participants}. */
 void ws_room_add_state(JsonBuilder *b, struct room *room);
 
 /* The connection's seat (NULL: not joined) and its setter. */

@@ -336,6 +336,55 @@ ACTION_METHOD(method_lock, no_fields, ROOM_ACTION_LOCK)
 ACTION_METHOD(method_unlock, no_fields, ROOM_ACTION_UNLOCK)
 ACTION_METHOD(method_end, no_fields, ROOM_ACTION_END)
 
+static const struct field_spec record_fields[] = {
+    {"on", FIELD_BOOL, true, 0, 0},
+    {NULL},
+};
+
+/* room.record {on}: a chair starts or stops the meeting's recording, as an operator's
+ * REST call would; everyone gets room.recording. Audited with the chair's endpoint as the
+ * actor. */
+static JsonNode *method_record(struct ws_conn *conn, struct ws_call *call, JsonObject *params,
+                               GError **error)
+{
+	static const struct room_action_args none = {0};
+	g_autoptr(JsonBuilder) b = NULL;
+	struct principal who = {0, "", ROLE_CHAIR};
+	const struct rest_recorder *rec;
+	struct ws_seat *seat;
+	struct room *room;
+	struct ws_rooms *wr;
+	JsonNode *row;
+	bool on;
+
+	if (!validate_fields(params, record_fields, error) ||
+	    !(room = require_room(conn, &seat, error)))
+		return NULL;
+	wr = seat->wr;
+	if (!room_act(room, seat->participant, ROOM_ACTION_RECORD, &none, ws_rooms_now_ms(wr),
+	              error))
+		return NULL;
+	if (!wr->ctx || !(rec = wr->ctx->recorder)) {
+		g_set_error(error, API_ERROR, API_ERROR_UNAVAILABLE, "this server does not record");
+		return NULL;
+	}
+	on = json_object_get_boolean_member(params, "on");
+	g_snprintf(who.username, sizeof(who.username), "endpoint/%" G_GINT64_FORMAT,
+	           room_find(room, seat->participant)->endpoint_id);
+	wr->recording_by = seat->participant;
+	row = on ? rec->start(rec->self, &who, seat->meeting_id, error)
+	         : rec->stop(rec->self, &who, seat->meeting_id, error);
+	wr->recording_by = 0;
+	if (!row)
+		return NULL;
+	b = json_builder_new_immutable();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "recording");
+	json_builder_add_value(b, row);
+	json_builder_end_object(b);
+	return json_builder_get_root(b);
+}
+
 const struct ws_method ws_room_methods[] = {
     {"room.join", method_join},
     {"room.resume", method_resume},
@@ -355,6 +404,7 @@ const struct ws_method ws_room_methods[] = {
     {"room.lock", method_lock},
     {"room.unlock", method_unlock},
     {"room.end", method_end},
+    {"room.record", method_record},
 };
 
 const size_t ws_room_method_count = G_N_ELEMENTS(ws_room_methods);

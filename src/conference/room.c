@@ -263,6 +263,19 @@ enum room_state room_state(const struct room *room)
 	return room->state;
 }
 
+bool room_recording(const struct room *room)
+{
+	return room->recording;
+}
+
+bool room_set_recording(struct room *room, bool recording)
+{
+	if (room->recording == recording)
+		return false;
+	room->recording = recording;
+	return true;
+}
+
 const char *room_media_name_of(const struct room *room)
 {
 	return room->media_name;

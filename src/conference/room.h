@@ -74,6 +74,7 @@ enum room_action {
 	ROOM_ACTION_LOCK,
 	ROOM_ACTION_UNLOCK,
 	ROOM_ACTION_END,
+	ROOM_ACTION_RECORD, /* start or stop the recording: only authorised here (below) */
 	ROOM_ACTION_COUNT,
 };
 
@@ -163,6 +164,12 @@ GList *rooms_list(struct rooms *rooms);
 
 gint64 room_meeting_id(const struct room *room);
 enum room_state room_state(const struct room *room);
+/* Whether the meeting is being recorded, as the caller last said (room_set_recording()). */
+bool room_recording(const struct room *room);
+/* The caller's recorder started (true) or stopped (false) recording the room's meeting:
+ * kept for the room's state. Returns whether it changed. No event: the caller announces
+ * it with the recording's details. */
+bool room_set_recording(struct room *room, bool recording);
 /* The mcu room name: "meeting-<ID>". Owned by the room. */
 const char *room_media_name_of(const struct room *room);
 /* The participants in join order (borrowed array of struct room_participant *). */
@@ -233,10 +240,11 @@ struct room_action_args {
  * Participant `actor_id` (0: an operator acting from outside the room) takes `action`
  * with `args`, after room_may(). What each does and the events it emits are in
  * docs/protocol.md; END closes the room and makes everyone leave (reason "ended"), KICK
- * makes the target leave (reason "kicked"). An action that changes nothing (muting the
- * muted) succeeds without an event. Errors: ROOM_ERROR_FORBIDDEN, NOT_FOUND (target,
- * view), INVALID (a viewer given the floor, an empty floor queue, too many views),
- * CLOSED.
+ * makes the target leave (reason "kicked"). RECORD is only authorised and changes nothing:
+ * the room does not record; its caller starts or stops its recorder after it. An action that
+ * changes nothing (muting the muted) succeeds without an event. Errors: ROOM_ERROR_FORBIDDEN,
+ * NOT_FOUND (target, view), INVALID (a viewer given the floor, an empty floor queue, too many
+ * views), CLOSED.
  */
 bool room_act(struct room *room, guint actor_id, enum room_action action,
               const struct room_action_args *args, gint64 now_ms, GError **error);

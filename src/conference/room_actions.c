@@ -21,6 +21,7 @@ static const char *const action_names[] = {
     [ROOM_ACTION_LOCK] = "lock",
     [ROOM_ACTION_UNLOCK] = "unlock",
     [ROOM_ACTION_END] = "end",
+    [ROOM_ACTION_RECORD] = "record",
 };
 
 const char *room_action_name(enum room_action action)
@@ -326,6 +327,8 @@ static bool act(struct room *room, struct room_participant *actor, enum room_act
 	case ROOM_ACTION_END:
 		end_meeting(room, actor, now_ms);
 		return true;
+	case ROOM_ACTION_RECORD:
+		return true; /* authorised: the caller's recorder does the rest */
 	case ROOM_ACTION_COUNT:
 		break;
 	}

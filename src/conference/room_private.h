@@ -29,6 +29,7 @@ struct room {
 	guint floor;             /* participant holding the floor; 0: none */
 	guint next_id;
 	bool mute_on_join; /* after a mute-all, newcomers start muted by the chair */
+	bool recording;    /* as room_set_recording() last said */
 };
 
 void room_emit(struct room *room, struct room_event *ev);

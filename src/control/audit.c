@@ -6,7 +6,8 @@
 bool audit_append(struct store *st, const struct principal *who, const char *action,
                   const char *target, const char *detail, GError **error)
 {
-	const char *actor = who && who->account_id ? who->username : "system";
+	/* An account, or a named actor without one (a chair's endpoint: "endpoint/ID"). */
+	const char *actor = who && (who->account_id || who->username[0]) ? who->username : "system";
 
 	return store_exec(st,
 	                  "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, "

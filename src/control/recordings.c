@@ -88,7 +88,8 @@ static bool insert_recording(struct store *st, gpointer user_data, GError **erro
 	    "started_at, started_by) VALUES (?, ?, 'recording', ?, ?, ?, ?) RETURNING id",
 	    STORE_PARAMS(STORE_INT(b->meeting_id), STORE_INT(segment), STORE_TEXT(b->file_name),
 	                 STORE_TEXT(b->tracks), STORE_INT(b->now_ms),
-	                 STORE_TEXT(b->who->account_id ? b->who->username : "system")),
+	                 STORE_TEXT(b->who->account_id || b->who->username[0] ? b->who->username
+	                                                                      : "system")),
 	    error);
 	if (!rows)
 		return false;
@@ -324,4 +325,20 @@ gint64 recordings_active(struct store *st, gint64 meeting_id, GError **error)
 	    STORE_PARAMS(STORE_INT(meeting_id)), error);
 
 	return rows && store_rows_count(rows) ? store_rows_get_int(rows, 0, 0) : 0;
+}
+
+char *recordings_policy(struct store *st, gint64 meeting_id, GError **error)
+{
+	g_autoptr(store_rows) rows =
+	    store_query(st, "SELECT recording_policy FROM meetings WHERE id = ?",
+	                STORE_PARAMS(STORE_INT(meeting_id)), error);
+
+	if (!rows)
+		return NULL;
+	if (store_rows_count(rows) == 0) {
+		g_set_error(error, CONTROL_ERROR, CONTROL_ERROR_NOT_FOUND,
+		            "no meeting %" G_GINT64_FORMAT, meeting_id);
+		return NULL;
+	}
+	return g_strdup(store_rows_get(rows, 0, 0));
 }

@@ -65,6 +65,10 @@ bool recordings_find_file(struct store *st, gint64 meeting_id, gint64 id,
                           struct recording_file *out, GError **error);
 void recording_file_clear(struct recording_file *f);
 
+/* Meeting `meeting_id`'s recording policy: "none", "manual" or "auto" (caller frees), or
+ * NULL (NOT_FOUND without the meeting). */
+char *recordings_policy(struct store *st, gint64 meeting_id, GError **error);
+
 /* The id of meeting `meeting_id`'s recording in progress, or 0. */
 gint64 recordings_active(struct store *st, gint64 meeting_id, GError **error);
 
