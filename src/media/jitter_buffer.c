@@ -19,6 +19,7 @@
 #define MAX_TS_BACK    ((int64_t)AUDIO_SAMPLE_RATE)
 /* Packets of delay history needed before the target follows the measurement. */
 #define MIN_SAMPLES    16
+#define TARGET_EVERY   4 /* packets between recomputations of the target delay */
 /* Deadband around the target: grow below target - 15 ms, shrink above target + 25 ms. The
  * band is wider than a frame, so one step never crosses it and the delay cannot oscillate. */
 #define GROW_BELOW_US  15000
@@ -78,6 +79,7 @@ struct jitter_buffer {
 	unsigned transit_count;
 	unsigned transit_pos;
 	bool target_dirty;
+	unsigned since_target; /* packets measured since the target was computed */
 	int64_t min_transit;
 	unsigned target_ms;
 	bool have_last_transit;
@@ -275,11 +277,19 @@ static void measure(struct jitter_buffer *jb, uint64_t ts, uint64_t arrival_us)
 	int64_t transit_ts =
 	    (int64_t)(arrival_us * (AUDIO_SAMPLE_RATE / 1000) / 1000) - (int64_t)ts;
 
-	jb->transit[jb->transit_pos] = (int64_t)arrival_us - ts_to_us(ts);
+	int64_t transit = (int64_t)arrival_us - ts_to_us(ts);
+
+	jb->transit[jb->transit_pos] = transit;
 	jb->transit_pos = (jb->transit_pos + 1) % jb->cfg.window;
 	if (jb->transit_count < jb->cfg.window)
 		jb->transit_count++;
-	jb->target_dirty = true;
+	/* The percentile over the window moves slowly: recomputed every TARGET_EVERY packets
+	 * (a copy and a quickselect of 128 values each time would be most of a room's
+	 * per-packet cost), at once while the window fills or when a packet is the fastest
+	 * yet (the delays are measured from it). */
+	if (++jb->since_target >= TARGET_EVERY || jb->transit_count < MIN_SAMPLES + TARGET_EVERY ||
+	    transit < jb->min_transit)
+		jb->target_dirty = true;
 
 	if (jb->have_last_transit) {
 		int64_t d = transit_ts - jb->last_transit_ts;
@@ -412,6 +422,7 @@ static void update_target(struct jitter_buffer *jb)
 	if (!jb->target_dirty || n == 0)
 		return;
 	jb->target_dirty = false;
+	jb->since_target = 0;
 	jb->min_transit = jb->transit[0];
 	for (unsigned i = 1; i < n; i++)
 		jb->min_transit = MIN(jb->min_transit, jb->transit[i]);

@@ -10,6 +10,7 @@
 #include <nice/agent.h>
 #include <nice/interfaces.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define COMPONENT 1
 
@@ -23,6 +24,14 @@ struct ice {
 	char *name;
 	enum ice_state state;
 	bool closed;
+	/* The selected pair's socket and remote address, when it is a plain UDP socket (not
+	 * relayed): media is sent there with one sendto() instead of nice_agent_send(), which
+	 * takes the agent's lock and turns the address into a GSocketAddress and back for
+	 * every datagram. Any thread reads it under direct_lock; the agent's thread sets it. */
+	GMutex direct_lock;
+	GSocket *direct_socket;
+	struct sockaddr_storage direct_to;
+	socklen_t direct_to_len;
 };
 
 const char *ice_state_name(enum ice_state state)
@@ -248,6 +257,34 @@ static void on_component_state(NiceAgent *agent, guint stream, guint component, 
 	}
 }
 
+/* Points the direct path at the selected pair, or turns it off (relayed or TCP pairs keep
+ * going through libnice, which wraps them). The agent's thread. */
+static void set_direct(struct ice *ice, NiceCandidate *local, NiceCandidate *remote)
+{
+	GSocket *socket = NULL;
+	struct sockaddr_storage to;
+	socklen_t to_len = 0;
+
+	if (local->type != NICE_CANDIDATE_TYPE_RELAYED &&
+	    local->transport == NICE_CANDIDATE_TRANSPORT_UDP &&
+	    remote->transport == NICE_CANDIDATE_TRANSPORT_UDP)
+		socket = nice_agent_get_selected_socket(ice->agent, ice->stream, COMPONENT);
+	if (socket) {
+		memset(&to, 0, sizeof(to));
+		nice_address_copy_to_sockaddr(&remote->addr, (struct sockaddr *)&to);
+		to_len = to.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+		                                  : sizeof(struct sockaddr_in);
+	}
+	g_mutex_lock(&ice->direct_lock);
+	g_clear_object(&ice->direct_socket);
+	ice->direct_socket = socket;
+	if (socket) {
+		ice->direct_to = to;
+		ice->direct_to_len = to_len;
+	}
+	g_mutex_unlock(&ice->direct_lock);
+}
+
 static void on_selected_pair(NiceAgent *agent, guint stream, guint component, NiceCandidate *local,
                              NiceCandidate *remote, gpointer data)
 {
@@ -256,6 +293,7 @@ static void on_selected_pair(NiceAgent *agent, guint stream, guint component, Ni
 
 	if (stream != ice->stream || component != COMPONENT)
 		return;
+	set_direct(ice, local, remote);
 	pair = ice_selected_pair(ice);
 	g_info("[%s] ice: selected pair %s", ice->name, pair ? pair : "?");
 }
@@ -325,6 +363,7 @@ struct ice *ice_new(GMainContext *context, const struct ice_config *cfg, bool co
 	ice->cb = cb;
 	ice->user_data = user_data;
 	ice->name = g_strdup(name);
+	g_mutex_init(&ice->direct_lock);
 	ice->agent = nice_agent_new_full(context, NICE_COMPATIBILITY_RFC5245, options);
 	g_object_set(ice->agent, "controlling-mode", controlling, NULL);
 	configure_agent(ice);
@@ -405,9 +444,31 @@ void ice_remote_gathering_done(struct ice *ice)
 	nice_agent_peer_candidate_gathering_done(ice->agent, ice->stream);
 }
 
+/* Sends on the selected pair's socket directly: 0, -errno, or 1 when there is no direct
+ * path (then libnice sends). */
+static int send_direct(struct ice *ice, const uint8_t *buf, size_t len)
+{
+	ssize_t sent;
+	int ret = 1;
+
+	g_mutex_lock(&ice->direct_lock);
+	if (ice->direct_socket) {
+		sent = sendto(g_socket_get_fd(ice->direct_socket), buf, len, MSG_DONTWAIT,
+		              (const struct sockaddr *)&ice->direct_to, ice->direct_to_len);
+		ret = sent == (ssize_t)len ? 0 : sent < 0 ? -errno : -EIO;
+	}
+	g_mutex_unlock(&ice->direct_lock);
+	return ret == -EWOULDBLOCK ? -EAGAIN : ret;
+}
+
 int ice_send(struct ice *ice, const uint8_t *buf, size_t len)
 {
-	gint sent = nice_agent_send(ice->agent, ice->stream, COMPONENT, len, (const gchar *)buf);
+	int direct = send_direct(ice, buf, len);
+	gint sent;
+
+	if (direct <= 0)
+		return direct;
+	sent = nice_agent_send(ice->agent, ice->stream, COMPONENT, len, (const gchar *)buf);
 
 	if (sent == (gint)len)
 		return 0;
@@ -441,6 +502,8 @@ void ice_free(struct ice *ice)
 	if (!ice)
 		return;
 	ice->closed = true;
+	g_clear_object(&ice->direct_socket); /* no sender: the peer has let go of ice */
+	g_mutex_clear(&ice->direct_lock);
 	g_signal_handlers_disconnect_by_data(ice->agent, ice);
 	nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ice->context, NULL, NULL);
 	/* The agent lives on until its TURN allocations are released; it holds no pointer

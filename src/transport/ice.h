@@ -97,7 +97,8 @@ bool ice_add_remote_candidate(struct ice *ice, const char *candidate, GError **e
 void ice_remote_gathering_done(struct ice *ice);
 
 /*
- * Sends one datagram on the selected pair. Any thread (libnice locks). Returns 0,
+ * Sends one datagram on the selected pair: with sendto() on its socket when it is plain
+ * UDP, else through libnice. Any thread (a small lock). Returns 0,
  * -ENOTCONN before a pair is selected, -EAGAIN when the socket would block (the datagram
  * is dropped), or -EIO.
  */

@@ -534,6 +534,12 @@ static struct peer_track *offer_track(struct negotiation *n, enum track_kind kin
 
 void negotiate_offer(negotiate_random_fn rnd, void *rnd_data, struct negotiation *n)
 {
+	negotiate_offer_kinds(rnd, rnd_data, true, n);
+}
+
+void negotiate_offer_kinds(negotiate_random_fn rnd, void *rnd_data, bool with_video,
+                           struct negotiation *n)
+{
 	struct peer_track *audio, *video;
 	struct sdp_group *bundle;
 
@@ -554,14 +560,16 @@ void negotiate_offer(negotiate_random_fn rnd, void *rnd_data, struct negotiation
 	rtp_ext_map_set(&audio->ext, OFFER_EXT_LEVEL, RTP_EXT_AUDIO_LEVEL);
 	pick_ssrcs(audio, rnd, rnd_data, n);
 
-	video = offer_track(n, TRACK_VIDEO, "1");
-	video->codec = (struct track_codec){.pt = OFFER_VIDEO_PT,
-	                                    .name = "VP8",
-	                                    .clock_rate = 90000,
-	                                    .has_rtx = true,
-	                                    .rtx_pt = OFFER_RTX_PT};
-	video->fb_nack = video->fb_pli = video->fb_fir = true;
-	pick_ssrcs(video, rnd, rnd_data, n);
+	if (with_video) {
+		video = offer_track(n, TRACK_VIDEO, "1");
+		video->codec = (struct track_codec){.pt = OFFER_VIDEO_PT,
+		                                    .name = "VP8",
+		                                    .clock_rate = 90000,
+		                                    .has_rtx = true,
+		                                    .rtx_pt = OFFER_RTX_PT};
+		video->fb_nack = video->fb_pli = video->fb_fir = true;
+		pick_ssrcs(video, rnd, rnd_data, n);
+	}
 
 	for (unsigned i = 0; i < n->track_count; i++) {
 		struct peer_track *t = &n->tracks[i];

@@ -83,6 +83,11 @@ bool negotiate_answer(const char *offer, size_t len, negotiate_random_fn rnd, vo
  */
 void negotiate_offer(negotiate_random_fn rnd, void *rnd_data, struct negotiation *n);
 
+/* As negotiate_offer(), with the video section only when with_video (an audio-only
+ * endpoint's offer: one audio section). */
+void negotiate_offer_kinds(negotiate_random_fn rnd, void *rnd_data, bool with_video,
+                           struct negotiation *n);
+
 /*
  * Applies the remote answer (len bytes) to the offer in *n: narrows each track to what the
  * answer accepted (codec, RTX, feedback, extensions, direction), records remote SSRCs and

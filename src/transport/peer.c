@@ -136,9 +136,9 @@ static void release(struct peer *p)
 	if (p->released)
 		return;
 	p->released = true;
-	if (p->tick) {
-		g_source_destroy(p->tick);
-		g_clear_pointer(&p->tick, g_source_unref);
+	if (p->ticking) {
+		worker_remove_ticker(p->worker, p);
+		p->ticking = false;
 	}
 	if (p->dtls) {
 		dtls_session_close(p->dtls); /* close_notify if the handshake completed */
@@ -367,10 +367,9 @@ void peer_apply_remote(struct peer *p)
 		start_dtls(p); /* ICE connected before the answer came (remote checks first) */
 }
 
-static gboolean tick_cb(gpointer data)
+static void tick_cb(void *data)
 {
 	peer_tick(data, ((struct peer *)data)->now_us());
-	return G_SOURCE_CONTINUE;
 }
 
 static gboolean start_on_worker(gpointer data)
@@ -385,9 +384,8 @@ static gboolean start_on_worker(gpointer data)
 	}
 	p->ice = ice_new(ctx, &p->transport->settings.ice, p->controlling, p->ufrag, p->pwd,
 	                 &ice_callbacks, p, p->id);
-	p->tick = g_timeout_source_new(PEER_TICK_MS);
-	g_source_set_callback(p->tick, tick_cb, p, NULL);
-	g_source_attach(p->tick, ctx);
+	worker_add_ticker(p->worker, tick_cb, p);
+	p->ticking = true;
 	if (!ice_gather(p->ice, &error)) {
 		peer_fail(p, PEER_ERROR_ICE, error->message);
 		return G_SOURCE_REMOVE;
@@ -591,7 +589,12 @@ void peer_tick(struct peer *p, int64_t now)
 	check_liveness(p, now);
 	if (g_atomic_int_get(&p->state) == PEER_STATE_CONNECTED)
 		peer_rtcp_tick(p, now);
-	peer_publish_stats(p);
+	/* Readers (/metrics, stats requests) look a few times a second at most; publishing
+	 * takes the send lock that the room's media thread wants for every packet. */
+	if (++p->ticks_since_publish >= PEER_PUBLISH_TICKS) {
+		p->ticks_since_publish = 0;
+		peer_publish_stats(p);
+	}
 }
 
 /* ---- bare peers (tests, fuzzing) ---- */

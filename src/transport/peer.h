@@ -119,6 +119,12 @@ struct peer *peer_new_answer(struct transport *t, const char *offer, size_t len,
 struct peer *peer_new_offer(struct transport *t, bool trickle, const struct peer_events *events,
                             const struct peer_media *media, void *user_data);
 
+/* As peer_new_offer(), offering video only when with_video (an audio-only endpoint, such
+ * as cau-load's in an audio bench). Owner thread. */
+struct peer *peer_new_offer_kinds(struct transport *t, bool trickle, bool with_video,
+                                  const struct peer_events *events, const struct peer_media *media,
+                                  void *user_data);
+
 /* The callback of peer_local_description(): sdp (caller frees) or error (caller frees). */
 typedef void (*peer_description_fn)(struct peer *peer, char *sdp, GError *error, void *user_data);
 

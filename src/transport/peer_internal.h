@@ -17,9 +17,15 @@
 #include "transport/twcc.h"
 
 #define PEER_MTU                   1500 /* largest datagram handled */
-#define PEER_TICK_MS               20
+#define PEER_TICK_MS               WORKER_TICK_MS
 #define PEER_REPORT_US             1000000 /* RTCP report interval (randomised +-50%) */
 #define PEER_TWCC_US               50000
+#define PEER_PUBLISH_TICKS         5 /* counters published every 100 ms */
+/* Feedback interval when no video is received: Chrome's longest (its feedback rate follows
+ * the received bitrate, 5% of it at most), so an audio-only peer at 50 packets/s gets a
+ * feedback every 12 packets instead of every 2-3, and a room of a thousand sends 4,000
+ * feedback packets a second rather than 20,000. */
+#define PEER_TWCC_AUDIO_US         250000
 #define PEER_KEYFRAME_GAP_US       300000
 #define PEER_MAX_RETRANSMIT_AGE_US 1000000
 
@@ -112,9 +118,11 @@ struct peer {
 	bool remote_known;
 	struct stream_in in[PEER_MAX_TRACKS];
 	struct twcc_recorder *twcc;
-	GSource *tick;
+	bool ticking; /* on the worker's shared timer */
+	unsigned ticks_since_publish;
 	int64_t created_us, connected_us, last_recv_us;
 	int64_t next_report_us, next_twcc_us;
+	int64_t twcc_interval_us; /* PEER_TWCC_US, or PEER_TWCC_AUDIO_US without video in */
 	int64_t rtt_us;
 	uint64_t dropped;
 	uint64_t remb_received, remb_bps;

@@ -170,7 +170,7 @@ void peer_rtcp_tick(struct peer *p, int64_t now)
 	}
 	if (p->twcc && now >= p->next_twcc_us) {
 		send_twcc(p, now);
-		p->next_twcc_us = now + PEER_TWCC_US;
+		p->next_twcc_us = now + p->twcc_interval_us;
 	}
 	if (now >= p->next_report_us) {
 		if (p->next_report_us)

@@ -19,6 +19,7 @@ void peer_dtls_receive(struct peer *p, const uint8_t *buf, size_t len, int64_t n
 void peer_streams_init(struct peer *p)
 {
 	unsigned need_twcc = 0;
+	bool video_in = false;
 
 	for (unsigned i = 0; i < p->track_count; i++) {
 		const struct peer_track *t = &p->tracks[i];
@@ -42,7 +43,9 @@ void peer_streams_init(struct peer *p)
 			nack_init(in->nack, NULL);
 		}
 		need_twcc += t->receive && t->fb_twcc;
+		video_in = video_in || (t->receive && t->kind == TRACK_VIDEO);
 	}
+	p->twcc_interval_us = video_in ? PEER_TWCC_US : PEER_TWCC_AUDIO_US;
 	if (need_twcc && !p->twcc) {
 		p->twcc = g_new(struct twcc_recorder, 1);
 		twcc_init(p->twcc);

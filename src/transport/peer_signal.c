@@ -49,9 +49,16 @@ struct peer *peer_new_answer(struct transport *t, const char *offer, size_t len,
 struct peer *peer_new_offer(struct transport *t, bool trickle, const struct peer_events *events,
                             const struct peer_media *media, void *user_data)
 {
+	return peer_new_offer_kinds(t, trickle, true, events, media, user_data);
+}
+
+struct peer *peer_new_offer_kinds(struct transport *t, bool trickle, bool with_video,
+                                  const struct peer_events *events, const struct peer_media *media,
+                                  void *user_data)
+{
 	struct peer *p = peer_alloc(t, events, media, user_data);
 
-	negotiate_offer(random_u32, NULL, &p->neg);
+	negotiate_offer_kinds(random_u32, NULL, with_video, &p->neg);
 	p->trickle_local = trickle;
 	p->controlling = true;
 	peer_start(p);

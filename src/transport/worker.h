@@ -62,3 +62,19 @@ bool worker_is_current(const struct worker *w);
  * NULL) is called on data afterwards, on the worker's thread. Any thread.
  */
 void worker_invoke(struct worker *w, GSourceFunc fn, gpointer data, GDestroyNotify destroy);
+
+/* Period of the workers' shared timer. */
+#define WORKER_TICK_MS 20
+
+typedef void (*worker_tick_fn)(void *data);
+
+/*
+ * Calls fn(data) every WORKER_TICK_MS on w's thread, with every other ticker of w, until
+ * worker_remove_ticker(w, data). One timer serves them all. data must not be NULL and
+ * must stay valid until removed. w's thread only.
+ */
+void worker_add_ticker(struct worker *w, worker_tick_fn fn, void *data);
+
+/* Stops the ticker added with data; it is not called after this returns, even when
+ * removed from inside a tick. w's thread only. */
+void worker_remove_ticker(struct worker *w, void *data);

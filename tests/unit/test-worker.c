@@ -4,6 +4,8 @@
 
 #include "transport/worker.h"
 
+#include <stddef.h>
+
 struct probe {
 	struct worker *worker;
 	GMutex lock;
@@ -88,6 +90,73 @@ static void test_least_loaded(void)
 	worker_release(c);
 }
 
+struct tick_probe {
+	struct worker *worker;
+	GMutex lock;
+	GCond cond;
+	int a, b; /* calls of the two tickers */
+	bool on_worker, done;
+};
+
+static void tick_b(void *data)
+{
+	struct tick_probe *t = (struct tick_probe *)((char *)data - offsetof(struct tick_probe, b));
+
+	g_mutex_lock(&t->lock);
+	t->b++;
+	g_mutex_unlock(&t->lock);
+}
+
+/* Removes b during its third tick (b comes after it: b must not run in that tick), then
+ * itself at its sixth. */
+static void tick_a(void *data)
+{
+	struct tick_probe *t = data;
+
+	g_mutex_lock(&t->lock);
+	t->a++;
+	t->on_worker = t->on_worker && worker_is_current(t->worker);
+	if (t->a == 3)
+		worker_remove_ticker(t->worker, &t->b);
+	if (t->a == 6) {
+		worker_remove_ticker(t->worker, t);
+		t->done = true;
+		g_cond_signal(&t->cond);
+	}
+	g_mutex_unlock(&t->lock);
+}
+
+static gboolean add_tickers(gpointer data)
+{
+	struct tick_probe *t = data;
+
+	worker_add_ticker(t->worker, tick_a, t);
+	worker_add_ticker(t->worker, tick_b, &t->b);
+	return G_SOURCE_REMOVE;
+}
+
+static void test_tickers(void)
+{
+	g_autoptr(worker_pool) pool = worker_pool_new(1);
+	struct tick_probe t = {.worker = worker_pool_get(pool, 0), .on_worker = true};
+
+	g_mutex_init(&t.lock);
+	g_cond_init(&t.cond);
+	worker_invoke(t.worker, add_tickers, &t, NULL);
+	g_mutex_lock(&t.lock);
+	while (!t.done)
+		g_cond_wait(&t.cond, &t.lock);
+	g_assert_true(t.on_worker);
+	g_assert_cmpint(t.a, ==, 6);
+	g_assert_cmpint(t.b, ==, 2);
+	g_mutex_unlock(&t.lock);
+	g_clear_pointer(&pool, worker_pool_free); /* joins: no tick can come after */
+	g_assert_cmpint(t.a, ==, 6);
+	g_assert_cmpint(t.b, ==, 2);
+	g_mutex_clear(&t.lock);
+	g_cond_clear(&t.cond);
+}
+
 static void test_default_size(void)
 {
 	g_autoptr(worker_pool) pool = worker_pool_new(0);
@@ -101,5 +170,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/worker/invoke-runs-on-worker", test_invoke_runs_on_worker);
 	g_test_add_func("/worker/least-loaded", test_least_loaded);
 	g_test_add_func("/worker/default-size", test_default_size);
+	g_test_add_func("/worker/tickers", test_tickers);
 	return g_test_run();
 }

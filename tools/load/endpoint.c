@@ -144,7 +144,8 @@ void endpoint_start(struct endpoint *ep)
 	ep->started_us = g_get_monotonic_time();
 	ep->timestamp = g_random_int();
 	set_state(ep, EP_OFFERING);
-	ep->peer = peer_new_offer(ep->load->transport, false, &events, &media, ep);
+	ep->peer = peer_new_offer_kinds(ep->load->transport, false, !ep->load->audio_only, &events,
+	                                &media, ep);
 	peer_local_description(ep->peer, on_offer, ep);
 }
 

@@ -183,6 +183,7 @@ struct load {
 	struct video_clip *vclips[2][VIDEO_PATTERNS]; /* [small, large][pattern] */
 	char *ivf_dir; /* --write-ivf: every clip written there at start */
 	unsigned estimates_kbps[8], estimate_count; /* --video-estimates: REMB per receiver */
+	gboolean audio_only;                        /* offer no video section (Cầu back-end) */
 	const struct load_signal *signal;
 	/* state */
 	GMainLoop *loop;

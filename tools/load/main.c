@@ -86,6 +86,8 @@ static bool parse_options(struct load *load, int argc, char **argv)
 	     "Write every camera clip there as IVF (cam-WxH-P.ivf)", "DIR"},
 	    {"video-min-fps", 0, 0, G_OPTION_ARG_DOUBLE, &video_min_fps,
 	     "Frames a second a decoding endpoint must decode (default 10)", "F"},
+	    {"audio-only", 0, 0, G_OPTION_ARG_NONE, &load->audio_only,
+	     "Offer audio only (no video section), as a telephone-like endpoint", NULL},
 	    {NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- WebRTC load generator");
@@ -127,6 +129,10 @@ static bool parse_options(struct load *load, int argc, char **argv)
 	                    video_large_every < 1)) {
 		fprintf(stderr, "cau-load: --video-large needs --video, a valid camera and "
 		                "--video-large-every >= 1\n");
+		return false;
+	}
+	if (video && load->audio_only) {
+		fprintf(stderr, "cau-load: --video and --audio-only exclude each other\n");
 		return false;
 	}
 	load->video = video != NULL;
