@@ -115,6 +115,10 @@ def test_grid_shows_each_colour_and_a_name_tile(echo_server, tmp_path):
         wait_for(composite_ok, 30, interval=0.5,
                  message="the composite shows the three colours and the name tile")
         print(f"\ncomposite: {last[0][1]}")
+        # The sources' assembler counters are summed into /metrics every 30 ticks, so the
+        # third sender's key frame may show up to a second after its colour does.
+        wait_for(lambda: (room_metric(server, "cau_video_keyframes_received_total") or 0) >= 3,
+                 10, message="a key frame from each of the three senders in /metrics")
         during = metrics(server.url)
         report = finish_client(server, receiver)
     finally:
