@@ -4,9 +4,10 @@ whose camera flashes white and whose microphone beeps at the same instants (one 
 clock in the sender) sends to a real mcu room while the chair records it; the WebM is
 decoded with GStreamer and each flash's onset in the composite's video is compared with
 the nearest beep's onset in the mixed audio. The median over the flashes must be within
-40 ms, plus one composite frame period (33 ms at the top tier's 30 fps): a flash can
-only appear in the first composite frame drawn after it arrived, so the video onset is
-quantised to the composite's frames while the audio onset is exact to 2 ms.
+40 ms (issue 8). A flash can only appear in the first composite frame drawn after it
+arrived, so the video onset is quantised to the composite's frames (33 ms at the top
+tier's 30 fps) while the audio onset is exact to 2 ms; that lateness is in the file a
+viewer plays, so it counts against the 40 ms rather than being allowed on top of it.
 
 What this test found: the server itself put the video 100-330 ms ahead of the audio on a
 loaded machine. Each speaker's audio waits in its adaptive jitter buffer (up to 200 ms,
@@ -28,7 +29,6 @@ from test_webrtc_aiortc import client_env, have_aiortc
 
 CLIENT = Path(__file__).resolve().parent / "clients" / "aiortc_flash.py"
 SYNC_MS = 40
-FRAME_MS = 1000 / 30  # the composite's top tier: 30 fps
 PAIR_WITHIN_MS = 400  # a flash and a beep further apart are not the same event
 FIRST_S, PERIOD_S, LENGTH_S = 2.0, 1.2, 0.3
 
@@ -147,4 +147,4 @@ def test_flash_and_beep_land_together_in_the_recording(echo_server, tmp_path):
           f"luminance {vrange}, rms {arange}")
     assert len(offsets) >= 5, (flashes, beeps, vrange, arange)
     median = offsets[len(offsets) // 2]
-    assert abs(median) <= SYNC_MS + FRAME_MS, (median, offsets)
+    assert abs(median) <= SYNC_MS, (median, offsets)
