@@ -154,13 +154,11 @@ async function prepare(s, op, numbers) {
     const rows = await expectRows('invitation links', op.locator('#invitation-links table'), (r) => r.length === 3);
     for (const row of rows) links[row[1]] = row[3];
     assert(args.communes.every((name) => links[name]?.startsWith(`${args.url}/join/`)), `links ${JSON.stringify(links)}`);
-    const chair = await op.evaluate(async ({ id, endpoint }) => {
-      const response = await fetch(`/api/v1/meetings/${id}/join-tokens`, { method: 'POST',
-        headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ endpoint_id: endpoint, role: 'chair' }) });
-      return response.json();
-    }, { id: meetingId, endpoint: args.chair_endpoint });
-    assert(chair.role === 'chair' && chair.link, `chair token ${JSON.stringify(chair)}`);
-    links.chair = chair.link;
+    // The hall's row makes the chair's link (POST join-tokens, role chair) and shows it.
+    await op.getByRole('button', { name: `Tạo liên kết chủ trì cho ${args.chair_name}` }).click();
+    const chairLink = (await expectText(op.locator('#chair-link code'), `${args.url}/join/`)).trim();
+    assert(chairLink !== links[args.chair_name], 'the chair link is the participant link');
+    links.chair = chairLink;
     await bothSizes(op, 'console-meeting');
   });
   numbers.meeting_id = meetingId;

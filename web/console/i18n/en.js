@@ -255,6 +255,9 @@ export default {
   'invitations.copy': 'Copy',
   'invitations.copy_all': 'Copy all links',
   'invitations.none': 'No endpoint is invited yet.',
+  'invitations.chair': 'Chair link',
+  'invitations.chair_for': 'Make a chair link for {name}',
+  'invitations.chair_link': 'Chair link of {name} (whoever opens it runs the meeting):',
 
   'materials.title': 'Meeting materials',
   'materials.choose_file': 'Choose a file to upload.',

@@ -255,6 +255,9 @@ export default {
   'invitations.copy': 'Sao chép',
   'invitations.copy_all': 'Sao chép tất cả liên kết',
   'invitations.none': 'Chưa có điểm cầu nào được mời.',
+  'invitations.chair': 'Liên kết chủ trì',
+  'invitations.chair_for': 'Tạo liên kết chủ trì cho {name}',
+  'invitations.chair_link': 'Liên kết chủ trì của {name} (người mở liên kết này điều hành cuộc họp):',
 
   'materials.title': 'Tài liệu họp',
   'materials.choose_file': 'Hãy chọn một tệp để tải lên.',

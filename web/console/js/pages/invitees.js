@@ -136,13 +136,32 @@ async function openEditor(meeting, invitees, onSaved) {
   }));
 }
 
-// The join links of the invited endpoints, fetched on request, each with a copy button.
+// A button that makes `endpoint` the room's chair: a chair join link for it (POST
+// join-tokens, role chair), shown in `box` with a copy button. The participant link of the
+// same endpoint keeps working; whoever opens the chair link runs the meeting.
+function chairButton(meeting, endpoint, box, errors, absolute) {
+  const button = h('button', { type: 'button', class: 'secondary', text: t('invitations.chair'),
+    'aria-label': t('invitations.chair_for', { name: endpoint.name }),
+    onclick: () => busy(button, errors, async () => {
+      const reply = await api('POST', `/meetings/${meeting.id}/join-tokens`,
+        { endpoint_id: endpoint.id, role: 'chair' });
+      const link = absolute(reply.link);
+      replace(box, [h('p', { text: t('invitations.chair_link', { name: endpoint.name }) }),
+        h('code', { class: 'link', text: link }), copyButton(link, t('invitations.copy'))]);
+      announce(t('invitations.chair_link', { name: endpoint.name }));
+    }) });
+  return button;
+}
+
+// The join links of the invited endpoints, fetched on request, each with a copy button and
+// a button that makes a chair link for it.
 export function invitationsSection(meeting) {
   const box = h('div', { id: 'invitation-links' });
   const errors = errorBox();
   const show = h('button', { type: 'button', class: 'secondary', text: t('invitations.show'),
     onclick: () => busy(show, errors, async () => {
       const reply = await api('GET', `/meetings/${meeting.id}/invitations`);
+      const chairBox = h('div', { id: 'chair-link', 'aria-live': 'polite' });
       const absolute = (link) => new URL(link, window.location.origin).href;
       const all = reply.invitations
         .map((i) => `${i.endpoint.code}\t${i.endpoint.name}\t${absolute(i.link)}`).join('\n');
@@ -151,8 +170,10 @@ export function invitationsSection(meeting) {
           table(null, [t('dir.code'), t('dir.name'), t('dir.unit'), t('invitations.link'), t('common.actions')],
             reply.invitations.map((i) => [code(i.endpoint.code), i.endpoint.name, i.endpoint.unit.name,
               h('code', { class: 'link', text: absolute(i.link) }),
-              copyButton(absolute(i.link), t('invitations.copy'), i.endpoint.code)])),
-          copyButton(all, t('invitations.copy_all'))]
+              h('div', { class: 'actions' },
+                copyButton(absolute(i.link), t('invitations.copy'), i.endpoint.code),
+                chairButton(meeting, i.endpoint, chairBox, errors, absolute))])),
+          copyButton(all, t('invitations.copy_all')), chairBox]
         : h('p', { class: 'empty', text: t('invitations.none') }));
     }) });
   return h('section', { class: 'card', id: 'invitations', 'aria-labelledby': 'invitations-title' },
