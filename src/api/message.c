@@ -2,6 +2,7 @@
 /* Parsing and writing the WebSocket protocol's envelopes. */
 #include "message.h"
 
+#include "core/log.h"
 #include "errors.h"
 
 #include <string.h>
@@ -166,32 +167,7 @@ char *api_error_json(const GError *error)
 
 void api_json_append_string(GString *out, const char *s)
 {
-	g_string_append_c(out, '"');
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		switch (*c) {
-		case '"':
-			g_string_append(out, "\\\"");
-			break;
-		case '\\':
-			g_string_append(out, "\\\\");
-			break;
-		case '\n':
-			g_string_append(out, "\\n");
-			break;
-		case '\r':
-			g_string_append(out, "\\r");
-			break;
-		case '\t':
-			g_string_append(out, "\\t");
-			break;
-		default:
-			if (*c < 0x20)
-				g_string_append_printf(out, "\\u%04x", *c);
-			else
-				g_string_append_c(out, (char)*c);
-		}
-	}
-	g_string_append_c(out, '"');
+	log_json_escape(out, s); /* the log's JSON lines and the API's texts escape alike */
 }
 
 char *api_reply_result_text(JsonNode *id, const char *result_json)
