@@ -32,7 +32,8 @@ static bool no_body(struct rest_request *req)
 	return false;
 }
 
-static void post_recording(struct rest_request *req)
+/* Starts (201) or stops (200) the meeting's recording; the recorder says why it cannot. */
+static void set_recording(struct rest_request *req, bool on)
 {
 	g_autoptr(GError) error = NULL;
 	gint64 meeting_id = rest_param_id(req, 0);
@@ -41,27 +42,23 @@ static void post_recording(struct rest_request *req)
 
 	if (!meeting_id || !recorder_here(req) || !no_body(req))
 		return;
-	if (!(row = rec->start(rec->self, &req->who, meeting_id, &error))) {
+	row = on ? rec->start(rec->self, &req->who, meeting_id, &error)
+	         : rec->stop(rec->self, &req->who, meeting_id, &error);
+	if (!row) {
 		rest_reply_error(req, error);
 		return;
 	}
-	rest_reply(req, SOUP_STATUS_CREATED, row);
+	rest_reply(req, on ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, row);
+}
+
+static void post_recording(struct rest_request *req)
+{
+	set_recording(req, true);
 }
 
 static void delete_recording(struct rest_request *req)
 {
-	g_autoptr(GError) error = NULL;
-	gint64 meeting_id = rest_param_id(req, 0);
-	const struct rest_recorder *rec = req->ctx->recorder;
-	JsonNode *row;
-
-	if (!meeting_id || !recorder_here(req) || !no_body(req))
-		return;
-	if (!(row = rec->stop(rec->self, &req->who, meeting_id, &error))) {
-		rest_reply_error(req, error);
-		return;
-	}
-	rest_reply(req, SOUP_STATUS_OK, row);
+	set_recording(req, false);
 }
 
 static void get_recordings(struct rest_request *req)
