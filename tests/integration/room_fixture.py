@@ -5,9 +5,13 @@ endpoint (the chair's and the viewer's from POST /meetings/{id}/join-tokens, the
 others from the invitations)."""
 
 import json
+import select
+import subprocess
 import time
 
-from cau_harness import admin_client, ws_call, ws_connect
+import pytest
+
+from cau_harness import SYSTEM_PYTHON, admin_client, ws_call, ws_connect
 
 HOUR_MS = 3600 * 1000
 ROOMS = ["CHAIR", "A", "B", "C", "VIEWER", "LATE"]
@@ -61,3 +65,40 @@ def ok(ws, method, params=None):
     reply = call(ws, method, params)
     assert reply.get("result") == {}, (method, params, reply)
     return reply
+
+
+class CommandClient:
+    """A test client process driven by JSON lines: it prints one JSON object per line
+    (its news and its replies) and reads commands {"cmd", ...} on stdin, "quit" to end
+    (clients/aiortc_room.py, clients/whip_client.py)."""
+
+    def __init__(self, server, what, argv, env):
+        self.server = server
+        self.what = what
+        self.proc = subprocess.Popen([SYSTEM_PYTHON, *map(str, argv)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True, env=env)
+
+    def read(self, timeout=60):
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        line = self.proc.stdout.readline() if ready else ""
+        if not line:
+            self.proc.kill()
+            self.proc.wait()
+            pytest.fail(f"{self.what} silent or ended: {self.proc.stderr.read()[-3000:]}\n"
+                        f"{self.server.describe()[-4000:]}")
+        return json.loads(line)
+
+    def ask(self, cmd, **kwargs):
+        self.proc.stdin.write(json.dumps({"cmd": cmd, **kwargs}) + "\n")
+        self.proc.stdin.flush()
+        return self.read()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                self.ask("quit")
+                self.proc.wait(10)
+            except Exception:
+                self.proc.kill()
+                self.proc.wait()

@@ -6,16 +6,12 @@ is heard and silenced again when the floor is taken back; a kicked participant's
 closes and its tone goes; a participant whose WebSocket drops comes back with its resume
 token, keeps its seat and is heard again; ending the meeting closes every peer."""
 
-import json
-import select
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from cau_harness import SYSTEM_PYTHON, metrics, wait_for, ws_wait_event
-from room_fixture import join, make_meeting, ok
+from room_fixture import CommandClient, join, make_meeting, ok
 from test_webrtc_aiortc import client_env, have_aiortc
 
 CLIENT = Path(__file__).resolve().parent / "clients" / "aiortc_room.py"
@@ -26,47 +22,20 @@ pytestmark = pytest.mark.skipif(not have_aiortc(),
                                 reason=f"{SYSTEM_PYTHON} lacks aiortc (python3-aiortc)")
 
 
-class Client:
+class Client(CommandClient):
     """One aiortc participant process (clients/aiortc_room.py)."""
 
     def __init__(self, server, room, token):
         self.room = room
-        self.server = server
-        self.proc = subprocess.Popen(
-            [SYSTEM_PYTHON, str(CLIENT), server.ws_url, token, "--tone", str(TONE[room]),
-             "--measure", *map(str, TONE.values())],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env=client_env())
+        super().__init__(server, f"client {room}",
+                         [CLIENT, server.ws_url, token, "--tone", TONE[room], "--measure",
+                          *TONE.values()], client_env())
         self.joined = self.read()["joined"]
         assert "result" in self.joined, self.joined
         self.id = self.joined["result"]["participant"]["id"]
 
-    def read(self, timeout=60):
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        line = self.proc.stdout.readline() if ready else ""
-        if not line:
-            self.proc.kill()
-            self.proc.wait()
-            pytest.fail(f"client {self.room} silent or ended: {self.proc.stderr.read()[-3000:]}\n"
-                        f"{self.server.describe()[-4000:]}")
-        return json.loads(line)
-
-    def ask(self, cmd, **kwargs):
-        self.proc.stdin.write(json.dumps({"cmd": cmd, **kwargs}) + "\n")
-        self.proc.stdin.flush()
-        return self.read()
-
     def levels(self, seconds=1.5):
         return self.ask("levels", seconds=seconds)["levels"]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            try:
-                self.ask("quit")
-                self.proc.wait(10)
-            except Exception:
-                self.proc.kill()
-                self.proc.wait()
 
 
 def hears(listener, room, seconds=1.5):

@@ -8,14 +8,12 @@ GStreamer's whipsink is not installed on this machine (gst-inspect-1.0 whipsink 
 such element), so the only WHIP client here is ours."""
 
 import json
-import select
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from cau_harness import SYSTEM_PYTHON, http_request, wait_for, ws_wait_event
-from room_fixture import call, join, make_meeting, ok
+from room_fixture import CommandClient, call, join, make_meeting, ok
 from test_room_media import Client, hears, participants_in_mixer, wait_hears, TONE
 from test_webrtc_aiortc import client_env, have_aiortc
 
@@ -26,46 +24,18 @@ pytestmark = pytest.mark.skipif(not have_aiortc(),
                                 reason=f"{SYSTEM_PYTHON} lacks aiortc (python3-aiortc)")
 
 
-class Whip:
+class Whip(CommandClient):
     """One WHIP publisher (tone `room`'s) or WHEP viewer process."""
 
     def __init__(self, server, kind, mid, token, tone=0, announce_trickle=False):
-        self.server = server
-        self.proc = subprocess.Popen(
-            [SYSTEM_PYTHON, str(WHIP_CLIENT), server.url, kind, str(mid), token,
-             "--tone", str(tone), "--measure", *map(str, TONE.values())] +
-            (["--announce-trickle"] if announce_trickle else []),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env=client_env())
+        super().__init__(server, "WHIP client",
+                         [WHIP_CLIENT, server.url, kind, mid, token, "--tone", tone,
+                          "--measure", *TONE.values()] +
+                         (["--announce-trickle"] if announce_trickle else []), client_env())
         self.created = self.read()["created"]
-
-    def read(self, timeout=60):
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        line = self.proc.stdout.readline() if ready else ""
-        if not line:
-            self.proc.kill()
-            self.proc.wait()
-            pytest.fail(f"WHIP client silent or ended: {self.proc.stderr.read()[-3000:]}\n"
-                        f"{self.server.describe()[-4000:]}")
-        return json.loads(line)
-
-    def ask(self, cmd, **kwargs):
-        self.proc.stdin.write(json.dumps({"cmd": cmd, **kwargs}) + "\n")
-        self.proc.stdin.flush()
-        return self.read()
 
     def hears(self, room):
         return self.ask("levels", seconds=1.5)["levels"][str(TONE[room])] > HEARD_DB
-
-    def stop(self):
-        if self.proc.poll() is None:
-            try:
-                self.ask("quit")
-                self.proc.wait(10)
-            except Exception:
-                self.proc.kill()
-                self.proc.wait()
-
 
 @pytest.fixture
 def room(echo_server):
