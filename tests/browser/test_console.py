@@ -58,14 +58,40 @@ def node_or_skip():
     return node
 
 
+def screenshots_dir(tmp_path):
+    """Where a flow writes its screenshots: CAU_BROWSER_SHOTS (make test keeps them in
+    build/tests/screenshots) or the test's temp dir."""
+    shots = Path(os.environ.get("CAU_BROWSER_SHOTS", tmp_path / "screenshots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    return shots
+
+
+def run_flow(node, script, args, timeout_s, min_steps):
+    """Runs tests/browser/SCRIPT (playwright-core) with ARGS as JSON, prints its steps,
+    and returns its report (its last JSON line); fails the test unless every step passed
+    and at least MIN_STEPS ran."""
+    env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
+    result = subprocess.run([node, str(BROWSER_DIR / script), json.dumps(args)],
+                            cwd=BROWSER_DIR, env=env, stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=timeout_s)
+    print(result.stdout)  # the steps and numbers, for the log
+    reports = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    assert reports, f"no report (exit {result.returncode})\n{result.stdout}\n{result.stderr}"
+    report = json.loads(reports[-1])
+    assert report.get("error") is None, f"{report.get('error')}\nscreenshots in {args['dir']}"
+    assert report["errors"] == [], report["errors"]
+    assert report["ok"] and result.returncode == 0, report
+    assert len(report["steps"]) >= min_steps, report["steps"]
+    return report
+
+
 def test_operator_console_flow(cau_server, tmp_path):
     """An operator works through every page of the console (see console-flow.mjs for
     the steps): each step asserts what the page shows. Afterwards the API agrees with
     what the page said, and the screenshots are real PNGs."""
     node = node_or_skip()
     server = cau_server({"auth": {"max_failed_logins": "3"}})
-    shots = Path(os.environ.get("CAU_BROWSER_SHOTS", tmp_path / "screenshots"))
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = screenshots_dir(tmp_path)
     units_csv = tmp_path / "don-vi.csv"
     units_csv.write_text(UNITS_CSV, encoding="utf-8")
     endpoints_csv = tmp_path / "diem-cau.csv"
@@ -77,18 +103,7 @@ def test_operator_console_flow(cau_server, tmp_path):
             "pdf": str(pdf), "pdf_size": pdf.stat().st_size, "units_csv": str(units_csv),
             "endpoints_csv": str(endpoints_csv),
             "refused": str(SAMPLES / "refused-old-office.doc")}
-    env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
-    result = subprocess.run([node, str(BROWSER_DIR / "console-flow.mjs"), json.dumps(args)],
-                            cwd=BROWSER_DIR, env=env, stdin=subprocess.DEVNULL,
-                            capture_output=True, text=True, timeout=FLOW_TIMEOUT_S)
-    print(result.stdout)  # the steps, for the log
-    reports = [line for line in result.stdout.splitlines() if line.startswith("{")]
-    assert reports, f"no report (exit {result.returncode})\n{result.stdout}\n{result.stderr}"
-    report = json.loads(reports[-1])
-    assert report.get("error") is None, f"{report.get('error')}\nscreenshots in {shots}"
-    assert report["errors"] == [], report["errors"]
-    assert report["ok"] and result.returncode == 0, report
-    assert len(report["steps"]) >= 30, report["steps"]
+    report = run_flow(node, "console-flow.mjs", args, FLOW_TIMEOUT_S, min_steps=30)
 
     # What the page showed is what the server holds.
     api = ApiClient(server)

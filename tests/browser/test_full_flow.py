@@ -5,18 +5,14 @@ room, the recording played back, the PDF, the minutes (see full-flow.mjs for the
 Afterwards the server holds what the pages said, and every page's screenshot at
 1366×768 and 390 px is a real PNG in CAU_BROWSER_SHOTS (or the test's temp dir)."""
 
-import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from cau_harness import admin_client, initial_password
-from test_console import node_or_skip, sample_pdf
-from test_join import PDFJS_DIR, PROXY_VARIABLES
+from test_console import node_or_skip, run_flow, sample_pdf, screenshots_dir
+from test_join import PDFJS_DIR
 
-BROWSER_DIR = Path(__file__).resolve().parent
 FLOW_TIMEOUT_S = 420
 TITLE = "Họp trực tuyến ứng phó bão số 9 — Tỉnh Lâm Đồng"
 COMMUNES = [("LD-TP", "Xã Tân Phú", "TP-01", "Phòng họp UBND xã Tân Phú"),
@@ -62,23 +58,11 @@ def test_a_meeting_from_start_to_minutes(echo_server, tmp_path):
     big = tmp_path / "Bản đồ vùng ngập lụt.pdf"
     big.write_bytes(sample_pdf("Ban do vung ngap lut tinh Lam Dong. " * 4000))
     assert big.stat().st_size > MAX_UPLOAD > pdf.stat().st_size
-    shots = Path(os.environ.get("CAU_BROWSER_SHOTS", tmp_path / "screenshots"))
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = screenshots_dir(tmp_path)
     args = {"url": server.url, "password": initial_password(server), "dir": str(shots),
             "pdf": str(pdf), "pdf_name": PDF_NAME, "big_pdf": str(big), "title": TITLE,
             "chair_endpoint": hall, "communes": [c[3] for c in COMMUNES], "chair_name": HALL[1]}
-    env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
-    result = subprocess.run([node, str(BROWSER_DIR / "full-flow.mjs"), json.dumps(args)],
-                            cwd=BROWSER_DIR, env=env, stdin=subprocess.DEVNULL,
-                            capture_output=True, text=True, timeout=FLOW_TIMEOUT_S)
-    print(result.stdout)  # the steps and numbers, for the log
-    reports = [line for line in result.stdout.splitlines() if line.startswith("{")]
-    assert reports, f"no report (exit {result.returncode})\n{result.stdout}\n{result.stderr}"
-    report = json.loads(reports[-1])
-    assert report.get("error") is None, f"{report.get('error')}\nscreenshots in {shots}"
-    assert report["errors"] == [], report["errors"]
-    assert report["ok"] and result.returncode == 0, report
-    assert len(report["steps"]) >= 18, report["steps"]
+    report = run_flow(node, "full-flow.mjs", args, FLOW_TIMEOUT_S, min_steps=18)
 
     # What the pages showed is what the server holds.
     mid = report["numbers"]["meeting_id"]

@@ -4,10 +4,7 @@ operator prepares a meeting over REST; two communes open their join links in Chr
 with the fake camera and microphone (see join-flow.mjs for the steps); and the
 completeness of the client's string tables."""
 
-import json
-import os
 import re
-import subprocess
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -15,12 +12,10 @@ from urllib.parse import quote
 import pytest
 
 from cau_harness import REPO_ROOT, admin_client, metrics, wait_for
-from test_console import node_or_skip, sample_pdf, string_keys
+from test_console import node_or_skip, run_flow, sample_pdf, screenshots_dir, string_keys
 
-BROWSER_DIR = Path(__file__).resolve().parent
 JOIN_DIR = REPO_ROOT / "web" / "join"
 PDFJS_DIR = Path("/usr/share/javascript/pdf")
-PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
 FLOW_TIMEOUT_S = 240
 TITLE = "Họp trực tuyến phòng chống bão số 9"
 COMMUNES = [("LD-TP", "Xã Tân Phú", "TP-01", "Phòng họp UBND xã Tân Phú"),
@@ -104,25 +99,13 @@ def test_participant_joins_from_the_link(echo_server, tmp_path):
     server = echo_server({"log": {"level": "debug"}})
     api = admin_client(server)
     meeting_id, links, pdf_size, chair_link = prepare_meeting(api)
-    shots = Path(os.environ.get("CAU_BROWSER_SHOTS", tmp_path / "screenshots"))
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = screenshots_dir(tmp_path)
     args = {"url": server.url, "links": links, "endpoints": [c[3] for c in COMMUNES],
             "title": TITLE, "pdf_name": PDF_NAME, "pdf_size": pdf_size,
             "meeting_id": meeting_id, "operator_token": api.token, "dir": str(shots),
             "chair_link": chair_link, "chair_name": CHAIR[1],
             "scheduled_link": scheduled_meeting_link(api)}
-    env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
-    result = subprocess.run([node, str(BROWSER_DIR / "join-flow.mjs"), json.dumps(args)],
-                            cwd=BROWSER_DIR, env=env, stdin=subprocess.DEVNULL,
-                            capture_output=True, text=True, timeout=FLOW_TIMEOUT_S)
-    print(result.stdout)  # the steps and numbers, for the log
-    reports = [line for line in result.stdout.splitlines() if line.startswith("{")]
-    assert reports, f"no report (exit {result.returncode})\n{result.stdout}\n{result.stderr}"
-    report = json.loads(reports[-1])
-    assert report.get("error") is None, f"{report.get('error')}\nscreenshots in {shots}"
-    assert report["errors"] == [], report["errors"]
-    assert report["ok"] and result.returncode == 0, report
-    assert len(report["steps"]) >= 32, report["steps"]
+    report = run_flow(node, "join-flow.mjs", args, FLOW_TIMEOUT_S, min_steps=32)
     for shot in report["screenshots"]:
         data = Path(shot).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10000, shot
