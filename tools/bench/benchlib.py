@@ -249,6 +249,11 @@ JANUS_LIB = Path("/usr/lib/x86_64-linux-gnu/janus")
 JANUS_PORT = 8088     # HTTP API: only asked whether Janus is up
 JANUS_WS_PORT = 8188  # WebSocket API: cau-load's signalling
 ICE_ADDRESS = "127.0.0.2"
+# Janus's static pool of GLib event loops (janus.jcfg `event_loops`): one per core, as an
+# operator sets it for many handles; 0 is Janus's default, a loop thread per handle.
+# Measured at N = 100 in the AudioBridge: 116 % of a core with 2 loops against 149 % with
+# one per handle (docs/performance.md, "Why Janus stops at about 150 here").
+JANUS_EVENT_LOOPS = os.cpu_count() or 2
 
 
 def webrtc_sections():
@@ -267,11 +272,15 @@ class JanusServer:
     one WebSocket per endpoint, as janus.js has; see tools/load/signal_janus.c for why
     not HTTP long polls), the HTTP transport on 127.0.0.1:8088 (only to see that Janus
     is up), and only the plugins named (e.g. ["audiobridge"], ["echotest"]) loaded.
-    AudioBridge gets room 1234 at 48 kHz without recording or level events. Everything
-    else is Janus's default (one event loop thread per handle, Opus complexity 4 and no
-    FEC for the AudioBridge's encoders)."""
+    `event_loops` handles share that many event loop threads (0: Janus's default, one
+    thread per handle). Logging at warnings (level 3; Janus's default 4 adds a few lines
+    per join), no event handlers, the JSON logger off. AudioBridge gets room 1234 at
+    48 kHz (as Cầu's mixer) without recording, RTP forwarders or level events. The
+    rest is Janus's default: full ICE without consent checks or ICE-TCP, the
+    AudioBridge's prebuffering of 6 packets, Opus complexity 4 and no FEC for its
+    per-participant encoders (Cầu's four encoders run at complexity 10)."""
 
-    def __init__(self, workdir, plugins):
+    def __init__(self, workdir, plugins, event_loops=JANUS_EVENT_LOOPS):
         self.dir = Path(workdir) / "janus"
         self.dir.mkdir(parents=True, exist_ok=True)
         keep = {f"libjanus_{p}.so" for p in plugins}
@@ -287,6 +296,7 @@ class JanusServer:
     debug_timestamps = true
     interface = "{ICE_ADDRESS}"
     session_timeout = 60
+{f"    event_loops = {event_loops}" if event_loops else ""}
 }}
 media: {{
     rtp_port_range = "20000-60000"
@@ -367,6 +377,50 @@ room-1234: {
                 raise RuntimeError(f"janus did not answer on {self.url}: {self.tail()}")
             time.sleep(0.2)
 
+    def thread_shares(self):
+        """Janus's CPU time so far by kind of thread, in percent of its total: the
+        AudioBridge's per-participant threads (each encodes its own mix), the room's
+        mixer thread, the event loops (ICE, DTLS, SRTP, the RTP in and out of every
+        handle, and the AudioBridge's decoding of what arrives), and the rest (transports,
+        the core). From /proc/PID/task/*/stat; {} when Janus is gone."""
+        kinds = {}
+        for task in Path(f"/proc/{self.proc.pid}/task").glob("*"):
+            try:
+                name, rest = (task / "stat").read_text().rsplit(")", 1)
+            except OSError:
+                continue
+            name = name.split("(", 1)[1]
+            fields = rest.split()
+            if re.fullmatch(r"mixer \S+ \S+", name):
+                kind = "participant_threads"
+            elif name.startswith("mixer "):
+                kind = "room_mixer"
+            elif name.startswith("hloop"):
+                kind = "event_loops"
+            else:
+                kind = "other"
+            kinds[kind] = kinds.get(kind, 0) + int(fields[11]) + int(fields[12])
+        total = sum(kinds.values())
+        return {k: round(100 * v / total, 1) for k, v in sorted(kinds.items())} if total else {}
+
+    def warnings(self, top=5):
+        """{kind: count} of the [WARN]/[ERR] lines in Janus's log so far, numbers masked
+        (e.g. "Discarding too old outgoing packet (age=#us)": its event loops fell more
+        than a second behind with a handle's packets), the most frequent first."""
+        if not self.log.closed:
+            self.log.flush()
+        counts = {}
+        with open(self.dir / "janus.log", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if ("[WARN]" not in line and "[ERR]" not in line
+                        or "disabled, skipping" in line or "find any address" in line):
+                    continue
+                kind = re.sub(r"\x1b\[[0-9;]*m", "", line)
+                kind = re.sub(r"^(\[[^]]*\] )+", "", kind.strip())
+                kind = re.sub(r"[0-9]+", "#", kind)[:120]
+                counts[kind] = counts.get(kind, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: -kv[1])[:top])
+
     def tail(self):
         if not self.log.closed:
             self.log.flush()
@@ -404,6 +458,25 @@ def common_arguments(parser, default_ref):
                         help=f"comparison server (default {default_ref})")
 
 
+def janus_arguments(parser):
+    """The option of the benches that run Janus: its event loops."""
+    parser.add_argument("--janus-event-loops", type=int, default=JANUS_EVENT_LOOPS,
+                        help=f"Janus's event loop threads, shared by its handles (default "
+                        f"{JANUS_EVENT_LOOPS}, one per core; 0: a thread per handle, "
+                        f"Janus's default)")
+
+
+def janus_figures(summary):
+    """What a Janus run shows beyond its CPU: the share of the media packets its endpoints
+    should have got that they did (received_pct), its CPU by kind of thread and its
+    most frequent warnings (see JanusServer)."""
+    expected = summary.get("connected", 0) * 50
+    return {"received_pct": round(100 * summary["received_pps"] / expected, 1)
+            if expected else 0.0,
+            "threads_pct": summary.get("threads", {}),
+            "warnings": summary.get("janus_warnings", {})}
+
+
 def load_against_cau(binary, n, room, load_args):
     """A fresh `cau serve` in the current namespace, cau-load's N endpoints in `room`,
     the server's CPU and /metrics read by cau-load around each window. Returns the
@@ -424,10 +497,12 @@ def load_against_cau(binary, n, room, load_args):
     return summary
 
 
-def load_against_janus(plugin, n, room, load_args):
-    """A fresh Janus with only `plugin`, cau-load's N endpoints through its HTTP API."""
+def load_against_janus(plugin, n, room, load_args, event_loops=JANUS_EVENT_LOOPS):
+    """A fresh Janus with only `plugin`, cau-load's N endpoints through its WebSocket API.
+    Returns the summary with "rss_mb", "threads" (JanusServer.thread_shares()) and
+    "janus_warnings" (JanusServer.warnings()) added."""
     with tempdir() as work:
-        janus = JanusServer(work, [plugin])
+        janus = JanusServer(work, [plugin], event_loops)
         try:
             summary, _ = run_load(["--backend", "janus", "--url", janus.ws_url, "--room", room,
                                    "--n", n, "--watch-pid", janus.proc.pid, *load_args])
@@ -436,6 +511,8 @@ def load_against_janus(plugin, n, room, load_args):
                 if line.startswith("VmRSS:"):
                     rss = int(line.split()[1]) * 1024
             summary["rss_mb"] = rss / 1e6
+            summary["threads"] = janus.thread_shares()
+            summary["janus_warnings"] = janus.warnings()
             if janus.proc.poll() is not None:
                 summary["delivered_ok"] = False
                 summary.setdefault("errors", []).append("janus exited")
