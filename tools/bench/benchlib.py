@@ -249,11 +249,14 @@ JANUS_LIB = Path("/usr/lib/x86_64-linux-gnu/janus")
 JANUS_PORT = 8088     # HTTP API: only asked whether Janus is up
 JANUS_WS_PORT = 8188  # WebSocket API: cau-load's signalling
 ICE_ADDRESS = "127.0.0.2"
-# Janus's static pool of GLib event loops (janus.jcfg `event_loops`): one per core, as an
-# operator sets it for many handles; 0 is Janus's default, a loop thread per handle.
-# Measured at N = 100 in the AudioBridge: 116 % of a core with 2 loops against 149 % with
-# one per handle (docs/performance.md, "Why Janus stops at about 150 here").
-JANUS_EVENT_LOOPS = os.cpu_count() or 2
+# Janus's static pool of GLib event loops (janus.jcfg `event_loops`), as an operator sets
+# it for many handles; 0 is Janus's default, a loop thread per handle. Four per core (8
+# here, the value janus.jcfg's comment shows): at N = 100 in the AudioBridge Janus used
+# 130 % of a core with 8 loops, 116 % with 2 and 149 % with one per handle, and at 150,
+# under CPU pressure, 2 loops fell seconds behind among the 150 encoder threads (4 % of
+# the mix got out) where 8 loops or one per handle got about 70 % out
+# (docs/performance.md, "Why Janus's AudioBridge stops between 100 and 170 here").
+JANUS_EVENT_LOOPS = 4 * (os.cpu_count() or 2)
 
 
 def webrtc_sections():
@@ -462,7 +465,7 @@ def janus_arguments(parser):
     """The option of the benches that run Janus: its event loops."""
     parser.add_argument("--janus-event-loops", type=int, default=JANUS_EVENT_LOOPS,
                         help=f"Janus's event loop threads, shared by its handles (default "
-                        f"{JANUS_EVENT_LOOPS}, one per core; 0: a thread per handle, "
+                        f"{JANUS_EVENT_LOOPS}, four per core; 0: a thread per handle, "
                         f"Janus's default)")
 
 
