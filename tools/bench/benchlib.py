@@ -380,20 +380,29 @@ room-1234: {
                 raise RuntimeError(f"janus did not answer on {self.url}: {self.tail()}")
             time.sleep(0.2)
 
-    def thread_shares(self):
-        """Janus's CPU time so far by kind of thread, in percent of its total: the
-        AudioBridge's per-participant threads (each encodes its own mix), the room's
-        mixer thread, the event loops (ICE, DTLS, SRTP, the RTP in and out of every
-        handle, and the AudioBridge's decoding of what arrives), and the rest (transports,
-        the core). From /proc/PID/task/*/stat; {} when Janus is gone."""
-        kinds = {}
+    def sample_threads(self):
+        """Notes the CPU time of each of Janus's threads so far (/proc/PID/task/*/stat).
+        Called every second while the load runs: a participant's thread, and its handle's
+        loop thread with Janus's default loops, end when it leaves, taking their CPU time
+        out of /proc, so thread_shares() keeps each thread's last sample."""
+        tasks = getattr(self, "_tasks", {})
         for task in Path(f"/proc/{self.proc.pid}/task").glob("*"):
             try:
                 name, rest = (task / "stat").read_text().rsplit(")", 1)
             except OSError:
                 continue
-            name = name.split("(", 1)[1]
             fields = rest.split()
+            tasks[task.name] = (name.split("(", 1)[1], int(fields[11]) + int(fields[12]))
+        self._tasks = tasks
+
+    def thread_shares(self):
+        """Janus's CPU time by kind of thread, in percent of its total, as last sampled
+        (sample_threads()): the AudioBridge's per-participant threads (each encodes its
+        own mix), the room's mixer thread, the event loops (ICE, DTLS, SRTP, the RTP in
+        and out of every handle, and the AudioBridge's decoding of what arrives), and the
+        rest (transports, the core). {} when nothing was sampled."""
+        kinds = {}
+        for name, ticks in getattr(self, "_tasks", {}).values():
             if re.fullmatch(r"mixer \S+ \S+", name):
                 kind = "participant_threads"
             elif name.startswith("mixer "):
@@ -402,7 +411,7 @@ room-1234: {
                 kind = "event_loops"
             else:
                 kind = "other"
-            kinds[kind] = kinds.get(kind, 0) + int(fields[11]) + int(fields[12])
+            kinds[kind] = kinds.get(kind, 0) + ticks
         total = sum(kinds.values())
         return {k: round(100 * v / total, 1) for k, v in sorted(kinds.items())} if total else {}
 
@@ -440,16 +449,33 @@ room-1234: {
         self.log.close()
 
 
-def run_load(args, timeout=None):
+def run_load(args, timeout=None, every_second=None):
     """Runs cau-load with args (a list); returns its JSON summary (a dict) and the
-    stderr text. Raises RuntimeError, with stderr, if it printed none."""
-    proc = subprocess.run([str(LOAD_BINARY), *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout)
-    for line in reversed(proc.stdout.splitlines()):
+    stderr text. Calls every_second() (if given) once a second while it runs. Raises
+    RuntimeError, with stderr, if it printed none."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen([str(LOAD_BINARY), *map(str, args)], stdout=out, stderr=err,
+                                stdin=subprocess.DEVNULL, text=True)
+        deadline = time.monotonic() + timeout if timeout else None
+        while True:
+            try:
+                proc.wait(1)
+                break
+            except subprocess.TimeoutExpired:
+                if deadline and time.monotonic() > deadline:
+                    proc.kill()
+                    proc.wait()
+                    raise
+                if every_second:
+                    every_second()
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    for line in reversed(stdout.splitlines()):
         if line.startswith("{"):
-            return json.loads(line.replace("inf.0", "1e309")), proc.stderr
+            return json.loads(line.replace("inf.0", "1e309")), stderr
     raise RuntimeError(f"cau-load printed no summary (exit {proc.returncode}):\n"
-                       f"{proc.stderr[-3000:]}")
+                       f"{stderr[-3000:]}")
 
 
 def common_arguments(parser, default_ref):
@@ -508,7 +534,8 @@ def load_against_janus(plugin, n, room, load_args, event_loops=JANUS_EVENT_LOOPS
         janus = JanusServer(work, [plugin], event_loops)
         try:
             summary, _ = run_load(["--backend", "janus", "--url", janus.ws_url, "--room", room,
-                                   "--n", n, "--watch-pid", janus.proc.pid, *load_args])
+                                   "--n", n, "--watch-pid", janus.proc.pid, *load_args],
+                                  every_second=janus.sample_threads)
             rss = 0
             for line in Path(f"/proc/{janus.proc.pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
