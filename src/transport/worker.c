@@ -68,6 +68,7 @@ struct worker_pool {
 	unsigned count;
 	struct worker *workers;
 	gint batch_max_us; /* atomic */
+	gint use_epoll;    /* atomic */
 	GMutex lock; /* serialises acquire so that two peers do not both see the same minimum */
 };
 
@@ -202,8 +203,9 @@ static gint worker_poll(GPollFD *fds, guint nfds, gint timeout_ms)
 		if (timeout_ms > 0)
 			timeout_ms = (gint)MAX(0, timeout_ms - (nap + 999) / 1000);
 	}
-	ret = w->poller.epfd >= 0 ? poller_wait(&w->poller, fds, nfds, timeout_ms)
-	                          : g_poll(fds, nfds, timeout_ms);
+	ret = w->poller.epfd >= 0 && g_atomic_int_get(&w->pool->use_epoll)
+	          ? poller_wait(&w->poller, fds, nfds, timeout_ms)
+	          : g_poll(fds, nfds, timeout_ms);
 	w->poller.last_return_us = g_get_monotonic_time();
 	return ret;
 }
@@ -251,6 +253,7 @@ struct worker_pool *worker_pool_new(unsigned count)
 	pool->count = count ? count : g_get_num_processors();
 	pool->workers = g_new0(struct worker, pool->count);
 	pool->batch_max_us = WORKER_BATCH_MAX_US;
+	pool->use_epoll = 1;
 	g_mutex_init(&pool->lock);
 	for (unsigned i = 0; i < pool->count; i++) {
 		struct worker *w = &pool->workers[i];
@@ -439,4 +442,9 @@ void worker_pool_set_batch_max(struct worker_pool *pool, unsigned max_us)
 uint64_t worker_polls(const struct worker *w)
 {
 	return __atomic_load_n(&w->poller.polls, __ATOMIC_RELAXED);
+}
+
+void worker_pool_set_epoll(struct worker_pool *pool, bool epoll)
+{
+	g_atomic_int_set(&pool->use_epoll, epoll);
 }

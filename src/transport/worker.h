@@ -39,6 +39,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(worker_pool, worker_pool_free)
  */
 void worker_pool_set_batch_max(struct worker_pool *pool, unsigned max_us);
 
+/* Whether the workers poll through their epoll sets (the default) or with g_poll(), for
+ * benchmarks comparing the two. Any thread; takes effect at each worker's next poll. */
+void worker_pool_set_epoll(struct worker_pool *pool, bool epoll);
+
 /* Number of workers in the pool. Any thread. */
 unsigned worker_pool_size(const struct worker_pool *pool);
 
