@@ -28,7 +28,7 @@
  */
 #define WORKER_BATCH_MIN_US      250
 #define WORKER_BATCH_PER_PEER_US 4
-#define WORKER_EPOLL_REFRESH_US  100000
+#define WORKER_EPOLL_REFRESH_US  1000000
 #define WORKER_EPOLL_EVENTS      256
 
 /* A worker's poll state: the worker's thread only. */
