@@ -61,6 +61,8 @@ static const struct config_key schema[] = {
      "default minutes a meeting's room stays open after its end"},
     {"transport", "workers", CONFIG_INT, "0", 0, 256, NULL,
      "transport worker threads (libnice agents, DTLS, RTP); 0: one per CPU"},
+    {"transport", "io_batch_us", CONFIG_INT, "2000", 0, 20000, NULL,
+     "longest time (microseconds) a worker lets datagrams gather in its sockets between two polls"},
     {"transport", "certificate", CONFIG_STRING, "", 0, 0, NULL,
      "PEM certificate for DTLS; empty: a self-signed ECDSA P-256 one made at start"},
     {"transport", "private_key", CONFIG_STRING, "", 0, 0, NULL,

@@ -259,14 +259,14 @@ int audio_mixer_put(struct audio_mixer *mixer, unsigned slot, const struct jitte
 	p = &mixer->parts[slot];
 	g_mutex_lock(&p->lock);
 	if (p->present) {
-		struct jitter_stats before, after;
+		uint64_t resyncs, dropped, resyncs_after, dropped_after;
 
-		jitter_buffer_get_stats(p->jb, &before);
+		jitter_buffer_get_drops(p->jb, &resyncs, &dropped);
 		ret = jitter_buffer_put(p->jb, pkt);
-		jitter_buffer_get_stats(p->jb, &after);
+		jitter_buffer_get_drops(p->jb, &resyncs_after, &dropped_after);
 		count_reject(&p->rejects, ret);
-		p->rejects.resyncs += after.resyncs - before.resyncs;
-		p->rejects.overflow += after.dropped - before.dropped;
+		p->rejects.resyncs += resyncs_after - resyncs;
+		p->rejects.overflow += dropped_after - dropped;
 	} else {
 		ret = -ENOENT;
 		p->rejects.no_slot++;

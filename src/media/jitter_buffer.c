@@ -655,3 +655,9 @@ void jitter_buffer_get_stats(const struct jitter_buffer *jb, struct jitter_stats
 	out->ssrc = jb->ssrc;
 	out->highest_seq = jb->have_stream ? jb->max_seq - SEQ_BASE : 0;
 }
+
+void jitter_buffer_get_drops(const struct jitter_buffer *jb, uint64_t *resyncs, uint64_t *dropped)
+{
+	*resyncs = jb->stats.resyncs;
+	*dropped = jb->stats.dropped;
+}

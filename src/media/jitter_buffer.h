@@ -123,3 +123,7 @@ int jitter_buffer_pop(struct jitter_buffer *jb, uint64_t now_us, struct jitter_f
 void jitter_buffer_reset(struct jitter_buffer *jb);
 
 void jitter_buffer_get_stats(const struct jitter_buffer *jb, struct jitter_stats *out);
+
+/* The stats' resyncs and dropped counters alone: what the mixer compares around each put,
+ * without copying the whole stats twice a packet. */
+void jitter_buffer_get_drops(const struct jitter_buffer *jb, uint64_t *resyncs, uint64_t *dropped);

@@ -275,6 +275,8 @@ struct transport *transport_new(const struct config *conf, struct metrics *regis
 	if (!t->dtls)
 		return NULL;
 	t->workers = worker_pool_new((unsigned)config_get_int(conf, "transport", "workers"));
+	worker_pool_set_batch_max(t->workers,
+	                          (unsigned)config_get_int(conf, "transport", "io_batch_us"));
 	t->metrics = registry;
 	if (registry)
 		metrics_add_collector(registry, collect, t);

@@ -5,6 +5,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct worker;
 struct worker_pool;
@@ -26,6 +27,21 @@ struct worker_pool *worker_pool_new(unsigned count);
  */
 void worker_pool_free(struct worker_pool *pool);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(worker_pool, worker_pool_free)
+
+/* Default of the longest batch period ([transport] io_batch_us). */
+#define WORKER_BATCH_MAX_US 2000
+
+/*
+ * Sets the longest time (µs) a worker lets datagrams gather in its sockets between two
+ * polls (default WORKER_BATCH_MAX_US; 0: it polls again as soon as it has dispatched).
+ * The period in force grows with the worker's peers, from 0.25 ms to this maximum; it is
+ * the most a datagram or a worker_invoke() waits before the worker sees it. Any thread.
+ */
+void worker_pool_set_batch_max(struct worker_pool *pool, unsigned max_us);
+
+/* Whether the workers poll through their epoll sets (the default) or with g_poll(), for
+ * benchmarks comparing the two. Any thread; takes effect at each worker's next poll. */
+void worker_pool_set_epoll(struct worker_pool *pool, bool epoll);
 
 /* Number of workers in the pool. Any thread. */
 unsigned worker_pool_size(const struct worker_pool *pool);
@@ -53,6 +69,10 @@ unsigned worker_index(const struct worker *w);
  * agents on it. Any thread. */
 GMainContext *worker_context(struct worker *w);
 
+/* The number of times w's loop has polled its descriptors (for tests and metrics). Any
+ * thread. */
+uint64_t worker_polls(const struct worker *w);
+
 /* Whether the calling thread is w's thread. */
 bool worker_is_current(const struct worker *w);
 
@@ -69,7 +89,8 @@ void worker_invoke(struct worker *w, GSourceFunc fn, gpointer data, GDestroyNoti
 typedef void (*worker_tick_fn)(void *data);
 
 /*
- * Calls fn(data) every WORKER_TICK_MS on w's thread, with every other ticker of w, until
+ * Calls fn(data) every WORKER_TICK_MS on w's thread (absolute deadlines: a late tick does
+ * not delay the next ones), with every other ticker of w, until
  * worker_remove_ticker(w, data). One timer serves them all. data must not be NULL and
  * must stay valid until removed. w's thread only.
  */

@@ -52,12 +52,15 @@ def mixer_metric(server, name):
 
 def test_three_speakers_hear_each_other_and_a_listener_hears_all(echo_server):
     server = echo_server()
-    speakers = [start_client(server, tone, 14) for tone in TONES]
+    # The speakers stay 20 s after their answer: long enough for the listener to join
+    # while they talk when four aiortc processes start on a busy machine (at load
+    # average 40 they took more than 20 s to be in the mixer, on main too).
+    speakers = [start_client(server, tone, 20) for tone in TONES]
     try:
-        wait_for(lambda: mixer_metric(server, "cau_mixer_participants") == 3, 20,
+        wait_for(lambda: mixer_metric(server, "cau_mixer_participants") == 3, 60,
                  message="three participants in the mixer")
         listener = start_client(server, 0, 8)
-        wait_for(lambda: mixer_metric(server, "cau_mixer_participants") == 4, 20,
+        wait_for(lambda: mixer_metric(server, "cau_mixer_participants") == 4, 60,
                  message="the listener in the mixer")
         wait_for(lambda: mixer_metric(server, "cau_mixer_speakers") == 3, 20,
                  message="three speakers")

@@ -64,7 +64,7 @@ def meeting(echo_server):
     try:
         for room in ("A", "B", "C"):
             clients[room] = Client(server, room, tokens[room])
-        wait_for(lambda: participants_in_mixer(server, mid) == 3, 20,
+        wait_for(lambda: participants_in_mixer(server, mid) == 3, 60,
                  message="three participants in the mixer")
         for listener, room in (("B", "A"), ("A", "B"), ("A", "C")):
             wait_hears(clients[listener], room, True, timeout=20)

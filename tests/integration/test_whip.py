@@ -67,7 +67,7 @@ def test_whip_publisher_is_heard_whep_viewer_hears_the_mix_delete_leaves(room):
                            predicate=lambda d: d["participant"]["name"] == "Phòng họp B")
     assert joined["participant"]["role"] == "participant", joined
     assert roster(chair)["Phòng họp B"]["role"] == "participant"
-    wait_for(lambda: participants_in_mixer(server, mid) == 2, 20, message="two in the mixer")
+    wait_for(lambda: participants_in_mixer(server, mid) == 2, 60, message="two in the mixer")
     wait_hears(a, "B", True, timeout=20)
 
     assert created["candidates"] > 0 and created["end_of_candidates"], created
@@ -79,7 +79,7 @@ def test_whip_publisher_is_heard_whep_viewer_hears_the_mix_delete_leaves(room):
     assert viewer.created["status"] == 201, viewer.created
     assert viewer.created["candidates"] > 0 and viewer.created["end_of_candidates"]
     assert viewer.created["location"].startswith(f"/whep/{mid}/")
-    wait_for(lambda: viewer.hears("A") and viewer.hears("B"), 20, interval=0.5,
+    wait_for(lambda: viewer.hears("A") and viewer.hears("B"), 60, interval=0.5,
              message="the WHEP viewer hears A and B")
     seat = roster(chair)["Phòng họp VIEWER"]
     assert seat["role"] == "viewer" and seat["audio_muted"], seat
@@ -178,7 +178,7 @@ def test_kick_and_a_lost_peer_release_the_session(room):
     lost = Whip(server, "whip", mid, tokens["C"], tone=TONE["C"])
     procs += [kicked, lost]
     assert kicked.created["status"] == lost.created["status"] == 201
-    wait_for(lambda: participants_in_mixer(server, mid) == 2, 20, message="two in the mixer")
+    wait_for(lambda: participants_in_mixer(server, mid) == 2, 60, message="two in the mixer")
     ok(chair, "room.kick", {"participant": roster(chair)["Phòng họp B"]["id"]})
     wait_for(lambda: participants_in_mixer(server, mid) == 1, 10,
              message="the kicked device's peer left the mixer")

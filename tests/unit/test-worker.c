@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for the transport worker pool: assignment to the least loaded worker and work
- * run on the worker's own thread. */
+/* Unit tests for the transport worker pool: assignment to the least loaded worker, work
+ * run on the worker's own thread, and its batched epoll polling. */
 
 #include "transport/worker.h"
 
+#include <gio/gio.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct probe {
 	struct worker *worker;
@@ -164,6 +166,189 @@ static void test_default_size(void)
 	g_assert_cmpuint(worker_pool_size(pool), ==, g_get_num_processors());
 }
 
+/* ---- batched polling ---- */
+
+#define BURST   64
+#define BURSTS  40
+#define WAIT_US (10 * G_USEC_PER_SEC)
+
+struct rx {
+	struct worker *worker;
+	GSocket *socket;
+	GSource *source;
+	GMutex lock;
+	GCond cond;
+	unsigned received; /* datagrams read */
+	bool in_order;     /* each carried the next sequence number */
+	bool attached;
+};
+
+static gboolean rx_readable(GSocket *socket, GIOCondition cond, gpointer data)
+{
+	struct rx *rx = data;
+	uint32_t seq;
+
+	while (g_socket_receive(socket, (gchar *)&seq, sizeof(seq), NULL, NULL) ==
+	       (gssize)sizeof(seq)) {
+		g_mutex_lock(&rx->lock);
+		rx->in_order = rx->in_order && seq == rx->received;
+		rx->received++;
+		g_cond_signal(&rx->cond);
+		g_mutex_unlock(&rx->lock);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static GSocket *bound_udp(void)
+{
+	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+	g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, 0);
+	GSocket *s =
+	    g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
+
+	g_assert_nonnull(s);
+	g_assert_true(g_socket_bind(s, addr, FALSE, NULL));
+	g_socket_set_blocking(s, FALSE);
+	return s;
+}
+
+static gboolean rx_attach(gpointer data)
+{
+	struct rx *rx = data;
+
+	rx->source = g_socket_create_source(rx->socket, G_IO_IN, NULL);
+	g_source_set_callback(rx->source, (GSourceFunc)(void (*)(void))rx_readable, rx, NULL);
+	g_source_attach(rx->source, worker_context(rx->worker));
+	g_mutex_lock(&rx->lock);
+	rx->attached = true;
+	g_cond_signal(&rx->cond);
+	g_mutex_unlock(&rx->lock);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean rx_detach(gpointer data)
+{
+	struct rx *rx = data;
+
+	g_source_destroy(rx->source);
+	g_clear_pointer(&rx->source, g_source_unref);
+	g_mutex_lock(&rx->lock);
+	rx->attached = false;
+	g_cond_signal(&rx->cond);
+	g_mutex_unlock(&rx->lock);
+	return G_SOURCE_REMOVE;
+}
+
+/* Waits until rx has read `count` datagrams and its source is (attached), up to WAIT_US. */
+static bool rx_wait(struct rx *rx, unsigned count, bool attached)
+{
+	gint64 deadline = g_get_monotonic_time() + WAIT_US;
+	bool ok = true;
+
+	g_mutex_lock(&rx->lock);
+	while (ok && (rx->received < count || rx->attached != attached))
+		ok = g_cond_wait_until(&rx->cond, &rx->lock, deadline);
+	g_mutex_unlock(&rx->lock);
+	return ok;
+}
+
+static void send_seq(GSocket *from, GSocket *to, uint32_t seq)
+{
+	g_autoptr(GSocketAddress) addr = g_socket_get_local_address(to, NULL);
+
+	g_assert_cmpint(g_socket_send_to(from, addr, (const gchar *)&seq, sizeof(seq), NULL, NULL),
+	                ==, sizeof(seq));
+}
+
+/* Bursts of datagrams to a socket on a worker that holds 440 peers (a 2 ms batch period):
+ * every one is read, in order, and the worker polls at most once a period however fast
+ * they come. */
+static void test_batched_bursts(void)
+{
+	g_autoptr(worker_pool) pool = worker_pool_new(1);
+	g_autoptr(GSocket) tx = bound_udp();
+	struct rx rx = {.in_order = true};
+	gint64 start, elapsed;
+	uint64_t polls;
+	uint32_t seq = 0;
+
+	g_mutex_init(&rx.lock);
+	g_cond_init(&rx.cond);
+	rx.worker = worker_pool_acquire(pool);
+	for (unsigned i = 1; i < 440; i++)
+		g_assert_true(worker_pool_acquire(pool) == rx.worker);
+	rx.socket = bound_udp();
+	worker_invoke(rx.worker, rx_attach, &rx, NULL);
+	g_assert_true(rx_wait(&rx, 0, true));
+	start = g_get_monotonic_time();
+	polls = worker_polls(rx.worker);
+	for (unsigned b = 0; b < BURSTS; b++) {
+		for (unsigned i = 0; i < BURST; i++)
+			send_seq(tx, rx.socket, seq++);
+		g_assert_true(rx_wait(&rx, seq, true));
+	}
+	polls = worker_polls(rx.worker) - polls;
+	elapsed = g_get_monotonic_time() - start;
+	g_assert_true(rx.in_order);
+	g_assert_cmpuint(rx.received, ==, BURST * BURSTS);
+	/* A poll begins at least a period (2 ms) after the previous one returned. */
+	g_test_message("%" G_GUINT64_FORMAT " polls in %" G_GINT64_FORMAT " us", polls, elapsed);
+	g_assert_cmpuint(polls, <=, (uint64_t)(elapsed / WORKER_BATCH_MAX_US) + 2);
+	worker_invoke(rx.worker, rx_detach, &rx, NULL);
+	g_assert_true(rx_wait(&rx, 0, false));
+	for (unsigned i = 0; i < 440; i++)
+		worker_release(rx.worker);
+	g_clear_object(&rx.socket);
+	g_mutex_clear(&rx.lock);
+	g_cond_clear(&rx.cond);
+}
+
+/* Closes the socket and opens another, which gets the same descriptor number, between two
+ * polls: the poll array looks the same, yet the new socket's datagrams are read. */
+static gboolean swap_socket(gpointer data)
+{
+	struct rx *rx = data;
+	int old_fd = g_socket_get_fd(rx->socket);
+
+	g_source_destroy(rx->source);
+	g_clear_pointer(&rx->source, g_source_unref);
+	g_socket_close(rx->socket, NULL);
+	g_clear_object(&rx->socket);
+	rx->socket = bound_udp();
+	g_assert_cmpint(g_socket_get_fd(rx->socket), ==, old_fd);
+	rx_attach(rx);
+	return G_SOURCE_REMOVE;
+}
+
+static void test_descriptor_reused(void)
+{
+	g_autoptr(worker_pool) pool = worker_pool_new(1);
+	g_autoptr(GSocket) tx = bound_udp();
+	struct rx rx = {.in_order = true};
+
+	g_mutex_init(&rx.lock);
+	g_cond_init(&rx.cond);
+	rx.worker = worker_pool_get(pool, 0);
+	rx.socket = bound_udp();
+	worker_invoke(rx.worker, rx_attach, &rx, NULL);
+	g_assert_true(rx_wait(&rx, 0, true));
+	send_seq(tx, rx.socket, 0);
+	g_assert_true(rx_wait(&rx, 1, true));
+	g_mutex_lock(&rx.lock);
+	rx.attached = false;
+	g_mutex_unlock(&rx.lock);
+	worker_invoke(rx.worker, swap_socket, &rx, NULL);
+	g_assert_true(rx_wait(&rx, 1, true));
+	send_seq(tx, rx.socket, 1);
+	g_assert_true(rx_wait(&rx, 2, true));
+	g_assert_true(rx.in_order);
+	worker_invoke(rx.worker, rx_detach, &rx, NULL);
+	g_assert_true(rx_wait(&rx, 0, false));
+	g_clear_object(&rx.socket);
+	g_mutex_clear(&rx.lock);
+	g_cond_clear(&rx.cond);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -171,5 +356,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/worker/least-loaded", test_least_loaded);
 	g_test_add_func("/worker/default-size", test_default_size);
 	g_test_add_func("/worker/tickers", test_tickers);
+	g_test_add_func("/worker/batched-bursts", test_batched_bursts);
+	g_test_add_func("/worker/descriptor-reused", test_descriptor_reused);
 	return g_test_run();
 }
