@@ -25,7 +25,8 @@ def test_join_link_serves_the_client_without_referrer_or_cache(cau_server):
     assert headers["Cache-Control"] == "no-store"
     assert headers["X-Content-Type-Options"] == "nosniff"
     for path, kind in [("/join/js/main.js", "text/javascript"), ("/join/join.css", "text/css"),
-                       ("/join/i18n/vi.js", "text/javascript")]:
+                       ("/join/i18n/vi.js", "text/javascript"), ("/common/base.css", "text/css"),
+                       ("/common/i18n.js", "text/javascript")]:
         status, headers, _ = http_get(server.url + path)
         assert status == 200, path
         assert headers["Content-Type"].startswith(kind), path

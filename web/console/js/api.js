@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The REST API /api/v1 from the console: JSON calls, CSV imports and file uploads with
 // progress. The session is the HttpOnly cookie set at login; the page never sees it.
-export const API = '/api/v1';
+import { API, ApiError } from '../../common/api.js';
 
-// An error answer: HTTP status, the API's stable code and its message for a person.
-export class ApiError extends Error {
-  constructor(status, code, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
+export { API, ApiError };
 
 let unauthorizedHandler = null;
 

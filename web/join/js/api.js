@@ -2,16 +2,9 @@
 // The REST API /api/v1 as a participant uses it: the join token (from the page's
 // address) is the only credential; it goes in the body of /join/verify and as ?token=
 // on the materials routes (docs/api.md, "Join links" and "Meeting materials").
-export const API = '/api/v1';
+import { API, ApiError } from '../../common/api.js';
 
-// An error answer: HTTP status, the API's stable code and the server's message.
-export class ApiError extends Error {
-  constructor(status, code, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
+export { API, ApiError };
 
 async function request(path, options = {}) {
   let response;
