@@ -21,7 +21,7 @@ import { assert, expectText, Scenario, waitUntil } from './lib/steps.mjs';
 const args = JSON.parse(process.argv[2]);
 const DESKTOP = { width: 1366, height: 768 };
 const PHONE = { width: 390, height: 844 };
-const MEDIA_TIMEOUT_MS = 30000;
+const MEDIA_TIMEOUT_MS = 60000;
 // Responses the scenario provokes on purpose (the altered link and the ended meeting
 // get 401 from /join/verify); Chromium logs each as a console error.
 const EXPECTED_FAILURES = [/401 \(Unauthorized\)/];
@@ -428,6 +428,9 @@ async function run() {
   const { context, close } = await launchBrowser();
   const pageErrors = [];
   try {
+    // Three pages with media on two cores: a loaded machine may need longer than
+    // Playwright's 30 s for an action to find its control.
+    context.setDefaultTimeout(MEDIA_TIMEOUT_MS);
     const first = context.pages()[0] ?? (await context.newPage());
     await first.setViewportSize(DESKTOP);
     pageErrors.push(watchPageErrors(first));

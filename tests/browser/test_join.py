@@ -16,7 +16,7 @@ from test_console import node_or_skip, run_flow, sample_pdf, screenshots_dir, st
 
 JOIN_DIR = REPO_ROOT / "web" / "join"
 PDFJS_DIR = Path("/usr/share/javascript/pdf")
-FLOW_TIMEOUT_S = 240
+FLOW_TIMEOUT_S = 480
 TITLE = "Họp trực tuyến phòng chống bão số 9"
 COMMUNES = [("LD-TP", "Xã Tân Phú", "TP-01", "Phòng họp UBND xã Tân Phú"),
             ("LD-DH", "Xã Đạ Huoai", "DH-01", "Phòng họp UBND xã Đạ Huoai")]
