@@ -17,7 +17,7 @@
 // screen. Prints "ok N - step" lines, then a JSON report {ok, steps, screenshots, errors,
 // numbers}.
 import path from 'node:path';
-import { launchBrowser, watchPageErrors } from './lib/browser.mjs';
+import { finishReport, launchBrowser, watchPageErrors } from './lib/browser.mjs';
 import { assert, expectRows, expectText, Scenario, waitUntil } from './lib/steps.mjs';
 
 const args = JSON.parse(process.argv[2]);
@@ -348,12 +348,9 @@ async function run() {
   } catch (error) {
     report.error = String(error?.message ?? error).split('\n')[0];
   } finally {
-    report.errors = pageErrors.flat().filter((e) => !EXPECTED_FAILURES.some((re) => re.test(e)));
+    finishReport(report, pageErrors, EXPECTED_FAILURES);
     await close();
   }
-  return report;
 }
 
-const report = await run();
-console.log(JSON.stringify(report));
-process.exitCode = report.ok && report.errors.length === 0 ? 0 : 1;
+await run();

@@ -15,7 +15,7 @@
 // altered link and a link of an ended meeting get their messages. Prints "ok N - step"
 // lines, then a JSON report {ok, steps, screenshots, errors, numbers}.
 import path from 'node:path';
-import { launchBrowser, watchPageErrors } from './lib/browser.mjs';
+import { finishReport, launchBrowser, watchPageErrors } from './lib/browser.mjs';
 import { assert, expectText, Scenario, waitUntil } from './lib/steps.mjs';
 
 const args = JSON.parse(process.argv[2]);
@@ -489,12 +489,9 @@ async function run() {
   } catch (error) {
     report.error = String(error?.message ?? error).split('\n')[0];
   } finally {
-    report.errors = pageErrors.flat().filter((e) => !EXPECTED_FAILURES.some((re) => re.test(e)));
+    finishReport(report, pageErrors, EXPECTED_FAILURES);
     await close();
   }
-  return report;
 }
 
-const report = await run();
-console.log(JSON.stringify(report));
-process.exitCode = report.ok && report.errors.length === 0 ? 0 : 1;
+await run();

@@ -63,3 +63,12 @@ export function watchPageErrors(page) {
     errors.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
   return errors;
 }
+
+// Ends a flow, before its browser closes: its page errors (but the `expected` ones the scenario provokes) go in
+// report.errors, then the report is printed as one JSON line for the Python side and
+// the exit code says whether it passed with no unexpected error.
+export function finishReport(report, pageErrors, expected) {
+  report.errors = pageErrors.flat().filter((e) => !expected.some((re) => re.test(e)));
+  console.log(JSON.stringify(report));
+  process.exitCode = report.ok && report.errors.length === 0 ? 0 : 1;
+}
