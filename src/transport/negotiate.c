@@ -10,7 +10,9 @@
 #define OFFER_EXT_MID   1
 #define OFFER_EXT_LEVEL 2
 #define OFFER_EXT_TWCC  3
-#define OPUS_FMTP       "minptime=10;useinbandfec=1"
+/* usedtx=1 asks the sender for discontinuous transmission (RFC 7587): a participant who is
+ * not talking sends a few comfort-noise packets a second instead of fifty. */
+#define OPUS_FMTP       "minptime=10;useinbandfec=1;usedtx=1"
 
 G_DEFINE_QUARK(cau - negotiate - error - quark, negotiate_error)
 
@@ -270,6 +272,14 @@ static void copy_codec(struct track_codec *out, const struct sdp_codec *c)
 	g_strlcpy(out->fmtp, c->fmtp ? c->fmtp : "", sizeof(out->fmtp));
 }
 
+/* The remote side's Opus fmtp asks this side to send with DTX. */
+static bool remote_asks_dtx(enum track_kind kind, const struct sdp_codec *c)
+{
+	uint32_t v = 0;
+
+	return kind == TRACK_AUDIO && c->fmtp && sdp_fmtp_get_uint(c->fmtp, "usedtx", &v) && v == 1;
+}
+
 /* ---- writing this side's sections ---- */
 
 static bool ssrc_used(const struct peer_track *t, uint32_t ssrc)
@@ -392,6 +402,7 @@ static bool accept_offered(const struct sdp_media *m, struct peer_track *t)
 	t->kind = m->kind == SDP_MEDIA_AUDIO ? TRACK_AUDIO : TRACK_VIDEO;
 	g_strlcpy(t->mid, m->mid, sizeof(t->mid));
 	copy_codec(&t->codec, codec);
+	t->remote_usedtx = remote_asks_dtx(t->kind, codec);
 	if (t->kind == TRACK_AUDIO)
 		g_strlcpy(t->codec.fmtp, OPUS_FMTP, sizeof(t->codec.fmtp));
 	rtx = t->kind == TRACK_VIDEO ? sdp_media_find_rtx(m, codec->pt) : NULL;
@@ -602,6 +613,7 @@ static bool narrow_track(const struct where *w, struct peer_track *t, GError **e
 		t->codec.has_rtx = false;
 		t->local_rtx_ssrc = 0;
 	}
+	t->remote_usedtx = remote_asks_dtx(t->kind, codec);
 	t->fb_nack = t->fb_nack && sdp_codec_has_feedback(m, codec, "nack");
 	t->fb_pli = t->fb_pli && sdp_codec_has_feedback(m, codec, "nack pli");
 	t->fb_fir = t->fb_fir && sdp_codec_has_feedback(m, codec, "ccm fir");

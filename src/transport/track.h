@@ -49,4 +49,6 @@ struct peer_track {
 	uint8_t ext_mid, ext_audio_level, ext_twcc;
 	uint32_t local_ssrc, local_rtx_ssrc;
 	uint32_t remote_ssrc, remote_rtx_ssrc;
+	bool remote_usedtx; /* audio: the remote side's fmtp asks for DTX (usedtx=1) on what
+	                     * this side sends it */
 };

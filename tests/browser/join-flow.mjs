@@ -273,6 +273,27 @@ async function chairRuns(s, first, second, chair, numbers) {
     numbers.muted_seat = { audio_muted: seat.audio_muted, audio_muted_by_chair: seat.audio_muted_by_chair };
     await expectText(first.locator('#toggle-mic'), 'Bật micrô');
   });
+  await s.step('the muted commune\'s browser stops sending its microphone: DTX, a few packets a second', async () => {
+    // The page holds the track disabled (digital silence) and the server's answer said
+    // usedtx=1: Chromium then sends a comfort-noise packet now and then instead of 50 a
+    // second. A rate is a count over time: two seconds of getStats, repeated until DTX
+    // has set in (it needs a few hundred milliseconds of silence).
+    const rate = await waitUntil('audio sent at most 15 packets/s', async () => {
+      const before = await first.evaluate(() => window.cauJoin.stats());
+      const t0 = Date.now();
+      await first.waitForTimeout(2000);
+      const after = await first.evaluate(() => window.cauJoin.stats());
+      return (after.audioPacketsSent - before.audioPacketsSent) / ((Date.now() - t0) / 1000);
+    }, (r) => r <= 15, MEDIA_TIMEOUT_MS);
+    numbers.muted_audio_pps = Math.round(rate * 10) / 10;
+    const b0 = await second.evaluate(() => window.cauJoin.stats());
+    const t0 = Date.now();
+    await second.waitForTimeout(2000);
+    const b1 = await second.evaluate(() => window.cauJoin.stats());
+    numbers.unmuted_audio_pps = Math.round((b1.audioPacketsSent - b0.audioPacketsSent) / ((Date.now() - t0) / 1000) * 10) / 10;
+    // The commune that is not muted (its fake microphone beeps) still sends every frame.
+    assert(numbers.unmuted_audio_pps >= 40, `the unmuted commune sends ${numbers.unmuted_audio_pps} packets/s`);
+  });
   await s.step('the muted commune cannot unmute itself: its page says to raise the hand', async () => {
     await first.click('#toggle-mic');
     await expectText(first.locator('#my-state'), 'hãy giơ tay và chờ được phát biểu');

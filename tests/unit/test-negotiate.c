@@ -77,7 +77,17 @@ static void answer_capture(const char *name, gconstpointer expect_rtx)
 		g_assert_cmpstr(m->ice_ufrag, ==, "abcd");
 		g_assert_cmpint(m->setup, ==, SDP_SETUP_ACTIVE);
 		g_assert_true(m->rtcp_mux);
+		if (m->kind == SDP_MEDIA_AUDIO) {
+			/* The server asks every sender for DTX: silence costs a few packets a
+			 * second, not fifty. */
+			const struct sdp_codec *opus = g_ptr_array_index(m->codecs, 0);
+			uint32_t dtx = 0;
+
+			g_assert_true(sdp_fmtp_get_uint(opus->fmtp, "usedtx", &dtx) && dtx == 1);
+		}
 	}
+	/* None of the captured offers asks the server for DTX on what it sends. */
+	g_assert_false(n.tracks[0].remote_usedtx);
 	remote_transport_clear(&rt);
 	negotiation_clear(&n);
 }
@@ -237,6 +247,9 @@ static void test_server_offer_and_answer(void)
 	g_assert_cmpuint(server.tracks[1].remote_rtx_ssrc, ==, client.tracks[1].local_rtx_ssrc);
 	g_assert_true(server.tracks[1].codec.has_rtx && server.tracks[1].fb_twcc);
 	g_assert_cmpuint(server.tracks[0].ext_audio_level, ==, 2);
+	/* Both sides' fmtp say usedtx=1: each learns that the other wants DTX. */
+	g_assert_true(client.tracks[0].remote_usedtx && server.tracks[0].remote_usedtx);
+	g_assert_false(server.tracks[1].remote_usedtx);
 	remote_transport_clear(&from_client);
 	remote_transport_clear(&from_server);
 	negotiation_clear(&client);

@@ -109,6 +109,14 @@ static void on_state(struct peer *peer, enum peer_state state, enum peer_error e
 	struct endpoint *ep = user_data;
 
 	if (state == PEER_STATE_CONNECTED && ep->state == EP_CONNECTING) {
+		/* A browser turns DTX on when the answer's fmtp says usedtx=1. The peer's tracks
+		 * hold the answer once it is connected; the sender thread reads clip and dtx
+		 * only once the state says connected. */
+		if (ep->talk_slot < 0 && !ep->load->no_dtx &&
+		    peer_track(ep->peer, ep->audio_track)->remote_usedtx) {
+			ep->clip = ep->load->silent_dtx;
+			ep->dtx = true;
+		}
 		ep->connected_us = g_get_monotonic_time();
 		ep->load->connected++;
 		set_state(ep, EP_CONNECTED);
@@ -255,7 +263,15 @@ void endpoint_send_next(struct endpoint *ep)
 	    .audio_level = clip->audio_level,
 	};
 
-	if (peer_send_rtp(ep->peer, ep->audio_track, &out) == 0)
+	bool skip = clip->dtx[ep->frame] && ep->in_dtx;
+
+	/* As libwebrtc does: the first DTX frame is sent (the decoder learns the sender went
+	 * quiet), the ones after it are not; the sequence numbers stay contiguous and the
+	 * timestamp jumps. */
+	ep->in_dtx = clip->dtx[ep->frame];
+	if (skip)
+		ep->dtx_skipped++;
+	else if (peer_send_rtp(ep->peer, ep->audio_track, &out) == 0)
 		ep->sent++;
 	else
 		ep->send_errors++;

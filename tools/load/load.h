@@ -24,19 +24,27 @@
  * every connected endpoint's next Opus frame every 20 ms. No thread per endpoint.
  */
 
+/* What a clip carries: a talker's tone, a silent participant's room noise, or the digital
+ * silence of a muted microphone (a disabled track). */
+enum clip_signal { CLIP_TONE, CLIP_NOISE, CLIP_MUTED };
+
 /* Opus frames encoded once at start and looped: 1 s (50 frames) of one signal. */
 struct audio_clip {
-	unsigned tone_hz;    /* 0: low-level noise (a silent participant's room) */
+	enum clip_signal signal;
+	unsigned tone_hz;    /* CLIP_TONE only */
 	uint8_t audio_level; /* RFC 6464 level to send with it (-dBov) */
 	bool vad;            /* RFC 6464 voice activity flag */
 	unsigned frames;
 	uint8_t *payload[50];
 	size_t len[50];
+	bool dtx[50]; /* a 1-2 byte DTX frame (only in a clip encoded with DTX) */
 };
 
-/* Encodes the clip of tone_hz (0: noise at -70 dBov) with the browser's Opus settings.
+/* Encodes a clip of signal (tone_hz for CLIP_TONE; noise is at -70 dBov) with the
+ * browser's Opus settings, with DTX on when dtx (as a browser does when the answer says
+ * usedtx=1; libopus 1.3 finds nothing to leave out in noise, only in digital silence).
  * Main thread, at start. */
-struct audio_clip *audio_clip_new(unsigned tone_hz);
+struct audio_clip *audio_clip_new(enum clip_signal signal, unsigned tone_hz, bool dtx);
 void audio_clip_free(struct audio_clip *clip);
 
 /* A camera: WIDTHxHEIGHT@FPS[:KBPS] (--video, --video-large). */
@@ -110,13 +118,15 @@ struct endpoint {
 	unsigned audio_track; /* index of the audio track in the peer */
 	const struct audio_clip *clip;
 	int talk_slot; /* index into load->tones while talking, -1 otherwise */
+	bool dtx;      /* sends with DTX: the answer asked for it and the endpoint is silent */
 	char *error;
 	int64_t started_us, connected_us;
 	void *signal; /* the back-end's state */
 	/* sender thread only */
 	uint32_t timestamp;
 	unsigned frame;
-	uint64_t sent, send_errors;
+	bool in_dtx; /* the last frame was a DTX frame: the next ones are not sent */
+	uint64_t sent, send_errors, dtx_skipped;
 	/* worker thread writes (one peer lives on one worker), others read atomically */
 	uint64_t received;
 	int64_t last_arrival_us;
@@ -184,6 +194,8 @@ struct load {
 	char *ivf_dir; /* --write-ivf: every clip written there at start */
 	unsigned estimates_kbps[8], estimate_count; /* --video-estimates: REMB per receiver */
 	gboolean audio_only;                        /* offer no video section (Cầu back-end) */
+	gboolean no_dtx; /* silent endpoints send every frame even when asked for DTX */
+	gboolean muted; /* endpoints not talking have muted their microphone (digital silence) */
 	const struct load_signal *signal;
 	/* state */
 	GMainLoop *loop;
@@ -193,7 +205,7 @@ struct load {
 	unsigned tones[LOAD_MAX_TONES];
 	unsigned tone_count;
 	struct audio_clip *clips[LOAD_MAX_TONES];
-	struct audio_clip *noise;
+	struct audio_clip *silent, *silent_dtx; /* what endpoints not talking send */
 	unsigned started, connected, failed;
 	int64_t ramp_start_us, ramp_end_us;
 	GThread *sender;

@@ -88,6 +88,13 @@ static bool parse_options(struct load *load, int argc, char **argv)
 	     "Frames a second a decoding endpoint must decode (default 10)", "F"},
 	    {"audio-only", 0, 0, G_OPTION_ARG_NONE, &load->audio_only,
 	     "Offer audio only (no video section), as a telephone-like endpoint", NULL},
+	    {"muted", 0, 0, G_OPTION_ARG_NONE, &load->muted,
+	     "Endpoints not talking have muted their microphone: they send digital silence "
+	     "(level 127) instead of -70 dBov room noise",
+	     NULL},
+	    {"no-dtx", 0, 0, G_OPTION_ARG_NONE, &load->no_dtx,
+	     "Silent endpoints send every frame even when the answer asks for DTX (usedtx=1)",
+	     NULL},
 	    {NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- WebRTC load generator");
@@ -185,9 +192,10 @@ static void make_endpoints(struct load *load)
 	load->tone_count = MIN(load->talkers, (unsigned)LOAD_MAX_TONES);
 	for (unsigned t = 0; t < load->tone_count; t++) {
 		load->tones[t] = 400 + 150 * t;
-		load->clips[t] = audio_clip_new(load->tones[t]);
+		load->clips[t] = audio_clip_new(CLIP_TONE, load->tones[t], false);
 	}
-	load->noise = audio_clip_new(0);
+	load->silent = audio_clip_new(load->muted ? CLIP_MUTED : CLIP_NOISE, 0, false);
+	load->silent_dtx = audio_clip_new(load->muted ? CLIP_MUTED : CLIP_NOISE, 0, true);
 	load->eps = g_new0(struct endpoint, load->n);
 	for (unsigned i = 0; i < load->n; i++) {
 		struct endpoint *ep = &load->eps[i];
@@ -195,7 +203,7 @@ static void make_endpoints(struct load *load)
 		ep->load = load;
 		ep->index = i;
 		ep->talk_slot = i < load->talkers ? (int)(i % load->tone_count) : -1;
-		ep->clip = ep->talk_slot >= 0 ? load->clips[ep->talk_slot] : load->noise;
+		ep->clip = ep->talk_slot >= 0 ? load->clips[ep->talk_slot] : load->silent;
 	}
 	if (load->sample > 0)
 		load->eps[0].sampled = true;
@@ -497,6 +505,16 @@ static double median_of(double *values, unsigned count)
 		json_builder_add_int_value(b, (gint64)(value));                                    \
 	} while (0)
 
+/* Endpoints sending with DTX (silent, and the server asked for it). */
+static unsigned count_dtx(const struct load *load)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < load->n; i++)
+		k += load->eps[i].dtx;
+	return k;
+}
+
 /* Whether sampled receiver ep heard what it should in the last window; adds its report. */
 static bool report_receiver(struct load *load, struct endpoint *ep, double window_s, JsonBuilder *b)
 {
@@ -618,6 +636,9 @@ bool load_print_summary(struct load *load, struct window *windows)
 	json_builder_add_string_value(b, load->room);
 	ADD_INT(b, "n", load->n);
 	ADD_INT(b, "talkers", load->talkers);
+	ADD_INT(b, "dtx_endpoints", count_dtx(load));
+	json_builder_set_member_name(b, "silent");
+	json_builder_add_string_value(b, load->muted ? "muted" : "noise");
 	ADD_INT(b, "connected", load->connected);
 	ADD_INT(b, "failed", load->failed);
 	add_connect_times(load, b);
@@ -693,7 +714,8 @@ int main(int argc, char **argv)
 	make_endpoints(&load);
 	if (!load_video_setup(&load))
 		return 2;
-	say("%u endpoints (%u talking%s) into %s at %s, %u joins/s", load.n, load.talkers,
+	say("%u endpoints (%u talking, the others %s%s) into %s at %s, %u joins/s", load.n,
+	    load.talkers, load.muted ? "muted" : "sending room noise",
 	    load.video ? ", sending video" : "", load.room, load.url, load.join_rate);
 	delivered = load_run(&load);
 	__atomic_store_n(&load.sender_stop, 1, __ATOMIC_RELAXED);
@@ -704,7 +726,8 @@ int main(int argc, char **argv)
 	transport_free(load.transport);
 	for (unsigned t = 0; t < load.tone_count; t++)
 		audio_clip_free(load.clips[t]);
-	audio_clip_free(load.noise);
+	audio_clip_free(load.silent);
+	audio_clip_free(load.silent_dtx);
 	load_video_free(&load);
 	g_free(load.eps);
 	g_object_unref(load.http);

@@ -32,6 +32,7 @@ export class DeviceCheck {
     this.stream = new MediaStream();
     this.cameraOff = load(STORAGE.cameraOff) === '1';
     this.micOff = load(STORAGE.micOff) === '1';
+    this.micHeld = false;
     this.devices = { videoinput: [], audioinput: [] };
     this.problem = null; // 'denied' | 'missing' | { message }
     this.trackListeners = [];
@@ -95,7 +96,7 @@ export class DeviceCheck {
       this.stream.removeTrack(old);
       old.stop();
     }
-    track.enabled = track.kind === 'video' ? !this.cameraOff : !this.micOff;
+    track.enabled = track.kind === 'video' ? !this.cameraOff : !this.micOff && !this.micHeld;
     this.stream.addTrack(track);
     if (track.kind === 'video') {
       this.els.preview.srcObject = null; // a new srcObject makes the element load again
@@ -134,8 +135,20 @@ export class DeviceCheck {
   setMicOff(off) {
     this.micOff = off;
     save(STORAGE.micOff, off ? '1' : '0');
+    this.applyMic();
+  }
+
+  // The chair's mute holds the microphone silent without changing the own switch: the
+  // browser then sends digital silence, which the server's usedtx=1 turns into a few
+  // packets a second instead of fifty (a weak link gets its uplink back).
+  setMicHeld(held) {
+    this.micHeld = held;
+    this.applyMic();
+  }
+
+  applyMic() {
     const track = this.track('audio');
-    if (track) track.enabled = !off;
+    if (track) track.enabled = !this.micOff && !this.micHeld;
   }
 
   // The meter reads the microphone through an AnalyserNode (a muted track reads 0).

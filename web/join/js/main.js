@@ -184,13 +184,17 @@ function setSession(sessionState, detail = '') {
   if (state.devices) paintDevices();
 }
 
-// The room changed: follow the own mute flag with the microphone track, repaint.
+// The room changed: follow the own and the chair's mute flags with the microphone track,
+// repaint.
 function onRoom(model) {
   state.room = model;
   const seat = me();
   if (state.notice === 'me.ask_floor' && !seat?.audio_muted_by_chair) state.notice = '';
   if (seat && state.devices && seat.audio_muted_self !== state.devices.micOff) {
     state.devices.setMicOff(seat.audio_muted_self);
+  }
+  if (state.devices && Boolean(seat?.audio_muted_by_chair) !== state.devices.micHeld) {
+    state.devices.setMicHeld(Boolean(seat?.audio_muted_by_chair));
   }
   if (seat?.role === 'chair' && !state.chair) state.chair = new ChairPanel(byId('chair'), (m, p) => state.session.call(m, p));
   paintSession();
