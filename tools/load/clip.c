@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Pre-encoded Opus clips of cau-load: one second of a tone, of a quiet room's noise or of
- * a muted microphone's silence, encoded once at start as a browser would (VoIP mode, 32 kb/s, FEC, DTX only when the
- * server asks for it) and looped. */
+ * a muted microphone's silence, encoded once at start as a browser would (VoIP mode, 32 kb/s, FEC,
+ * DTX only when the server asks for it) and looped. */
 #include "load.h"
 
 #include <math.h>
@@ -64,8 +64,8 @@ struct audio_clip *audio_clip_new(enum clip_signal signal, unsigned tone_hz, boo
 		bool dtx = false;
 
 		for (unsigned i = 0; i < AUDIO_FRAME_SAMPLES; i++)
-			pcm[i] = clip_sample(signal, tone_hz,
-			                     (uint64_t)f * AUDIO_FRAME_SAMPLES + i, &seed);
+			pcm[i] = clip_sample(signal, tone_hz, (uint64_t)f * AUDIO_FRAME_SAMPLES + i,
+			                     &seed);
 		if (audio_encoder_encode(enc, pcm, out, sizeof(out), &len, &dtx) != 0)
 			g_error("cau-load: Opus encode failed");
 		if (f >= CLIP_FRAMES) {

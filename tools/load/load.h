@@ -195,7 +195,7 @@ struct load {
 	unsigned estimates_kbps[8], estimate_count; /* --video-estimates: REMB per receiver */
 	gboolean audio_only;                        /* offer no video section (Cầu back-end) */
 	gboolean no_dtx; /* silent endpoints send every frame even when asked for DTX */
-	gboolean muted; /* endpoints not talking have muted their microphone (digital silence) */
+	gboolean muted;  /* endpoints not talking have muted their microphone (digital silence) */
 	const struct load_signal *signal;
 	/* state */
 	GMainLoop *loop;
