@@ -17,6 +17,7 @@
 struct ice {
 	NiceAgent *agent;
 	guint stream;
+	struct worker_sub *sub; /* the agent's context */
 	GMainContext *context;
 	const struct ice_config *cfg;
 	const struct ice_callbacks *cb;
@@ -349,15 +350,18 @@ void ice_make_credentials(char **ufrag, char **pwd)
 	*pwd = g_strdup(p);
 }
 
-struct ice *ice_new(GMainContext *context, const struct ice_config *cfg, bool controlling,
+struct ice *ice_new(struct worker *worker, const struct ice_config *cfg, bool controlling,
                     const char *ufrag, const char *pwd, const struct ice_callbacks *cb,
                     void *user_data, const char *name)
 {
 	struct ice *ice = g_new0(struct ice, 1);
 	NiceAgentOption options = NICE_AGENT_OPTION_ICE_TRICKLE;
+	GMainContext *context;
 
 	if (cfg->consent_freshness)
 		options |= NICE_AGENT_OPTION_CONSENT_FRESHNESS;
+	ice->sub = worker_sub_new(worker);
+	context = worker_sub_context(ice->sub);
 	ice->context = g_main_context_ref(context);
 	ice->cfg = cfg;
 	ice->cb = cb;
@@ -492,8 +496,11 @@ char *ice_selected_pair(struct ice *ice)
 	                       nice_candidate_type_to_string(remote->type));
 }
 
+/* On the worker's own context (the thread default where ice_free() ran). The child
+ * context is let go first, while the agent's sockets are still open. */
 static void on_closed(GObject *source, GAsyncResult *result, gpointer data)
 {
+	worker_sub_release(data);
 	g_object_unref(source);
 }
 
@@ -508,7 +515,7 @@ void ice_free(struct ice *ice)
 	nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ice->context, NULL, NULL);
 	/* The agent lives on until its TURN allocations are released; it holds no pointer
 	 * to ice any more. */
-	nice_agent_close_async(ice->agent, on_closed, NULL);
+	nice_agent_close_async(ice->agent, on_closed, ice->sub);
 	g_main_context_unref(ice->context);
 	g_free(ice->name);
 	g_free(ice);

@@ -3,6 +3,8 @@
  * (BUNDLE + rtcp-mux), full ICE, trickle or not, consent freshness (RFC 7675). */
 #pragma once
 
+#include "worker.h"
+
 #include <gio/gio.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -45,9 +47,9 @@ enum ice_state {
 const char *ice_state_name(enum ice_state state);
 
 /*
- * Upward news, all delivered on the thread of the GMainContext given to ice_new() (the
- * peer's worker), never while libnice holds its lock in a way that forbids calling back
- * into the ice object (except ice_free(): schedule that instead).
+ * Upward news, all delivered on the thread of the worker given to ice_new(), never while libnice
+ * holds its lock in a way that forbids calling back into the ice object (except ice_free():
+ * schedule that instead).
  */
 struct ice_callbacks {
 	/* A local candidate ("candidate:..." without "a="), addresses already rewritten for
@@ -61,12 +63,14 @@ struct ice_callbacks {
 struct ice;
 
 /*
- * Creates the agent on `context` (whose thread must be the caller's, and which delivers
- * every callback) with the local credentials ufrag and pwd (see ice_make_credentials()).
- * controlling: the ICE role (the server controls when it made the offer). cfg and cb are
- * borrowed and must outlive the object; name is used in log lines. Call ice_gather() next.
+ * Creates the agent on a child context of `worker` (worker_sub_new(): its sockets and
+ * timers are polled by the worker, but prepared and checked only when due) with the local
+ * credentials ufrag and pwd (see ice_make_credentials()). The caller must be the worker's
+ * thread, which delivers every callback. controlling: the ICE role (the server controls
+ * when it made the offer). cfg and cb are borrowed and must outlive the object; name is
+ * used in log lines. Call ice_gather() next.
  */
-struct ice *ice_new(GMainContext *context, const struct ice_config *cfg, bool controlling,
+struct ice *ice_new(struct worker *worker, const struct ice_config *cfg, bool controlling,
                     const char *ufrag, const char *pwd, const struct ice_callbacks *cb,
                     void *user_data, const char *name);
 
@@ -108,6 +112,6 @@ int ice_send(struct ice *ice, const uint8_t *buf, size_t len);
  * NULL before one is selected. Caller frees. */
 char *ice_selected_pair(struct ice *ice);
 
-/* Closes the agent (releasing TURN allocations) and frees ice. No callback is delivered
- * afterwards. The thread of `context`. NULL is allowed. */
+/* Closes the agent (releasing TURN allocations; its child context goes with it) and frees
+ * ice. No callback is delivered afterwards. The worker's thread. NULL is allowed. */
 void ice_free(struct ice *ice);

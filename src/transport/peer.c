@@ -375,14 +375,13 @@ static void tick_cb(void *data)
 static gboolean start_on_worker(gpointer data)
 {
 	struct peer *p = data;
-	GMainContext *ctx = worker_context(p->worker);
 	g_autoptr(GError) error = NULL;
 
 	if (p->released || peer_state_is_final(g_atomic_int_get(&p->state))) {
 		release(p);
 		return G_SOURCE_REMOVE;
 	}
-	p->ice = ice_new(ctx, &p->transport->settings.ice, p->controlling, p->ufrag, p->pwd,
+	p->ice = ice_new(p->worker, &p->transport->settings.ice, p->controlling, p->ufrag, p->pwd,
 	                 &ice_callbacks, p, p->id);
 	worker_add_ticker(p->worker, tick_cb, p);
 	p->ticking = true;

@@ -1,230 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The transport worker pool: threads with their own main loops and a peer count each. */
 #define G_LOG_DOMAIN "cau-worker"
-#include "worker.h"
+#include "worker_private.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <unistd.h>
 
-/*
- * A worker's iterations begin at least a batch period apart: an iteration costs GLib a
- * prepare and a check of every source attached (a libnice socket per peer), so waking for
- * each of the 50,000 datagrams a second that 1,000 peers send would spend a core on
- * bookkeeping alone. The worker's poll function sleeps out the rest of the period before
- * it polls, so that the datagrams gather in the sockets, to be read in one iteration. The
- * period grows with the peers (as the cost of an iteration does), from 0.25 ms to the
- * configured maximum ([transport] io_batch_us, 2 ms by default, reached at 440 peers); a
- * packet waits at most that long, well inside the jitter buffers' 20 ms.
- *
- * The poll itself is an epoll set that holds the context's descriptors from one iteration
- * to the next, so that a poll costs the ready sockets, not all of them (poll() asks every
- * socket's driver each time). GLib hands the poll function the whole array each time; it
- * is compared with the previous one and epoll is told only when it changed. A socket
- * closed and another opened on the same number between two polls leave the array as it
- * was while epoll forgot the closed one: every WORKER_EPOLL_REFRESH_US the whole set is
- * registered again (an idle worker wakes for it), which bounds the delay of that rare case.
- */
-#define WORKER_BATCH_MIN_US      250
-#define WORKER_BATCH_PER_PEER_US 4
-#define WORKER_EPOLL_REFRESH_US  1000000
-#define WORKER_EPOLL_EVENTS      256
-
-/* A worker's poll state: the worker's thread only. */
-struct poller {
-	int epfd;      /* -1: epoll unavailable, g_poll() does it */
-	GPollFD *last; /* the array of the previous poll (fd and events) */
-	guint last_n, last_size;
-	uint16_t *want; /* indexed by fd: events wanted (scratch) and then ready */
-	guint want_size;
-	int64_t last_return_us, refreshed_us;
-	uint64_t polls; /* atomic: polls entered */
-};
-
-struct worker {
-	struct worker_pool *pool;
-	unsigned index;
-	GMainContext *context;
-	GThread *thread;
-	gint running; /* atomic: cleared on the worker's thread to stop it */
-	gint load;    /* atomic: peers assigned */
-	struct poller poller;
-	/* One timer for every peer's periodic work, instead of a GSource each (which GLib
-	 * would prepare and check on every iteration), on absolute deadlines. The worker's
-	 * thread only. */
-	GSource *ticker;
-	int64_t tick_next_us;
-	GArray *tickers; /* struct ticker */
-	bool ticking;    /* inside the ticker's callback: removals only clear entries */
-};
-
-struct ticker {
-	worker_tick_fn fn;
-	void *data; /* NULL: removed while ticking, compacted afterwards */
-};
-
-struct worker_pool {
-	unsigned count;
-	struct worker *workers;
-	gint batch_max_us; /* atomic */
-	gint use_epoll;    /* atomic */
-	GMutex lock; /* serialises acquire so that two peers do not both see the same minimum */
-};
-
-/* The worker whose loop runs on this thread (GPollFunc has no user data). */
-static __thread struct worker *current_worker;
-
-/* ---- the poll function ---- */
-
-static int64_t batch_period(const struct worker *w)
-{
-	int64_t max = g_atomic_int_get(&w->pool->batch_max_us);
-	int64_t grown =
-	    WORKER_BATCH_MIN_US + WORKER_BATCH_PER_PEER_US * (int64_t)g_atomic_int_get(&w->load);
-
-	return MIN(grown, max);
-}
-
-static bool grow(void **array, guint *size, guint need, size_t elem)
-{
-	if (need <= *size)
-		return false;
-	guint n = MAX(need, *size * 2);
-
-	*array = g_realloc_n(*array, n, elem);
-	memset((char *)*array + *size * elem, 0, (n - *size) * elem);
-	*size = n;
-	return true;
-}
-
-static bool same_array(const struct poller *p, const GPollFD *fds, guint nfds)
-{
-	if (nfds != p->last_n)
-		return false;
-	for (guint i = 0; i < nfds; i++) {
-		if (fds[i].fd != p->last[i].fd || fds[i].events != p->last[i].events)
-			return false;
-	}
-	return true;
-}
-
-static uint32_t epoll_events_of(unsigned short events)
-{
-	return (events & G_IO_IN ? EPOLLIN : 0) | (events & G_IO_OUT ? EPOLLOUT : 0) |
-	       (events & G_IO_PRI ? EPOLLPRI : 0);
-}
-
-/* Registers every descriptor of fds (their events merged when one appears twice) and
- * forgets those of the previous array that are gone. */
-static void poller_sync(struct poller *p, const GPollFD *fds, guint nfds)
-{
-	int max_fd = -1;
-
-	for (guint i = 0; i < nfds; i++)
-		max_fd = MAX(max_fd, fds[i].fd);
-	for (guint i = 0; i < p->last_n; i++)
-		max_fd = MAX(max_fd, p->last[i].fd);
-	grow((void **)&p->want, &p->want_size, (guint)max_fd + 1, sizeof(*p->want));
-	for (guint i = 0; i < nfds; i++)
-		p->want[fds[i].fd] |= fds[i].events | 0x8000; /* 0x8000: present */
-	for (guint i = 0; i < p->last_n; i++) {
-		if (!p->want[p->last[i].fd])
-			epoll_ctl(p->epfd, EPOLL_CTL_DEL, p->last[i].fd, NULL);
-	}
-	for (guint i = 0; i < nfds; i++) {
-		int fd = fds[i].fd;
-		struct epoll_event ev = {.events = epoll_events_of(p->want[fd]), .data.fd = fd};
-
-		if (!(p->want[fd] & 0x8000))
-			continue; /* a duplicate, done */
-		if (epoll_ctl(p->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT &&
-		    epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
-			g_warning("epoll_ctl(ADD %d): %s", fd, g_strerror(errno));
-		p->want[fd] = 0;
-	}
-	grow((void **)&p->last, &p->last_size, nfds, sizeof(*p->last));
-	memcpy(p->last, fds, nfds * sizeof(*fds));
-	p->last_n = nfds;
-}
-
-/* Waits up to timeout_ms for the descriptors of fds; returns the number ready, as poll(). */
-static gint poller_wait(struct poller *p, GPollFD *fds, guint nfds, gint timeout_ms)
-{
-	struct epoll_event events[WORKER_EPOLL_EVENTS];
-	int64_t now = g_get_monotonic_time();
-	int n, ready = 0;
-
-	if (!same_array(p, fds, nfds) || now - p->refreshed_us >= WORKER_EPOLL_REFRESH_US) {
-		poller_sync(p, fds, nfds);
-		p->refreshed_us = now;
-	}
-	/* Not asleep past the next refresh, even with nothing to time. */
-	if (timeout_ms < 0 || timeout_ms > WORKER_EPOLL_REFRESH_US / 1000)
-		timeout_ms = WORKER_EPOLL_REFRESH_US / 1000;
-	n = epoll_wait(p->epfd, events, G_N_ELEMENTS(events), timeout_ms);
-	if (n < 0)
-		return -1; /* errno set: GLib retries on EINTR */
-	for (int i = 0; i < n; i++) {
-		int fd = events[i].data.fd;
-
-		if (fd >= 0 && (guint)fd < p->want_size)
-			p->want[fd] = (uint16_t)((events[i].events & EPOLLIN ? G_IO_IN : 0) |
-			                         (events[i].events & EPOLLOUT ? G_IO_OUT : 0) |
-			                         (events[i].events & EPOLLPRI ? G_IO_PRI : 0) |
-			                         (events[i].events & EPOLLERR ? G_IO_ERR : 0) |
-			                         (events[i].events & EPOLLHUP ? G_IO_HUP : 0));
-	}
-	for (guint i = 0; i < nfds; i++) {
-		fds[i].revents = p->want[fds[i].fd] & (fds[i].events | G_IO_ERR | G_IO_HUP);
-		ready += fds[i].revents != 0;
-	}
-	for (int i = 0; i < n; i++) {
-		if (events[i].data.fd >= 0 && (guint)events[i].data.fd < p->want_size)
-			p->want[events[i].data.fd] = 0;
-	}
-	return ready;
-}
-
-/* The worker contexts' GPollFunc: sleeps out the batch period, then polls. */
-static gint worker_poll(GPollFD *fds, guint nfds, gint timeout_ms)
-{
-	struct worker *w = current_worker;
-	int64_t now, nap;
-	gint ret;
-
-	if (!w)
-		return g_poll(fds, nfds, timeout_ms);
-	__atomic_add_fetch(&w->poller.polls, 1, __ATOMIC_RELAXED);
-	now = g_get_monotonic_time();
-	nap = w->poller.last_return_us + batch_period(w) - now;
-	if (nap > 0) {
-		g_usleep((gulong)nap);
-		if (timeout_ms > 0)
-			timeout_ms = (gint)MAX(0, timeout_ms - (nap + 999) / 1000);
-	}
-	ret = w->poller.epfd >= 0 && g_atomic_int_get(&w->pool->use_epoll)
-	          ? poller_wait(&w->poller, fds, nfds, timeout_ms)
-	          : g_poll(fds, nfds, timeout_ms);
-	w->poller.last_return_us = g_get_monotonic_time();
-	return ret;
-}
-
-static void poller_init(struct poller *p)
-{
-	p->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (p->epfd < 0)
-		g_warning("epoll_create1: %s: the worker polls with poll()", g_strerror(errno));
-}
-
-static void poller_clear(struct poller *p)
-{
-	if (p->epfd >= 0)
-		close(p->epfd);
-	g_free(p->last);
-	g_free(p->want);
-	memset(p, 0, sizeof(*p));
-}
+__thread struct worker *worker_current;
 
 /* ---- the loop ---- */
 
@@ -232,7 +13,7 @@ static gpointer worker_main(gpointer data)
 {
 	struct worker *w = data;
 
-	current_worker = w;
+	worker_current = w;
 	g_main_context_push_thread_default(w->context);
 	g_debug("[worker %u] running", w->index);
 	while (g_atomic_int_get(&w->running))
@@ -240,8 +21,9 @@ static gpointer worker_main(gpointer data)
 	/* Sources queued before the quit (last unrefs, closes) still deserve to run. */
 	while (g_main_context_iteration(w->context, FALSE))
 		;
+	worker_subs_drop(w);
 	g_main_context_pop_thread_default(w->context);
-	current_worker = NULL;
+	worker_current = NULL;
 	g_debug("[worker %u] stopped", w->index);
 	return NULL;
 }
@@ -264,7 +46,7 @@ struct worker_pool *worker_pool_new(unsigned count)
 		w->context = g_main_context_new();
 		w->running = 1;
 		w->tickers = g_array_new(FALSE, FALSE, sizeof(struct ticker));
-		poller_init(&w->poller);
+		worker_poller_init(w);
 		g_main_context_set_poll_func(w->context, worker_poll);
 		w->thread = g_thread_new(name, worker_main, w);
 	}
@@ -369,7 +151,7 @@ void worker_pool_free(struct worker_pool *pool)
 		g_thread_join(w->thread);
 		g_warn_if_fail(w->tickers->len == 0);
 		g_array_unref(w->tickers);
-		poller_clear(&w->poller);
+		worker_poller_clear(w);
 		g_main_context_unref(w->context);
 	}
 	g_mutex_clear(&pool->lock);

@@ -83,6 +83,21 @@ bool worker_is_current(const struct worker *w);
  */
 void worker_invoke(struct worker *w, GSourceFunc fn, gpointer data, GDestroyNotify destroy);
 
+/*
+ * A child context of w for one libnice agent (its sockets and timers): its descriptors
+ * wait in w's epoll set and it is iterated, on w's thread, only when one of them is ready
+ * or its next timeout is due, so that the cost of an iteration of w's loop does not grow
+ * with the agents it holds. Give the agent worker_sub_context(). w's thread only, as is
+ * everything attached to the child: sources attached from other threads wake it.
+ */
+struct worker_sub;
+struct worker_sub *worker_sub_new(struct worker *w);
+GMainContext *worker_sub_context(struct worker_sub *sub);
+/* Stops iterating sub and frees it (at once, or after its iteration when called from
+ * inside it); sources still attached to its context are never dispatched again. w's
+ * thread only. NULL is allowed. */
+void worker_sub_release(struct worker_sub *sub);
+
 /* Period of the workers' shared timer. */
 #define WORKER_TICK_MS 20
 

@@ -349,6 +349,246 @@ static void test_descriptor_reused(void)
 	g_cond_clear(&rx.cond);
 }
 
+/* ---- child contexts ---- */
+
+/* A child context on the worker, with a socket source, a timer and the test's view. */
+struct child {
+	struct worker *worker;
+	struct worker_sub *sub;
+	struct rx rx;
+	gint64 timer_due_us, timer_fired_us;
+	bool idle_ran, idle_on_worker;
+	bool release_inside; /* the socket's callback releases the child */
+	bool made, released;
+};
+
+static void child_signal(struct child *c)
+{
+	g_mutex_lock(&c->rx.lock);
+	g_cond_signal(&c->rx.cond);
+	g_mutex_unlock(&c->rx.lock);
+}
+
+static gboolean child_readable(GSocket *socket, GIOCondition cond, gpointer data)
+{
+	struct child *c = data;
+
+	rx_readable(socket, cond, &c->rx);
+	if (c->release_inside && !c->released) {
+		worker_sub_release(c->sub);
+		g_mutex_lock(&c->rx.lock);
+		c->released = true;
+		g_cond_signal(&c->rx.cond);
+		g_mutex_unlock(&c->rx.lock);
+		return G_SOURCE_REMOVE;
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean child_timer(gpointer data)
+{
+	struct child *c = data;
+
+	g_mutex_lock(&c->rx.lock);
+	c->timer_fired_us = g_get_monotonic_time();
+	g_cond_signal(&c->rx.cond);
+	g_mutex_unlock(&c->rx.lock);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean child_idle(gpointer data)
+{
+	struct child *c = data;
+
+	g_mutex_lock(&c->rx.lock);
+	c->idle_ran = true;
+	c->idle_on_worker = worker_is_current(c->worker);
+	g_cond_signal(&c->rx.cond);
+	g_mutex_unlock(&c->rx.lock);
+	return G_SOURCE_REMOVE;
+}
+
+/* On the worker: makes the child, a socket source and a 60 ms timer on its context. */
+static gboolean child_make(gpointer data)
+{
+	struct child *c = data;
+	GMainContext *ctx;
+	GSource *src;
+
+	c->sub = worker_sub_new(c->worker);
+	ctx = worker_sub_context(c->sub);
+	g_assert_true(ctx != worker_context(c->worker));
+	c->rx.source = g_socket_create_source(c->rx.socket, G_IO_IN, NULL);
+	g_source_set_callback(c->rx.source, (GSourceFunc)(void (*)(void))child_readable, c, NULL);
+	g_source_attach(c->rx.source, ctx);
+	src = g_timeout_source_new(60);
+	g_source_set_callback(src, child_timer, c, NULL);
+	g_source_attach(src, ctx);
+	g_source_unref(src);
+	g_mutex_lock(&c->rx.lock);
+	c->timer_due_us = g_get_monotonic_time() + 60000;
+	c->made = true;
+	c->rx.attached = true;
+	g_cond_signal(&c->rx.cond);
+	g_mutex_unlock(&c->rx.lock);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean child_release(gpointer data)
+{
+	struct child *c = data;
+
+	if (c->rx.source) {
+		g_source_destroy(c->rx.source);
+		g_clear_pointer(&c->rx.source, g_source_unref);
+	}
+	if (!c->released)
+		worker_sub_release(c->sub);
+	c->released = true;
+	child_signal(c);
+	return G_SOURCE_REMOVE;
+}
+
+/* Waits until pred(c) holds, up to WAIT_US. */
+static bool child_wait(struct child *c, bool (*pred)(const struct child *))
+{
+	gint64 deadline = g_get_monotonic_time() + WAIT_US;
+	bool ok = true;
+
+	g_mutex_lock(&c->rx.lock);
+	while (ok && !pred(c))
+		ok = g_cond_wait_until(&c->rx.cond, &c->rx.lock, deadline);
+	g_mutex_unlock(&c->rx.lock);
+	return ok;
+}
+
+/* On the worker, outside the child's own iteration (as libnice adds its check timers
+ * when the peer's answer is applied): a 30 ms timer on the child. */
+static gboolean child_add_timer(gpointer data)
+{
+	struct child *c = data;
+	GSource *src = g_timeout_source_new(30);
+
+	g_source_set_callback(src, child_timer, c, NULL);
+	g_source_attach(src, worker_sub_context(c->sub));
+	g_source_unref(src);
+	g_mutex_lock(&c->rx.lock);
+	c->timer_due_us = g_get_monotonic_time() + 30000;
+	c->timer_fired_us = 0;
+	g_mutex_unlock(&c->rx.lock);
+	return G_SOURCE_REMOVE;
+}
+
+static bool is_made(const struct child *c)
+{
+	return c->made;
+}
+
+static bool timer_fired(const struct child *c)
+{
+	return c->timer_fired_us != 0;
+}
+
+static bool idle_ran(const struct child *c)
+{
+	return c->idle_ran;
+}
+
+static bool is_released(const struct child *c)
+{
+	return c->released;
+}
+
+static void child_init(struct child *c, struct worker *w)
+{
+	c->worker = w;
+	c->rx.in_order = true;
+	c->rx.socket = bound_udp();
+	g_mutex_init(&c->rx.lock);
+	g_cond_init(&c->rx.cond);
+	worker_invoke(w, child_make, c, NULL);
+	g_assert_true(child_wait(c, is_made));
+}
+
+static void child_clear(struct child *c)
+{
+	if (!c->released || c->rx.source) {
+		worker_invoke(c->worker, child_release, c, NULL);
+		g_assert_true(child_wait(c, is_released));
+	}
+	g_clear_object(&c->rx.socket);
+	g_mutex_clear(&c->rx.lock);
+	g_cond_clear(&c->rx.cond);
+}
+
+/* Two children on one worker: each one's datagrams reach its own source, in order, on
+ * the worker's thread; a child's timer fires when due, not before, also one added from
+ * the worker's thread while the child was idle; a source attached to a child from another
+ * thread runs on the worker. */
+static void test_child_contexts(void)
+{
+	g_autoptr(worker_pool) pool = worker_pool_new(1);
+	g_autoptr(GSocket) tx = bound_udp();
+	struct worker *w = worker_pool_get(pool, 0);
+	struct child a = {0}, b = {0};
+	GSource *idle;
+
+	child_init(&a, w);
+	child_init(&b, w);
+	for (uint32_t seq = 0; seq < 20; seq++) {
+		send_seq(tx, a.rx.socket, seq);
+		if (seq % 2 == 0)
+			send_seq(tx, b.rx.socket, seq / 2);
+	}
+	g_assert_true(rx_wait(&a.rx, 20, true));
+	g_assert_true(rx_wait(&b.rx, 10, true));
+	g_assert_cmpuint(a.rx.received, ==, 20);
+	g_assert_cmpuint(b.rx.received, ==, 10);
+	g_assert_true(a.rx.in_order && b.rx.in_order);
+
+	g_assert_true(child_wait(&a, timer_fired));
+	g_assert_cmpint(a.timer_fired_us, >=, a.timer_due_us);
+	g_test_message("timer late by %" G_GINT64_FORMAT " us", a.timer_fired_us - a.timer_due_us);
+
+	/* A timer added by the worker's own thread between two of the child's iterations
+	 * wakes it too, though nothing else is due. */
+	worker_invoke(w, child_add_timer, &a, NULL);
+	g_assert_true(child_wait(&a, timer_fired));
+	g_assert_cmpint(a.timer_fired_us, >=, a.timer_due_us);
+
+	idle = g_idle_source_new();
+	g_source_set_callback(idle, child_idle, &b, NULL);
+	g_source_attach(idle, worker_sub_context(b.sub));
+	g_source_unref(idle);
+	g_assert_true(child_wait(&b, idle_ran));
+	g_assert_true(b.idle_on_worker);
+
+	child_clear(&a);
+	child_clear(&b);
+}
+
+/* A child released from inside its own source's callback is freed after that iteration
+ * (AddressSanitizer watches), and the worker goes on serving another child. */
+static void test_child_released_inside(void)
+{
+	g_autoptr(worker_pool) pool = worker_pool_new(1);
+	g_autoptr(GSocket) tx = bound_udp();
+	struct worker *w = worker_pool_get(pool, 0);
+	struct child a = {0}, b = {0};
+
+	child_init(&a, w);
+	child_init(&b, w);
+	a.release_inside = true;
+	send_seq(tx, a.rx.socket, 0);
+	g_assert_true(child_wait(&a, is_released));
+	g_clear_pointer(&a.rx.source, g_source_unref); /* its context is gone with the child */
+	send_seq(tx, b.rx.socket, 0);
+	g_assert_true(rx_wait(&b.rx, 1, true));
+	g_assert_cmpuint(b.rx.received, ==, 1);
+	child_clear(&a);
+	child_clear(&b);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -358,5 +598,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/worker/tickers", test_tickers);
 	g_test_add_func("/worker/batched-bursts", test_batched_bursts);
 	g_test_add_func("/worker/descriptor-reused", test_descriptor_reused);
+	g_test_add_func("/worker/child-contexts", test_child_contexts);
+	g_test_add_func("/worker/child-released-inside", test_child_released_inside);
 	return g_test_run();
 }

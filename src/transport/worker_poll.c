@@ -1,0 +1,540 @@
+/* SPDX-License-Identifier: MIT */
+/* The workers' poll function (a batch period, then epoll) and the child contexts that keep
+ * each libnice agent's sources out of the worker's own context (see worker_private.h). */
+#define G_LOG_DOMAIN "cau-worker"
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "worker_private.h"
+
+/* Iterations of a child in one go, at most: each that dispatched something is followed by
+ * one more, which finds its sources' state afterwards (fds, next timeout). */
+#define SUB_MAX_ROUNDS 4
+
+/* One descriptor of a child context in the worker's epoll set. */
+struct sub_fd {
+	struct worker_sub *sub;
+	int fd;
+	gushort events;  /* registered */
+	gushort revents; /* ready, from the last epoll_wait, until the child's poll takes it */
+};
+
+struct worker_sub {
+	struct worker *w;
+	GMainContext *context;
+	bool shared;    /* no epoll: context is the worker's own */
+	int wakeup_fd;  /* the context's GWakeup descriptor (drained after a dispatch) */
+	GPtrArray *fds; /* struct sub_fd *, as registered */
+	GPollFD *seen;  /* the child's poll array as of its last poll */
+	guint seen_n, seen_size;
+	gint seen_timeout;   /* ms, -1: none */
+	int64_t deadline_us; /* when the child must be iterated again; -1: only when ready */
+	guint index;         /* in w->subs */
+	bool queued;         /* in w->ready_subs */
+	bool running;        /* being iterated */
+	bool released;       /* worker_sub_release() was called */
+};
+
+/* The child being iterated on this thread (its GPollFunc has no user data). */
+static __thread struct worker_sub *current_sub;
+
+/* ---- the poll function ---- */
+
+static int64_t batch_period(const struct worker *w)
+{
+	int64_t max = g_atomic_int_get(&w->pool->batch_max_us);
+	int64_t grown =
+	    WORKER_BATCH_MIN_US + WORKER_BATCH_PER_PEER_US * (int64_t)g_atomic_int_get(&w->load);
+
+	return MIN(grown, max);
+}
+
+static bool grow(void **array, guint *size, guint need, size_t elem)
+{
+	if (need <= *size)
+		return false;
+	guint n = MAX(need, *size * 2);
+
+	*array = g_realloc_n(*array, n, elem);
+	memset((char *)*array + *size * elem, 0, (n - *size) * elem);
+	*size = n;
+	return true;
+}
+
+static bool same_array(const struct poller *p, const GPollFD *fds, guint nfds)
+{
+	if (nfds != p->last_n)
+		return false;
+	for (guint i = 0; i < nfds; i++) {
+		if (fds[i].fd != p->last[i].fd || fds[i].events != p->last[i].events)
+			return false;
+	}
+	return true;
+}
+
+static uint32_t epoll_events_of(unsigned short events)
+{
+	return (events & G_IO_IN ? EPOLLIN : 0) | (events & G_IO_OUT ? EPOLLOUT : 0) |
+	       (events & G_IO_PRI ? EPOLLPRI : 0);
+}
+
+static gushort gio_events_of(uint32_t events)
+{
+	return (gushort)((events & EPOLLIN ? G_IO_IN : 0) | (events & EPOLLOUT ? G_IO_OUT : 0) |
+	                 (events & EPOLLPRI ? G_IO_PRI : 0) | (events & EPOLLERR ? G_IO_ERR : 0) |
+	                 (events & EPOLLHUP ? G_IO_HUP : 0));
+}
+
+/* epoll's user data: the worker's own descriptors as fd << 1, a child's as its struct
+ * sub_fd pointer with the low bit set. */
+#define TAG_CHILD 1u
+
+static bool child_owns(const struct poller *p, int fd)
+{
+	return (guint)fd < p->child_fd_size && p->child_fd[fd];
+}
+
+/* Registers every descriptor of fds (their events merged when one appears twice) and
+ * forgets those of the previous array that are gone. */
+static void poller_sync(struct poller *p, const GPollFD *fds, guint nfds)
+{
+	int max_fd = -1;
+
+	for (guint i = 0; i < nfds; i++)
+		max_fd = MAX(max_fd, fds[i].fd);
+	for (guint i = 0; i < p->last_n; i++)
+		max_fd = MAX(max_fd, p->last[i].fd);
+	grow((void **)&p->want, &p->want_size, (guint)max_fd + 1, sizeof(*p->want));
+	for (guint i = 0; i < nfds; i++)
+		p->want[fds[i].fd] |= fds[i].events | 0x8000; /* 0x8000: present */
+	for (guint i = 0; i < p->last_n; i++) {
+		/* Gone: unless the number now belongs to a child's socket. */
+		if (!p->want[p->last[i].fd] && !child_owns(p, p->last[i].fd))
+			epoll_ctl(p->epfd, EPOLL_CTL_DEL, p->last[i].fd, NULL);
+	}
+	for (guint i = 0; i < nfds; i++) {
+		int fd = fds[i].fd;
+		struct epoll_event ev = {.events = epoll_events_of(p->want[fd]),
+		                         .data.u64 = (uint64_t)fd << 1};
+
+		if (!(p->want[fd] & 0x8000))
+			continue; /* a duplicate, done */
+		if (epoll_ctl(p->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT &&
+		    epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+			g_warning("epoll_ctl(ADD %d): %s", fd, g_strerror(errno));
+		p->want[fd] = 0;
+	}
+	grow((void **)&p->last, &p->last_size, nfds, sizeof(*p->last));
+	memcpy(p->last, fds, nfds * sizeof(*fds));
+	p->last_n = nfds;
+}
+
+static void queue_sub(struct worker *w, struct worker_sub *s)
+{
+	if (s->queued)
+		return;
+	s->queued = true;
+	g_ptr_array_add(w->ready_subs, s);
+}
+
+/* Queues the children whose timeout is due; returns the ms until the next one's (-1:
+ * none). */
+static gint queue_due_subs(struct worker *w, int64_t now)
+{
+	int64_t next = -1;
+
+	for (guint i = 0; i < w->subs->len; i++) {
+		struct worker_sub *s = g_ptr_array_index(w->subs, i);
+
+		if (s->deadline_us < 0)
+			continue;
+		if (s->deadline_us <= now)
+			queue_sub(w, s);
+		else if (next < 0 || s->deadline_us < next)
+			next = s->deadline_us;
+	}
+	return next < 0 ? -1 : (gint)MIN((next - now + 999) / 1000, G_MAXINT);
+}
+
+/* Waits up to timeout_ms for the descriptors of fds (and the children's); returns the
+ * number of fds ready, as poll(). Ready children are queued. */
+static gint poller_wait(struct worker *w, GPollFD *fds, guint nfds, gint timeout_ms)
+{
+	struct poller *p = &w->poller;
+	struct epoll_event events[WORKER_EPOLL_EVENTS];
+	int64_t now = g_get_monotonic_time();
+	gint sub_ms = queue_due_subs(w, now);
+	int n, ready = 0;
+
+	if (!same_array(p, fds, nfds) || now - p->refreshed_us >= WORKER_EPOLL_REFRESH_US) {
+		poller_sync(p, fds, nfds);
+		p->refreshed_us = now;
+	}
+	/* Not asleep past the next refresh, a child's timeout, or at all when a child is
+	 * already due. */
+	if (timeout_ms < 0 || timeout_ms > WORKER_EPOLL_REFRESH_US / 1000)
+		timeout_ms = WORKER_EPOLL_REFRESH_US / 1000;
+	if (sub_ms >= 0)
+		timeout_ms = MIN(timeout_ms, sub_ms);
+	if (w->ready_subs->len)
+		timeout_ms = 0;
+	n = epoll_wait(p->epfd, events, G_N_ELEMENTS(events), timeout_ms);
+	if (n < 0)
+		return -1; /* errno set: GLib retries on EINTR */
+	for (int i = 0; i < n; i++) {
+		uint64_t tag = events[i].data.u64;
+
+		if (tag & TAG_CHILD) {
+			struct sub_fd *sf =
+			    (struct sub_fd *)(uintptr_t)(tag & ~(uint64_t)TAG_CHILD);
+
+			sf->revents |= gio_events_of(events[i].events);
+			queue_sub(w, sf->sub);
+		} else if ((tag >> 1) < p->want_size) {
+			p->want[tag >> 1] = gio_events_of(events[i].events);
+		}
+	}
+	for (guint i = 0; i < nfds; i++) {
+		fds[i].revents = p->want[fds[i].fd] & (fds[i].events | G_IO_ERR | G_IO_HUP);
+		ready += fds[i].revents != 0;
+	}
+	for (int i = 0; i < n; i++) {
+		uint64_t tag = events[i].data.u64;
+
+		if (!(tag & TAG_CHILD) && (tag >> 1) < p->want_size)
+			p->want[tag >> 1] = 0;
+	}
+	if (sub_ms >= 0)
+		queue_due_subs(w, g_get_monotonic_time());
+	return ready;
+}
+
+/* The worker contexts' GPollFunc: sleeps out the batch period, then polls. */
+gint worker_poll(GPollFD *fds, guint nfds, gint timeout_ms)
+{
+	struct worker *w = worker_current;
+	int64_t now, nap;
+	gint ret;
+
+	if (!w)
+		return g_poll(fds, nfds, timeout_ms);
+	__atomic_add_fetch(&w->poller.polls, 1, __ATOMIC_RELAXED);
+	now = g_get_monotonic_time();
+	nap = w->poller.last_return_us + batch_period(w) - now;
+	if (nap > 0) {
+		g_usleep((gulong)nap);
+		if (timeout_ms > 0)
+			timeout_ms = (gint)MAX(0, timeout_ms - (nap + 999) / 1000);
+	}
+	/* With children the epoll set is the only way to hear them. */
+	ret = w->poller.epfd >= 0 && (g_atomic_int_get(&w->pool->use_epoll) || w->subs->len)
+	          ? poller_wait(w, fds, nfds, timeout_ms)
+	          : g_poll(fds, nfds, timeout_ms);
+	w->poller.last_return_us = g_get_monotonic_time();
+	return ret;
+}
+
+/* ---- child contexts ---- */
+
+static void sub_fd_forget(struct worker_sub *s, struct sub_fd *sf)
+{
+	struct poller *p = &s->w->poller;
+
+	epoll_ctl(p->epfd, EPOLL_CTL_DEL, sf->fd, NULL); /* already gone if it was closed */
+	if ((guint)sf->fd < p->child_fd_size)
+		p->child_fd[sf->fd] = 0;
+	g_free(sf);
+}
+
+/* Makes the epoll set hold the descriptors of the child's last poll, with their events. */
+static void sub_register(struct worker_sub *s)
+{
+	struct poller *p = &s->w->poller;
+
+	/* Those no longer polled go (their revents, if any, are stale). */
+	for (guint i = s->fds->len; i-- > 0;) {
+		struct sub_fd *sf = g_ptr_array_index(s->fds, i);
+		bool kept = false;
+
+		for (guint j = 0; j < s->seen_n && !kept; j++)
+			kept = s->seen[j].fd == sf->fd;
+		if (!kept) {
+			sub_fd_forget(s, sf);
+			g_ptr_array_remove_index_fast(s->fds, i);
+		}
+	}
+	for (guint j = 0; j < s->seen_n; j++) {
+		int fd = s->seen[j].fd;
+		gushort events = 0;
+		struct sub_fd *sf = NULL;
+
+		for (guint k = 0; k < s->seen_n; k++) /* GLib may poll one fd twice */
+			if (s->seen[k].fd == fd)
+				events |= s->seen[k].events;
+		for (guint i = 0; i < s->fds->len && !sf; i++) {
+			struct sub_fd *cand = g_ptr_array_index(s->fds, i);
+
+			if (cand->fd == fd)
+				sf = cand;
+		}
+		if (sf && sf->events == events)
+			continue;
+		if (!sf) {
+			sf = g_new0(struct sub_fd, 1);
+			sf->sub = s;
+			sf->fd = fd;
+			g_ptr_array_add(s->fds, sf);
+		}
+		sf->events = events;
+		struct epoll_event ev = {.events = epoll_events_of(events),
+		                         .data.u64 = (uint64_t)(uintptr_t)sf | TAG_CHILD};
+
+		if (epoll_ctl(p->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 &&
+		    epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+			g_warning("epoll_ctl(ADD %d): %s", fd, g_strerror(errno));
+		grow((void **)&p->child_fd, &p->child_fd_size, (guint)fd + 1, 1);
+		p->child_fd[fd] = 1;
+	}
+}
+
+/* A child context's GPollFunc: never waits. It hands GLib what the worker's epoll_wait
+ * found for the child, and keeps the array and the timeout GLib asked for, so that the
+ * child is registered for exactly those once its iteration is over. */
+static gint sub_poll(GPollFD *fds, guint nfds, gint timeout_ms)
+{
+	struct worker_sub *s = current_sub;
+	gint ready = 0;
+
+	if (!s)
+		return g_poll(fds, nfds, 0); /* iterated by someone else: never block */
+	grow((void **)&s->seen, &s->seen_size, nfds, sizeof(*s->seen));
+	memcpy(s->seen, fds, nfds * sizeof(*fds));
+	s->seen_n = nfds;
+	s->seen_timeout = timeout_ms;
+	for (guint i = 0; i < nfds; i++) {
+		fds[i].revents = 0;
+		for (guint k = 0; k < s->fds->len; k++) {
+			const struct sub_fd *sf = g_ptr_array_index(s->fds, k);
+
+			if (sf->fd == fds[i].fd)
+				fds[i].revents =
+				    sf->revents & (fds[i].events | G_IO_ERR | G_IO_HUP);
+		}
+		ready += fds[i].revents != 0;
+	}
+	for (guint k = 0; k < s->fds->len; k++)
+		((struct sub_fd *)g_ptr_array_index(s->fds, k))->revents = 0;
+	return ready;
+}
+
+static void sub_free(struct worker_sub *s)
+{
+	struct worker *w = s->w;
+	guint last = w->subs->len - 1;
+
+	if (!s->shared) {
+		for (guint i = 0; i < s->fds->len; i++)
+			sub_fd_forget(s, g_ptr_array_index(s->fds, i));
+		g_ptr_array_set_size(s->fds, 0);
+		/* Swap-remove, keeping the moved child's index true. */
+		g_ptr_array_index(w->subs, s->index) = g_ptr_array_index(w->subs, last);
+		((struct worker_sub *)g_ptr_array_index(w->subs, s->index))->index = s->index;
+		g_ptr_array_set_size(w->subs, last);
+	}
+	g_ptr_array_unref(s->fds);
+	g_free(s->seen);
+	if (!s->shared)
+		g_main_context_release(s->context);
+	g_main_context_unref(s->context);
+	g_free(s);
+}
+
+/* Reads the child's wakeup counter: a dispatch that added or removed a source signalled
+ * it, and the iteration that follows sees those changes anyway. */
+static void drain_wakeup(struct worker_sub *s)
+{
+	uint64_t buf[2];
+
+	if (s->wakeup_fd >= 0 && read(s->wakeup_fd, buf, sizeof(buf)) < 0 && errno != EAGAIN)
+		g_debug("worker child: wakeup read: %s", g_strerror(errno));
+}
+
+/* Iterates the child until an iteration dispatches nothing (or SUB_MAX_ROUNDS), then
+ * registers what its last poll asked for. */
+static void run_sub(struct worker_sub *s)
+{
+	int64_t now;
+	unsigned round;
+
+	s->running = true;
+	for (round = 0; round < SUB_MAX_ROUNDS; round++) {
+		gboolean dispatched;
+
+		current_sub = s;
+		/* May block: it only makes GLib hand the poll function the real timeout; the
+		 * child's poll function returns at once. */
+		dispatched = g_main_context_iteration(s->context, TRUE);
+		current_sub = NULL;
+		if (!dispatched || s->released)
+			break;
+		drain_wakeup(s);
+	}
+	s->running = false;
+	if (s->released) {
+		sub_free(s);
+		return;
+	}
+	sub_register(s);
+	now = g_get_monotonic_time();
+	if (round == SUB_MAX_ROUNDS)
+		s->deadline_us = now; /* still busy: again at the next poll */
+	else
+		s->deadline_us = s->seen_timeout < 0 ? -1 : now + (int64_t)s->seen_timeout * 1000;
+}
+
+static gboolean subs_prepare(GSource *source, gint *timeout)
+{
+	struct worker *w = *(struct worker **)(source + 1);
+
+	*timeout = -1;
+	return w->ready_subs->len > 0;
+}
+
+static gboolean subs_check(GSource *source)
+{
+	struct worker *w = *(struct worker **)(source + 1);
+
+	return w->ready_subs->len > 0;
+}
+
+static gboolean subs_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+{
+	struct worker *w = *(struct worker **)(source + 1);
+	g_autoptr(GPtrArray) batch = w->ready_subs;
+
+	/* Children made ready while these run wait for the next poll. */
+	w->ready_subs = g_ptr_array_new();
+	for (guint i = 0; i < batch->len; i++) {
+		struct worker_sub *s = g_ptr_array_index(batch, i);
+
+		s->queued = false;
+		if (s->released)
+			sub_free(s);
+		else
+			run_sub(s);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs subs_funcs = {
+    .prepare = subs_prepare,
+    .check = subs_check,
+    .dispatch = subs_dispatch,
+};
+
+/* The descriptor a fresh context polls: its wakeup. */
+static int wakeup_fd_of(GMainContext *ctx)
+{
+	GPollFD fds[4];
+	gint prio, timeout, n;
+
+	g_main_context_acquire(ctx);
+	g_main_context_prepare(ctx, &prio);
+	n = g_main_context_query(ctx, G_MAXINT, &timeout, fds, G_N_ELEMENTS(fds));
+	g_main_context_check(ctx, G_MAXINT, fds, 0);
+	g_main_context_release(ctx);
+	return n == 1 ? fds[0].fd : -1;
+}
+
+struct worker_sub *worker_sub_new(struct worker *w)
+{
+	struct worker_sub *s;
+
+	g_return_val_if_fail(worker_is_current(w), NULL);
+	s = g_new0(struct worker_sub, 1);
+	s->w = w;
+	s->fds = g_ptr_array_new();
+	s->deadline_us = -1;
+	s->wakeup_fd = -1;
+	if (w->poller.epfd < 0) {
+		s->shared = true;
+		s->context = g_main_context_ref(w->context);
+		return s;
+	}
+	/* Ownerless polling: GLib signals the context's wakeup whenever a source is attached,
+	 * from any thread, even from the worker's own outside the child's iteration (libnice
+	 * adds its check timers when the remote candidates are set), so the child is run and
+	 * registers the new timeout. It stays acquired by the worker's thread, its only user. */
+	s->context = g_main_context_new_with_flags(G_MAIN_CONTEXT_FLAGS_OWNERLESS_POLLING);
+	s->wakeup_fd = wakeup_fd_of(s->context);
+	g_main_context_acquire(s->context);
+	g_main_context_set_poll_func(s->context, sub_poll);
+	if (!w->subs_source) {
+		w->subs_source =
+		    g_source_new(&subs_funcs, sizeof(GSource) + sizeof(struct worker *));
+		*(struct worker **)(w->subs_source + 1) = w;
+		g_source_attach(w->subs_source, w->context);
+	}
+	s->index = w->subs->len;
+	g_ptr_array_add(w->subs, s);
+	queue_sub(w, s); /* registered at its first iteration */
+	return s;
+}
+
+GMainContext *worker_sub_context(struct worker_sub *s)
+{
+	return s->context;
+}
+
+void worker_sub_release(struct worker_sub *s)
+{
+	if (!s)
+		return;
+	g_return_if_fail(worker_is_current(s->w) && !s->released);
+	s->released = true;
+	if (!s->running && !s->queued)
+		sub_free(s);
+}
+
+/* ---- set-up and tear-down ---- */
+
+void worker_poller_init(struct worker *w)
+{
+	struct poller *p = &w->poller;
+
+	p->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (p->epfd < 0)
+		g_warning("epoll_create1: %s: the worker polls with poll()", g_strerror(errno));
+	w->subs = g_ptr_array_new();
+	w->ready_subs = g_ptr_array_new();
+}
+
+void worker_subs_drop(struct worker *w)
+{
+	if (w->subs->len)
+		g_warning("[worker %u] stopping with %u agent contexts not released", w->index,
+		          w->subs->len);
+	while (w->subs->len)
+		sub_free(g_ptr_array_index(w->subs, w->subs->len - 1));
+	g_ptr_array_set_size(w->ready_subs, 0);
+	if (w->subs_source) {
+		g_source_destroy(w->subs_source);
+		g_clear_pointer(&w->subs_source, g_source_unref);
+	}
+}
+
+void worker_poller_clear(struct worker *w)
+{
+	struct poller *p = &w->poller;
+
+	g_ptr_array_unref(w->subs);
+	g_ptr_array_unref(w->ready_subs);
+	if (p->epfd >= 0)
+		close(p->epfd);
+	g_free(p->last);
+	g_free(p->want);
+	g_free(p->child_fd);
+	memset(p, 0, sizeof(*p));
+}
