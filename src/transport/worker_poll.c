@@ -361,8 +361,27 @@ static void drain_wakeup(struct worker_sub *s)
 		g_debug("worker child: wakeup read: %s", g_strerror(errno));
 }
 
-/* Iterates the child until an iteration dispatches nothing (or SUB_MAX_ROUNDS), then
- * registers what its last poll asked for. */
+/* After a dispatch: prepares the child again; if nothing is ready, keeps the descriptors
+ * and timeout it now waits for (as its poll function would have) and returns false. GLib
+ * allows a prepare and a query without the check that would follow. */
+static bool sub_still_ready(struct worker_sub *s)
+{
+	gint prio, n;
+
+	if (g_main_context_prepare(s->context, &prio))
+		return true;
+	n = g_main_context_query(s->context, prio, &s->seen_timeout, s->seen, (gint)s->seen_size);
+	if ((guint)n > s->seen_size) {
+		grow((void **)&s->seen, &s->seen_size, (guint)n, sizeof(*s->seen));
+		n = g_main_context_query(s->context, prio, &s->seen_timeout, s->seen,
+		                         (gint)s->seen_size);
+	}
+	s->seen_n = (guint)n;
+	return false;
+}
+
+/* Iterates the child until nothing more is ready (at most SUB_MAX_ROUNDS iterations),
+ * then registers the descriptors and timeout it waits for. */
 static void run_sub(struct worker_sub *s)
 {
 	int64_t now;
@@ -380,6 +399,8 @@ static void run_sub(struct worker_sub *s)
 		if (!dispatched || s->released)
 			break;
 		drain_wakeup(s);
+		if (!sub_still_ready(s))
+			break;
 	}
 	s->running = false;
 	if (s->released) {
