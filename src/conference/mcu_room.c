@@ -73,7 +73,7 @@ static void measure_audio_delay(struct mcu_room *room, const struct audio_mix_ou
 			delay = MAX(delay, MAX(js.delay_ms, 0));
 	}
 	if (delay >= 0)
-		g_atomic_int_set(&room->tap_audio_delay_ms, delay);
+		g_atomic_int_set(&room->speakers_delay_ms, delay);
 }
 
 static void tap_audio(struct mcu_room *room, uint64_t deadline_ns,
@@ -82,9 +82,9 @@ static void tap_audio(struct mcu_room *room, uint64_t deadline_ns,
 	struct mcu_tap tap;
 
 	room->tap_rtp_ts += mix->rtp_ts_advance;
+	measure_audio_delay(room, mix); /* live receivers' lip sync needs it too */
 	if (!mix->shared || mix->shared->len == 0 || !tap_begin(room, &tap))
 		return;
-	measure_audio_delay(room, mix);
 	if (tap.audio)
 		tap.audio(tap.user_data, room->tap_rtp_ts, (int64_t)deadline_ns, mix->shared->data,
 		          mix->shared->len);
@@ -113,7 +113,7 @@ bool mcu_room_tap_video(struct mcu_room *room, uint32_t rtp_ts, int64_t time_ns,
 	/* Lip sync in the recording: the frame goes with the audio heard `delay` later (the
 	 * speakers' jitter buffers), so it is stamped that much later; the timestamps stay
 	 * increasing when the delay shrinks. */
-	delay_ms = g_atomic_int_get(&room->tap_audio_delay_ms);
+	delay_ms = g_atomic_int_get(&room->speakers_delay_ms);
 	rtp_ts += (uint32_t)delay_ms * 90;
 	time_ns += (int64_t)delay_ms * 1000000;
 	if (room->tap_video_started && (int32_t)(rtp_ts - room->tap_video_rtp_ts) <= 0)

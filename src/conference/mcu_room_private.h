@@ -72,9 +72,10 @@ struct mcu_room {
 	GCond tap_idle;                 /* signalled when tap_busy drops to 0 */
 	bool has_video;                 /* the compositor calls mcu_room_tap_video() */
 	uint32_t tap_rtp_ts;            /* media thread: the tap's 48 kHz clock */
-	gint tap_audio_delay_ms;        /* atomic: the mixed speakers' jitter-buffer delay */
-	uint32_t tap_video_rtp_ts;      /* video thread: the last video timestamp tapped */
-	bool tap_video_started;         /* video thread: tap_video_rtp_ts is set */
+	gint speakers_delay_ms;    /* atomic: the mixed speakers' jitter-buffer delay, by which the
+	                            * composite (live and recorded) is delayed for lip sync */
+	uint32_t tap_video_rtp_ts; /* video thread: the last video timestamp tapped */
+	bool tap_video_started;    /* video thread: tap_video_rtp_ts is set */
 
 	/* Media thread only: empty between ticks; joins and leaves are swapped with these
 	 * under the lock, so nothing is allocated while it is held. */

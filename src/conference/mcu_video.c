@@ -294,6 +294,10 @@ static void send_frame(struct mcu_video *v, struct mcu_member *m, const struct v
 		out.timestamp = f->rtp_timestamp;
 		out.payload = buf;
 		out.payload_len = len;
+		/* The composite shows the sources' latest frames, the mix plays the speakers
+		 * after their jitter buffers: the picture goes with the audio sent that much
+		 * later (as in the recording, mcu_room_tap_video()). */
+		out.sync_delay_us = g_atomic_int_get(&v->room->speakers_delay_ms) * 1000;
 		err = peer_send_rtp(m->peer, (unsigned)mv->send_track, &out);
 		if (err && mv->send_errors++ % 250 == 0)
 			cau_trace("[%s / peer %s] mcu video: send: %s", v->name, peer_id(m->peer),

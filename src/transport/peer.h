@@ -203,6 +203,11 @@ struct peer_rtp_out {
 	bool has_audio_level;
 	bool vad;
 	uint8_t audio_level;
+	/* Lip sync: how much later than it is sent the content should be shown beside the
+	 * peer's other tracks (a composite sent ahead of the mixed audio it goes with). The
+	 * track's sender reports then map its RTP clock that much later, so that a receiver
+	 * synchronising by them delays it. 0: none. */
+	int32_t sync_delay_us;
 };
 
 /*

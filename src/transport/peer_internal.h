@@ -36,6 +36,7 @@ struct stream_out {
 	uint64_t packets, bytes;
 	uint32_t last_rtp_ts;
 	int64_t last_send_us;
+	int32_t sync_delay_us; /* of the last packet: the sender reports are that much later */
 	bool sent_since_report;
 	struct send_history *history; /* video tracks with NACK */
 	int64_t last_keyframe_request_us;

@@ -136,8 +136,12 @@ static void send_reports(struct peer *p, int64_t now)
 			continue;
 		o->sent_since_report = false;
 		sr.ntp_timestamp = ntp_from_unix_us(wall);
-		sr.rtp_timestamp = o->last_rtp_ts + (uint32_t)((now - o->last_send_us) *
-		                                               t->codec.clock_rate / 1000000);
+		/* The RTP time of `wall`: the last packet's, advanced by the time since it was
+		 * sent, less its lip-sync delay (its content goes with what the other tracks
+		 * carry that much later). */
+		sr.rtp_timestamp =
+		    o->last_rtp_ts + (uint32_t)((now - o->last_send_us - o->sync_delay_us) *
+		                                (int64_t)t->codec.clock_rate / 1000000);
 		sr.packet_count = (uint32_t)o->packets;
 		sr.octet_count = (uint32_t)o->bytes;
 		sr.report_count = used ? 0 : n_blocks;

@@ -365,6 +365,7 @@ static int send_locked(struct peer *p, unsigned idx, const struct peer_rtp_out *
 	so->bytes += o->payload_len;
 	so->last_rtp_ts = o->timestamp;
 	so->last_send_us = now;
+	so->sync_delay_us = o->sync_delay_us;
 	so->sent_since_report = true;
 	return ret;
 }

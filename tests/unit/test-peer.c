@@ -354,6 +354,66 @@ static void test_reports_and_feedback(void)
 	free_pair(&pr);
 }
 
+/* The RTP timestamp in the server's next sender report of its video track, read off the
+ * wire with the client's keys (-1 if none was sent). */
+static int64_t video_sr_timestamp(struct pair *pr)
+{
+	struct cau_srtp_keys k;
+	struct cau_srtp *reader;
+	int64_t found = -1;
+	GBytes *b;
+
+	fill_keys(&k, 2, 1);
+	reader = cau_srtp_new(&k, NULL);
+	while ((b = g_queue_pop_head(&pr->to_client.queue))) {
+		gsize len;
+		uint8_t *buf = g_bytes_unref_to_data(b, &len);
+		size_t plain;
+		struct rtcp_iter it;
+		struct rtcp_packet pkt;
+		struct rtcp_sr sr;
+
+		if (len > 1 && buf[1] >= 200 && buf[1] <= 206 &&
+		    cau_srtp_unprotect_rtcp(reader, buf, len, &plain) == 0) {
+			rtcp_iter_init(&it, buf, plain);
+			while (rtcp_iter_next(&it, &pkt) == 0)
+				if (rtcp_parse_sr(&pkt, &sr) == 0 &&
+				    sr.ssrc == peer_track(pr->server, 1)->local_ssrc)
+					found = sr.rtp_timestamp;
+		}
+		g_free(buf);
+	}
+	cau_srtp_free(reader);
+	return found;
+}
+
+/* Lip sync: a video packet sent with a 120 ms sync delay makes the track's sender report
+ * map its RTP clock 120 ms (10,800 ticks at 90 kHz) later than without. */
+static void test_sender_report_sync_delay(void)
+{
+	int64_t ts[2];
+
+	for (int i = 0; i < 2; i++) {
+		struct pair pr;
+		struct peer_rtp_out out = {.timestamp = 900000,
+		                           .payload = (const uint8_t *)"frame",
+		                           .payload_len = 5,
+		                           .sync_delay_us = i ? 120000 : 0};
+
+		make_pair(&pr, true);
+		peer_tick(pr.server, fake_now); /* the first tick schedules the reports */
+		g_assert_cmpint(peer_send_rtp(pr.server, 1, &out), ==, 0);
+		fake_now += 1600000; /* past the randomised interval (0.5-1.5 s) */
+		peer_tick(pr.server, fake_now);
+		ts[i] = video_sr_timestamp(&pr);
+		g_assert_cmpint(ts[i], >=, 0);
+		free_pair(&pr);
+	}
+	/* Without a delay: 1.6 s after the packet, 144,000 ticks later. */
+	g_assert_cmpint(ts[0], ==, 900000 + 144000);
+	g_assert_cmpint(ts[0] - ts[1], ==, 10800);
+}
+
 static void test_bad_input_is_counted(void)
 {
 	struct pair pr;
@@ -413,6 +473,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/peer/keyframe-request", test_keyframe_request);
 	g_test_add_func("/peer/remb", test_remb_reaches_the_sender);
 	g_test_add_func("/peer/reports-and-feedback", test_reports_and_feedback);
+	g_test_add_func("/peer/sender-report-sync-delay", test_sender_report_sync_delay);
 	g_test_add_func("/peer/bad-input-is-counted", test_bad_input_is_counted);
 	return g_test_run();
 }
