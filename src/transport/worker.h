@@ -87,8 +87,9 @@ void worker_invoke(struct worker *w, GSourceFunc fn, gpointer data, GDestroyNoti
  * A child context of w for one libnice agent (its sockets and timers): its descriptors
  * wait in w's epoll set and it is iterated, on w's thread, only when one of them is ready
  * or its next timeout is due, so that the cost of an iteration of w's loop does not grow
- * with the agents it holds. Give the agent worker_sub_context(). w's thread only, as is
- * everything attached to the child: sources attached from other threads wake it.
+ * with the agents it holds. Give the agent worker_sub_context(). worker_sub_new() and
+ * worker_sub_release(): w's thread only. Sources may be attached to the child's context
+ * from any thread (that wakes it); they are dispatched on w's thread.
  */
 struct worker_sub;
 struct worker_sub *worker_sub_new(struct worker *w);

@@ -65,7 +65,7 @@ struct worker {
 	/* Child contexts (the worker's thread only): all of them, those due to be iterated,
 	 * and the source on the worker's context that iterates them. */
 	GPtrArray *subs;
-	GPtrArray *ready_subs;
+	GPtrArray *ready_subs, *spare_subs;
 	GSource *subs_source;
 };
 
