@@ -50,7 +50,9 @@ export async function launchBrowser({ timeoutMs = 30000 } = {}) {
 }
 
 // Collects what a user would see as errors on a page: console.error lines,
-// uncaught exceptions and failed requests.
+// uncaught exceptions and failed requests. A request the browser aborted itself
+// (net::ERR_ABORTED: the page navigated or reloaded while it was in flight, as a step
+// that moves on can do) is not a failure anyone sees; a refused or broken one is.
 export function watchPageErrors(page) {
   const errors = [];
   page.on('console', (msg) => {
@@ -59,8 +61,11 @@ export function watchPageErrors(page) {
     errors.push(`console: ${msg.text()}${where ? ` [${where}]` : ''}`);
   });
   page.on('pageerror', (error) => errors.push(`exception: ${error.message}`));
-  page.on('requestfailed', (request) =>
-    errors.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
+  page.on('requestfailed', (request) => {
+    const reason = request.failure()?.errorText;
+    if (reason === 'net::ERR_ABORTED') return;
+    errors.push(`request failed: ${request.url()} (${reason})`);
+  });
   return errors;
 }
 
