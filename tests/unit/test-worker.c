@@ -474,7 +474,6 @@ static gboolean child_add_timer(gpointer data)
 	g_source_unref(src);
 	g_mutex_lock(&c->rx.lock);
 	c->timer_due_us = g_get_monotonic_time() + 30000;
-	c->timer_fired_us = 0;
 	g_mutex_unlock(&c->rx.lock);
 	return G_SOURCE_REMOVE;
 }
@@ -552,6 +551,9 @@ static void test_child_contexts(void)
 
 	/* A timer added by the worker's own thread between two of the child's iterations
 	 * wakes it too, though nothing else is due. */
+	g_mutex_lock(&a.rx.lock);
+	a.timer_fired_us = 0; /* before the worker adds the timer, so the wait is for it */
+	g_mutex_unlock(&a.rx.lock);
 	worker_invoke(w, child_add_timer, &a, NULL);
 	g_assert_true(child_wait(&a, timer_fired));
 	g_assert_cmpint(a.timer_fired_us, >=, a.timer_due_us);
