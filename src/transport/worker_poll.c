@@ -139,9 +139,9 @@ static void queue_sub(struct worker *w, struct worker_sub *s)
 	g_ptr_array_add(w->ready_subs, s);
 }
 
-/* Queues the children whose timeout is due; returns the ms until the next one's (-1:
+/* Queues the children whose timeout is due; returns the next deadline of the others (-1:
  * none). */
-static gint queue_due_subs(struct worker *w, int64_t now)
+static int64_t queue_due_subs(struct worker *w, int64_t now)
 {
 	int64_t next = -1;
 
@@ -155,7 +155,7 @@ static gint queue_due_subs(struct worker *w, int64_t now)
 		else if (next < 0 || s->deadline_us < next)
 			next = s->deadline_us;
 	}
-	return next < 0 ? -1 : (gint)MIN((next - now + 999) / 1000, G_MAXINT);
+	return next;
 }
 
 /* Waits up to timeout_ms for the descriptors of fds (and the children's); returns the
@@ -165,7 +165,7 @@ static gint poller_wait(struct worker *w, GPollFD *fds, guint nfds, gint timeout
 	struct poller *p = &w->poller;
 	struct epoll_event events[WORKER_EPOLL_EVENTS];
 	int64_t now = g_get_monotonic_time();
-	gint sub_ms = queue_due_subs(w, now);
+	int64_t next_due = queue_due_subs(w, now);
 	int n, ready = 0;
 
 	if (!same_array(p, fds, nfds) || now - p->refreshed_us >= WORKER_EPOLL_REFRESH_US) {
@@ -176,8 +176,8 @@ static gint poller_wait(struct worker *w, GPollFD *fds, guint nfds, gint timeout
 	 * already due. */
 	if (timeout_ms < 0 || timeout_ms > WORKER_EPOLL_REFRESH_US / 1000)
 		timeout_ms = WORKER_EPOLL_REFRESH_US / 1000;
-	if (sub_ms >= 0)
-		timeout_ms = MIN(timeout_ms, sub_ms);
+	if (next_due >= 0)
+		timeout_ms = (gint)MIN(timeout_ms, (next_due - now + 999) / 1000);
 	if (w->ready_subs->len)
 		timeout_ms = 0;
 	n = epoll_wait(p->epfd, events, G_N_ELEMENTS(events), timeout_ms);
@@ -206,8 +206,9 @@ static gint poller_wait(struct worker *w, GPollFD *fds, guint nfds, gint timeout
 		if (!(tag & TAG_CHILD) && (tag >> 1) < p->want_size)
 			p->want[tag >> 1] = 0;
 	}
-	if (sub_ms >= 0)
-		queue_due_subs(w, g_get_monotonic_time());
+	/* Scanned again only once the earliest deadline has passed. */
+	if (next_due >= 0 && (now = g_get_monotonic_time()) >= next_due)
+		queue_due_subs(w, now);
 	return ready;
 }
 
