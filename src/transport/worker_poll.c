@@ -25,7 +25,6 @@ struct worker_sub {
 	struct worker *w;
 	GMainContext *context;
 	bool shared;    /* no epoll: context is the worker's own */
-	int wakeup_fd;  /* the context's GWakeup descriptor (drained after a dispatch) */
 	GPtrArray *fds; /* struct sub_fd *, as registered */
 	GPollFD *seen;  /* the child's poll array as of its last poll */
 	guint seen_n, seen_size;
@@ -352,16 +351,6 @@ static void sub_free(struct worker_sub *s)
 	g_free(s);
 }
 
-/* Reads the child's wakeup counter: a dispatch that added or removed a source signalled
- * it, and the iteration that follows sees those changes anyway. */
-static void drain_wakeup(struct worker_sub *s)
-{
-	uint64_t buf[2];
-
-	if (s->wakeup_fd >= 0 && read(s->wakeup_fd, buf, sizeof(buf)) < 0 && errno != EAGAIN)
-		g_debug("worker child: wakeup read: %s", g_strerror(errno));
-}
-
 /* After a dispatch: prepares the child again; if nothing is ready, keeps the descriptors
  * and timeout it now waits for (as its poll function would have) and returns false. GLib
  * allows a prepare and a query without the check that would follow. */
@@ -399,7 +388,6 @@ static void run_sub(struct worker_sub *s)
 		current_sub = NULL;
 		if (!dispatched || s->released)
 			break;
-		drain_wakeup(s);
 		if (!sub_still_ready(s))
 			break;
 	}
@@ -459,20 +447,6 @@ static GSourceFuncs subs_funcs = {
     .dispatch = subs_dispatch,
 };
 
-/* The descriptor a fresh context polls: its wakeup. */
-static int wakeup_fd_of(GMainContext *ctx)
-{
-	GPollFD fds[4];
-	gint prio, timeout, n;
-
-	g_main_context_acquire(ctx);
-	g_main_context_prepare(ctx, &prio);
-	n = g_main_context_query(ctx, G_MAXINT, &timeout, fds, G_N_ELEMENTS(fds));
-	g_main_context_check(ctx, G_MAXINT, fds, 0);
-	g_main_context_release(ctx);
-	return n == 1 ? fds[0].fd : -1;
-}
-
 struct worker_sub *worker_sub_new(struct worker *w)
 {
 	struct worker_sub *s;
@@ -482,7 +456,6 @@ struct worker_sub *worker_sub_new(struct worker *w)
 	s->w = w;
 	s->fds = g_ptr_array_new();
 	s->deadline_us = -1;
-	s->wakeup_fd = -1;
 	if (w->poller.epfd < 0) {
 		s->shared = true;
 		s->context = g_main_context_ref(w->context);
@@ -493,7 +466,6 @@ struct worker_sub *worker_sub_new(struct worker *w)
 	 * adds its check timers when the remote candidates are set), so the child is run and
 	 * registers the new timeout. It stays acquired by the worker's thread, its only user. */
 	s->context = g_main_context_new_with_flags(G_MAIN_CONTEXT_FLAGS_OWNERLESS_POLLING);
-	s->wakeup_fd = wakeup_fd_of(s->context);
 	g_main_context_acquire(s->context);
 	g_main_context_set_poll_func(s->context, sub_poll);
 	if (!w->subs_source) {
