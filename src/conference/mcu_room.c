@@ -61,19 +61,29 @@ static void tap_end(struct mcu_room *room)
 
 /* How long the mix's speakers wait in their jitter buffers beyond their fastest packet:
  * the audio of a tick was captured that much earlier than its video (which is composed
- * from each source's latest frame, unbuffered). Kept from the last tick with speakers. */
+ * from each source's latest frame, unbuffered). Kept from the last tick with speakers.
+ *
+ * Held rather than followed: it rises at once but falls by at most SPEAKERS_DELAY_FALL_US
+ * a tick. Speakers come and go every second or so, each with its own jitter buffer (a
+ * commune on a congested link 150 ms, the hall on the LAN 40), and a receiver following
+ * the composite's sender reports (Chromium) moves its picture by a few tens of ms a
+ * second: a delay that jumped with each change of speaker would keep it chasing. */
+#define SPEAKERS_DELAY_FALL_US 400 /* 20 ms a second */
+
 static void measure_audio_delay(struct mcu_room *room, const struct audio_mix_output *mix)
 {
-	int delay = -1;
+	int64_t delay = -1;
 
 	for (size_t i = 0; i < mix->speaker_count; i++) {
 		struct jitter_stats js;
 
 		if (audio_mixer_get_jitter_stats(room->mixer, mix->speakers[i], &js) == 0)
-			delay = MAX(delay, MAX(js.delay_ms, 0));
+			delay = MAX(delay, (int64_t)MAX(js.delay_ms, 0) * 1000);
 	}
-	if (delay >= 0)
-		g_atomic_int_set(&room->speakers_delay_ms, delay);
+	if (delay < 0)
+		return;
+	room->speakers_delay_us = MAX(delay, room->speakers_delay_us - SPEAKERS_DELAY_FALL_US);
+	g_atomic_int_set(&room->speakers_delay_ms, (gint)(room->speakers_delay_us / 1000));
 }
 
 static void tap_audio(struct mcu_room *room, uint64_t deadline_ns,
@@ -705,5 +715,12 @@ void mcu_rooms_collect(GString *out, gpointer user_data)
 	             samples, n, offsetof(struct audio_mixer_stats, decode_errors), false);
 	write_rejects(out, samples, n);
 	write_lateness(out, samples, n);
+	metrics_write_header(out, "cau_mixer_speakers_delay_seconds", "gauge",
+	                     "How long the last speakers' audio waited in their jitter buffers "
+	                     "beyond their fastest packet (the composite is shifted by it).");
+	for (guint i = 0; i < n; i++)
+		metrics_write_sample(out, "cau_mixer_speakers_delay_seconds",
+		                     g_atomic_int_get(&list[i]->speakers_delay_ms) / 1e3, "room",
+		                     samples[i].name, NULL);
 	mcu_video_collect(out, list, n);
 }

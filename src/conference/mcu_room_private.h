@@ -74,6 +74,7 @@ struct mcu_room {
 	uint32_t tap_rtp_ts;            /* media thread: the tap's 48 kHz clock */
 	gint speakers_delay_ms;    /* atomic: the mixed speakers' jitter-buffer delay, by which the
 	                            * composite (live and recorded) is delayed for lip sync */
+	int64_t speakers_delay_us; /* media thread: the same, held (see measure_audio_delay()) */
 	uint32_t tap_video_rtp_ts; /* video thread: the last video timestamp tapped */
 	bool tap_video_started;    /* video thread: tap_video_rtp_ts is set */
 
