@@ -24,14 +24,14 @@ export const CHROMIUM_FLAGS = [
 
 // Starts Chromium on a new temporary profile. Returns { context, close }: the
 // caller owns both and must await close(), which also deletes the profile.
-export async function launchBrowser({ timeoutMs = 30000 } = {}) {
+export async function launchBrowser({ timeoutMs = 30000, extraArgs = [] } = {}) {
   const profile = await mkdtemp(path.join(tmpdir(), 'cau-chromium-'));
   let context;
   try {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM_PATH,
       headless: false, // --headless=new is passed by hand
-      args: CHROMIUM_FLAGS,
+      args: [...CHROMIUM_FLAGS, ...extraArgs],
       timeout: timeoutMs,
       viewport: { width: 1024, height: 640 },
     });

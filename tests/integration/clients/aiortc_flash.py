@@ -10,12 +10,19 @@ seconds: the picture is white (else black) and a 1 kHz sine at half scale plays 
 silence). First, period and length are multiples of both frame periods (20 ms and
 33.3 ms, i.e. of 100 ms), so each event begins exactly on an audio and a video frame.
 
-It joins with a join token (room.join), makes its peer in room "meeting", sends for
---seconds and prints one JSON report line:
+It joins with a join token (room.join) and makes its peer in room "meeting" (or, with
+the token "-", makes its peer in --room, e.g. an open "mcu:NAME" room of a test server),
+sends for --seconds and prints one JSON report line:
 
   {"report": {"ok": true, "participant": ID, "events": N, "errors": [...]}}
 
-Usage: aiortc_flash.py WS_URL TOKEN [--seconds S] [--first S] [--period S] [--length S]
+--audio-jitter-ms J sends each audio frame up to J ms late (uniformly at random; the
+timestamps stay those of the capture clock), as a congested link would: the server's
+jitter buffer for this speaker grows to about J, and the mix is that much later than the
+video.
+
+Usage: aiortc_flash.py WS_URL TOKEN [--room R] [--seconds S] [--first S] [--period S]
+                       [--length S] [--audio-jitter-ms J]
 """
 
 import argparse
@@ -23,6 +30,7 @@ import asyncio
 import fractions
 import json
 import math
+import random
 import sys
 import time
 
@@ -65,16 +73,18 @@ class Schedule:
 class BeepTrack(MediaStreamTrack):
     kind = "audio"
 
-    def __init__(self, schedule):
+    def __init__(self, schedule, jitter_s=0.0):
         super().__init__()
         self._s = schedule
         self._k = 0
+        self._jitter_s = jitter_s
+        self._rng = random.Random(7)
 
     async def recv(self):
         if self.readyState != "live":
             raise MediaStreamError
         t = self._k * AUDIO_FRAME / SAMPLE_RATE
-        await self._s.pace(t)
+        await self._s.pace(t + self._rng.uniform(0, self._jitter_s))
         n = numpy.arange(AUDIO_FRAME) + self._k * AUDIO_FRAME
         pcm = numpy.zeros(AUDIO_FRAME, numpy.int16)
         if self._s.on(t):
@@ -130,15 +140,16 @@ async def run(args):
     def on_track(track):
         tasks.append(asyncio.ensure_future(drain(track)))
 
-    pc.addTrack(BeepTrack(schedule))
+    pc.addTrack(BeepTrack(schedule, args.audio_jitter_ms / 1000))
     pc.addTrack(FlashTrack(schedule))
     await pc.setLocalDescription(await pc.createOffer())
-    joined = await sig.call("room.join", {"token": args.token})
-    if "error" in joined:
-        report["errors"].append(joined["error"])
-        return report
-    report["participant"] = joined["result"]["participant"]["id"]
-    reply = await sig.call("peer.create", {"room": "meeting", "offer": pc.localDescription.sdp})
+    if args.token != "-":
+        joined = await sig.call("room.join", {"token": args.token})
+        if "error" in joined:
+            report["errors"].append(joined["error"])
+            return report
+        report["participant"] = joined["result"]["participant"]["id"]
+    reply = await sig.call("peer.create", {"room": args.room, "offer": pc.localDescription.sdp})
     if "error" in reply:
         report["errors"].append(reply["error"])
         return report
@@ -156,6 +167,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("url")
     parser.add_argument("token")
+    parser.add_argument("--room", default="meeting")
+    parser.add_argument("--audio-jitter-ms", type=float, default=0)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--first", type=float, default=2.0)
     parser.add_argument("--period", type=float, default=1.2)
