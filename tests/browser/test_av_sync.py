@@ -24,7 +24,6 @@ microphone beeping in between with a 40 ms jitter buffer)."""
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,11 +33,12 @@ import pytest
 
 from cau_harness import SYSTEM_PYTHON, metrics, wait_for
 
-from test_echo import BROWSER_DIR, CHROMIUM, PLAYWRIGHT, PROXY_VARIABLES
+from test_console import node_or_skip
+from test_echo import BROWSER_DIR, PROXY_VARIABLES
 
 INTEGRATION_DIR = BROWSER_DIR.parent / "integration"
 sys.path.insert(0, str(INTEGRATION_DIR))
-from test_recording_av_sync import onsets  # noqa: E402
+from test_recording_av_sync import onsets, pair_offsets  # noqa: E402
 from test_webrtc_aiortc import client_env, have_aiortc  # noqa: E402
 
 CLIENT = INTEGRATION_DIR / "clients" / "aiortc_flash.py"
@@ -58,15 +58,7 @@ pytestmark = pytest.mark.skipif(not have_aiortc(),
 
 def record_page(url, seconds, during):
     """Runs av-sync-page.mjs; calls during() every 0.5 s while it runs."""
-    node = shutil.which("node")
-    missing = [what for what, present in [
-        (str(CHROMIUM), CHROMIUM.is_file()),
-        (f"{PLAYWRIGHT} (run `PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci` in {BROWSER_DIR})",
-         PLAYWRIGHT.is_dir()),
-        ("node", node is not None),
-    ] if not present]
-    if missing:
-        pytest.skip("browser test needs " + ", ".join(missing))
+    node = node_or_skip()
     env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
     # The report (every frame and audio block) is far larger than a pipe's buffer: it goes
     # to a file, so that the page never waits on a reader while it is polled here.
@@ -121,11 +113,7 @@ def test_flash_and_beep_play_together_in_chromium(echo_server):
     half = 1 if swing[0] >= swing[1] else 2
     flashes, vrange = onsets([(f[0], f[half]) for f in video])
     beeps, arange = onsets(audio)
-    pairs = []
-    for v in flashes:
-        a = min(beeps, key=lambda b: abs(b - v), default=None)
-        if a is not None and abs(v - a) < PAIR_WITHIN_MS:
-            pairs.append((v, v - a))
+    pairs = pair_offsets(flashes, beeps, PAIR_WITHIN_MS)
     offsets = sorted(o for _, o in pairs)
     t0 = video[0][0]
     settled = sorted(o for t, o in pairs if t - t0 >= SETTLE_S * 1000)

@@ -99,6 +99,16 @@ def onsets(series, quiet_ms=200):
     return found, (low, high)
 
 
+def pair_offsets(flashes, beeps, within_ms):
+    """(flash time, flash - nearest beep) for each flash with a beep within within_ms."""
+    pairs = []
+    for v in flashes:
+        a = min(beeps, key=lambda b: abs(b - v), default=None)
+        if a is not None and abs(v - a) < within_ms:
+            pairs.append((v, v - a))
+    return pairs
+
+
 def test_flash_and_beep_land_together_in_the_recording(echo_server, tmp_path):
     server = echo_server()
     mid, tokens, admin = make_meeting(server)
@@ -136,11 +146,7 @@ def test_flash_and_beep_land_together_in_the_recording(echo_server, tmp_path):
     tracks = decode(path)
     flashes, vrange = onsets(tracks["video"])
     beeps, arange = onsets(tracks["audio"])
-    pairs = []
-    for v in flashes:
-        a = min(beeps, key=lambda b: abs(b - v), default=None)
-        if a is not None and abs(v - a) < PAIR_WITHIN_MS:
-            pairs.append((v, v - a))
+    pairs = pair_offsets(flashes, beeps, PAIR_WITHIN_MS)
     offsets = sorted(o for _, o in pairs)
     print(f"A/V offsets (video - audio, ms) at t: {[(round(t), round(o)) for t, o in pairs]}; "
           f"flashes at {[round(t) for t in flashes]}, beeps at {[round(t) for t in beeps]}, "
