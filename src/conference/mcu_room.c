@@ -77,8 +77,12 @@ static void measure_audio_delay(struct mcu_room *room, const struct audio_mix_ou
 	for (size_t i = 0; i < mix->speaker_count; i++) {
 		struct jitter_stats js;
 
+		/* Bounded by the buffer's target: beyond it the delay is a transient (a sender
+		 * that stalled and then caught up, played late while the buffer drops frames
+		 * to get back to its target), gone long before a receiver could follow it. */
 		if (audio_mixer_get_jitter_stats(room->mixer, mix->speakers[i], &js) == 0)
-			delay = MAX(delay, (int64_t)MAX(js.delay_ms, 0) * 1000);
+			delay = MAX(delay,
+			            1000 * (int64_t)CLAMP(js.delay_ms, 0, (int)js.target_ms + 20));
 	}
 	if (delay < 0)
 		return;
