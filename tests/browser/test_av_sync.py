@@ -11,15 +11,15 @@ frame drawn after a flash shows it (up to 33 ms late), Chromium leaves offsets u
 30 ms alone, and the sound is taken through Web Audio (without the sender's jitter the
 median came out at -25 ms).
 
-The sender delays every other second of its audio by JITTER_MS (its timestamps stay the
-capture clock's), as a congested link would: the server's jitter buffer for that
+The sender sends each audio frame up to JITTER_MS late, at random (its timestamps stay
+the capture clock's), as a congested link would: the server's jitter buffer for that
 speaker then holds about that much, so the mix leaves the server later than the
 composite, which draws each source's latest frame. The server tells the browser so: the
 composite's RTCP sender reports map its RTP clock later by the speakers' jitter-buffer
 delay, and Chromium, which synchronises the audio and video of one stream, holds the
 picture back by it. Without that (the server before 891c849) the picture led the sound
-by about the jitter buffer's delay: -195 to -225 ms here, against -25 to -80 ms with it
-(and -105 ms before the delay was held across changes of speaker, the page's fake
+by about the jitter buffer's delay: medians of -195 to -225 ms here, against -38 to -93
+ms with it (and -105 ms before the delay was held across changes of speaker, the page's fake
 microphone beeping in between with a 40 ms jitter buffer)."""
 
 import json
