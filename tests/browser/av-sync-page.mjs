@@ -10,7 +10,7 @@
 //          time it reaches the output (its playback time, through
 //          AudioContext.getOutputTimestamp()) and its RMS after a one-pole high-pass.
 // Prints one JSON line: {ok, state, video: [[t, left, right]], audio: [[t, rms]], errors}.
-import { launchBrowser, watchPageErrors } from './lib/browser.mjs';
+import { launchBrowser, watchPageErrors, runPageScript } from './lib/browser.mjs';
 
 const CONNECT_TIMEOUT_MS = 40000;
 
@@ -103,20 +103,4 @@ async function run(url, seconds) {
   return report;
 }
 
-async function main(argv) {
-  if (argv.length !== 2) {
-    console.error('usage: node av-sync-page.mjs URL SECONDS');
-    return 2;
-  }
-  try {
-    const report = await run(argv[0], Number(argv[1]));
-    console.log(JSON.stringify(report));
-    return report.ok ? 0 : 1;
-  } catch (error) {
-    console.log(JSON.stringify({ url: argv[0], ok: false,
-      error: String(error?.message ?? error).split('\n')[0] }));
-    return 1;
-  }
-}
-
-process.exitCode = await main(process.argv.slice(2));
+await runPageScript('node av-sync-page.mjs URL SECONDS', run);

@@ -5,7 +5,7 @@
 // until the server reports the peer connected, then samples the page's inbound-rtp
 // statistics once a second for SECONDS and prints one JSON line:
 //   {ok, state, peer, samples: [{t, audio: {...}, video: {...}}], errors, events}
-import { launchBrowser, watchPageErrors } from './lib/browser.mjs';
+import { launchBrowser, watchPageErrors, runPageScript } from './lib/browser.mjs';
 
 const CONNECT_TIMEOUT_MS = 30000;
 
@@ -41,20 +41,4 @@ async function run(url, seconds) {
   return report;
 }
 
-async function main(argv) {
-  if (argv.length !== 2) {
-    console.error('usage: node echo-page.mjs URL SECONDS');
-    return 2;
-  }
-  try {
-    const report = await run(argv[0], Number(argv[1]));
-    console.log(JSON.stringify(report));
-    return report.ok ? 0 : 1;
-  } catch (error) {
-    console.log(JSON.stringify({ url: argv[0], ok: false,
-      error: String(error?.message ?? error).split('\n')[0] }));
-    return 1;
-  }
-}
-
-process.exitCode = await main(process.argv.slice(2));
+await runPageScript('node echo-page.mjs URL SECONDS', run);

@@ -6,7 +6,7 @@
 // its peer connected, then samples each page's inbound-rtp statistics once a second for
 // SECONDS and prints one JSON line:
 //   {ok, pages: [{state, peer, samples: [{t, audio, video}], errors}], error?}
-import { launchBrowser, watchPageErrors } from './lib/browser.mjs';
+import { launchBrowser, watchPageErrors, runPageScript } from './lib/browser.mjs';
 
 const CONNECT_TIMEOUT_MS = 40000;
 
@@ -50,20 +50,4 @@ async function run(url, count, seconds) {
   return report;
 }
 
-async function main(argv) {
-  if (argv.length !== 3) {
-    console.error('usage: node mcu-pages.mjs URL PAGES SECONDS');
-    return 2;
-  }
-  try {
-    const report = await run(argv[0], Number(argv[1]), Number(argv[2]));
-    console.log(JSON.stringify(report));
-    return report.ok ? 0 : 1;
-  } catch (error) {
-    console.log(JSON.stringify({ url: argv[0], ok: false,
-      error: String(error?.message ?? error).split('\n')[0] }));
-    return 1;
-  }
-}
-
-process.exitCode = await main(process.argv.slice(2));
+await runPageScript('node mcu-pages.mjs URL PAGES SECONDS', run);

@@ -77,3 +77,24 @@ export function finishReport(report, pageErrors, expected) {
   console.log(JSON.stringify(report));
   process.exitCode = report.ok && report.errors.length === 0 ? 0 : 1;
 }
+
+// The command line of a page script: `node SCRIPT URL ARGS...` with `usage` naming them.
+// Runs run(url, ...args as numbers), prints its report (or the error) as one JSON line,
+// and sets the exit code: 0 when the report says ok, 1 when not, 2 on a wrong command line.
+export async function runPageScript(usage, run) {
+  const argv = process.argv.slice(2);
+  if (argv.length !== usage.split(' ').length - 2) {
+    console.error(`usage: ${usage}`);
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    const report = await run(argv[0], ...argv.slice(1).map(Number));
+    console.log(JSON.stringify(report));
+    process.exitCode = report.ok ? 0 : 1;
+  } catch (error) {
+    console.log(JSON.stringify({ url: argv[0], ok: false,
+      error: String(error?.message ?? error).split('\n')[0] }));
+    process.exitCode = 1;
+  }
+}
