@@ -34,6 +34,18 @@ const echo = {
     });
     return out;
   },
+  async outbound() {
+    // The camera's outbound-rtp: what the browser sends and why it holds back.
+    let out = {};
+    if (!echo.pc) return out;
+    const report = await echo.pc.getStats();
+    report.forEach((s) => {
+      if (s.type !== 'outbound-rtp' || s.kind !== 'video') return;
+      out = { bytesSent: s.bytesSent, targetBitrate: s.targetBitrate, frameWidth: s.frameWidth,
+        qualityLimitationReason: s.qualityLimitationReason };
+    });
+    return out;
+  },
 };
 window.cauEcho = echo;
 

@@ -4,7 +4,8 @@
 // Opens the echo page (web/echo.html) in Chromium with fake camera and microphone, waits
 // until the server reports the peer connected, then samples the page's inbound-rtp
 // statistics once a second for SECONDS and prints one JSON line:
-//   {ok, state, peer, samples: [{t, audio: {...}, video: {...}}], errors, events}
+//   {ok, state, peer, samples: [{t, audio: {...}, video: {...}, sent: {...}}], errors, events}
+// (sent: the camera's outbound-rtp, with the browser's target bitrate).
 import { launchBrowser, watchPageErrors, runPageScript } from './lib/browser.mjs';
 
 const CONNECT_TIMEOUT_MS = 30000;
@@ -25,7 +26,8 @@ async function run(url, seconds) {
     for (let i = 0; i <= seconds && (await page.evaluate(() => window.cauEcho.state)) ===
       'connected'; i++) {
       const stats = await page.evaluate(() => window.cauEcho.inbound());
-      report.samples.push({ t: i, ...stats });
+      const sent = await page.evaluate(() => window.cauEcho.outbound());
+      report.samples.push({ t: i, ...stats, sent });
       if (i < seconds) await page.waitForTimeout(1000);
     }
     const page_state = await page.evaluate(() => ({ state: window.cauEcho.state,

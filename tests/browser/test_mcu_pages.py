@@ -9,15 +9,19 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 
-from cau_harness import metrics
+from cau_harness import metrics, wait_for
 
-from test_echo import BROWSER_DIR, CHROMIUM, PLAYWRIGHT, PROXY_VARIABLES
+from test_echo import BROWSER_DIR, CHROMIUM, PLAYWRIGHT, PROXY_VARIABLES, echo_page  # noqa: F401
 
 import pytest
 
 TIER_WIDTHS = {1280, 640, 320}
+LOAD_TOOL = os.environ.get("CAU_TEST_LOAD_TOOL", "")
+GRID_PAGE = 25  # tiles on a grid page (5x5)
+HIDDEN_MAX_BPS = 100_000  # the server asks 50 kb/s of a camera no view shows
 
 
 def run_pages(url, count, seconds, during):
@@ -81,3 +85,41 @@ def test_three_chromium_pages_decode_the_composite(echo_server):
     wait_est = [v for (name, labels), v in seen.items()
                 if name == "cau_video_receivers_estimated" and labels == room]
     assert wait_est == [3], seen
+
+
+def test_chromium_camera_no_view_shows_is_capped(echo_server, echo_page):
+    """A camera that no view shows is asked for 50 kb/s (a REMB, the server's cap towards
+    senders), and Chromium's target bitrate follows it, although Chromium estimates from
+    the server's transport-wide feedback: cau-load's 25 cameras fill the grid's first page
+    and the page joins 26th, onto the second, which nobody is shown. (Measured the same
+    way, the page alone in a room has a target of about 1.1 Mb/s.)"""
+    assert os.path.isfile(LOAD_TOOL), f"no cau-load at {LOAD_TOOL!r} (set CAU_TEST_LOAD_TOOL)"
+    server = echo_server({"video": {"layout": "grid"}})
+    room = frozenset({("room", "caps")})
+    with tempfile.TemporaryFile("w+") as err:
+        load = subprocess.Popen(
+            [LOAD_TOOL, "--url", server.ws_url, "--room", "mcu:caps", "--n", str(GRID_PAGE),
+             "--video", "320x180@15", "--talkers", "1", "--warmup", "600", "--window", "1",
+             "--windows", "1"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=err, text=True)
+        try:
+            wait_for(lambda: metrics(server.url).get(("cau_video_sources", room)) == GRID_PAGE
+                     or load.poll() is not None, 60, message="cau-load's cameras in the room")
+            assert load.poll() is None, "cau-load ended early"
+            report = echo_page(server.url + "/echo.html?room=mcu:caps", 20)
+            caps = metrics(server.url).get(("cau_video_sender_caps_sent_total", room))
+        finally:
+            load.kill()
+            load.wait()
+    assert report["ok"] and report["state"] == "connected", report
+    sent = [s["sent"] for s in report["samples"]]
+    first, last = sent[len(sent) // 2], sent[-1]
+    seconds = len(sent) - 1 - len(sent) // 2
+    kbps = (last["bytesSent"] - first["bytesSent"]) * 8 / 1000 / seconds
+    print(f"\nthe hidden camera: target {last['targetBitrate']} b/s, {kbps:.1f} kb/s sent "
+          f"over the last {seconds} s, {last['frameWidth']} wide, limited by "
+          f"{last['qualityLimitationReason']}; {caps} caps sent")
+    assert caps and caps > 0, caps
+    assert last["targetBitrate"] <= HIDDEN_MAX_BPS, sent
+    assert last["qualityLimitationReason"] == "bandwidth", sent
+    assert kbps <= HIDDEN_MAX_BPS / 1000, sent
