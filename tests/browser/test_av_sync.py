@@ -22,19 +22,14 @@ by about the jitter buffer's delay: medians of -195 to -225 ms here, against -38
 ms with it (and -105 ms before the delay was held across changes of speaker, the page's fake
 microphone beeping in between with a 40 ms jitter buffer)."""
 
-import json
-import os
 import subprocess
 import sys
-import tempfile
-import time
 
 import pytest
 
 from cau_harness import SYSTEM_PYTHON, metrics, wait_for
 
-from test_console import node_or_skip
-from test_echo import BROWSER_DIR, PROXY_VARIABLES
+from page_runner import BROWSER_DIR, run_page_script
 
 INTEGRATION_DIR = BROWSER_DIR.parent / "integration"
 sys.path.insert(0, str(INTEGRATION_DIR))
@@ -58,30 +53,7 @@ pytestmark = pytest.mark.skipif(not have_aiortc(),
 
 def record_page(url, seconds, during):
     """Runs av-sync-page.mjs; calls during() every 0.5 s while it runs."""
-    node = node_or_skip()
-    env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
-    # The report (every frame and audio block) is far larger than a pipe's buffer: it goes
-    # to a file, so that the page never waits on a reader while it is polled here.
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen([node, str(BROWSER_DIR / "av-sync-page.mjs"), url,
-                                 str(seconds)], cwd=BROWSER_DIR, env=env,
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=err, text=True)
-        try:
-            deadline = time.monotonic() + seconds + 120
-            while proc.poll() is None and time.monotonic() < deadline:
-                during()
-                time.sleep(0.5)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read(), err.read()
-    lines = [line for line in stdout.splitlines() if line.startswith("{")]
-    assert lines, (f"av-sync-page.mjs printed no report (exit {proc.returncode})\n"
-                   f"stdout: {stdout}\nstderr: {stderr}")
-    return json.loads(lines[-1])
+    return run_page_script("av-sync-page.mjs", [url, seconds], seconds + 120, during, 0.5)
 
 
 def test_flash_and_beep_play_together_in_chromium(echo_server):

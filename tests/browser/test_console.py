@@ -6,20 +6,14 @@ import importlib.util
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from cau_harness import REPO_ROOT, ApiClient, initial_password
+from page_runner import BROWSER_DIR, node_env, node_or_skip
 
-BROWSER_DIR = Path(__file__).resolve().parent
 CONSOLE_DIR = REPO_ROOT / "web" / "console"
-CHROMIUM = Path("/usr/bin/chromium")
-PLAYWRIGHT = BROWSER_DIR / "node_modules" / "playwright-core"
 SAMPLES = REPO_ROOT / "tests" / "fuzz" / "corpus" / "filetype"
-PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
 FLOW_TIMEOUT_S = 150
 
 UNITS_CSV = """code,name,level,parent_code
@@ -45,19 +39,6 @@ def sample_pdf(text):
     return module.pdf(text)
 
 
-def node_or_skip():
-    node = shutil.which("node")
-    missing = [what for what, present in [
-        (str(CHROMIUM), CHROMIUM.is_file()),
-        (f"{PLAYWRIGHT} (run `PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci` in {BROWSER_DIR})",
-         PLAYWRIGHT.is_dir()),
-        ("node", node is not None),
-    ] if not present]
-    if missing:
-        pytest.skip("browser test needs " + ", ".join(missing))
-    return node
-
-
 def screenshots_dir(tmp_path):
     """Where a flow writes its screenshots: CAU_BROWSER_SHOTS (make test keeps them in
     build/tests/screenshots) or the test's temp dir."""
@@ -70,9 +51,8 @@ def run_flow(node, script, args, timeout_s, min_steps):
     """Runs tests/browser/SCRIPT (playwright-core) with ARGS as JSON, prints its steps,
     and returns its report (its last JSON line); fails the test unless every step passed
     and at least MIN_STEPS ran."""
-    env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
     result = subprocess.run([node, str(BROWSER_DIR / script), json.dumps(args)],
-                            cwd=BROWSER_DIR, env=env, stdin=subprocess.DEVNULL,
+                            cwd=BROWSER_DIR, env=node_env(), stdin=subprocess.DEVNULL,
                             capture_output=True, text=True, timeout=timeout_s)
     print(result.stdout)  # the steps and numbers, for the log
     reports = [line for line in result.stdout.splitlines() if line.startswith("{")]

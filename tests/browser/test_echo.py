@@ -4,20 +4,15 @@ opens web/echo.html, sends audio and video to the server and decodes what comes 
 checked with RTCPeerConnection.getStats(). Also under 5 % random UDP loss (nftables in
 the test namespace), where NACK/RTX must keep the echoed video decoding."""
 
-import json
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from cau_harness import admin_path, metrics, wait_for
+from page_runner import node_or_skip, run_page_script
 
-BROWSER_DIR = Path(__file__).resolve().parent
-CHROMIUM = Path("/usr/bin/chromium")
-PLAYWRIGHT = BROWSER_DIR / "node_modules" / "playwright-core"
-PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
 LOSS_RULES = """
 table inet cau_impair {
   chain pre {
@@ -31,25 +26,10 @@ table inet cau_impair {
 @pytest.fixture
 def echo_page(tmp_path):
     """Runs echo-page.mjs on a URL for some seconds; returns its report."""
-    node = shutil.which("node")
-    missing = [what for what, present in [
-        (str(CHROMIUM), CHROMIUM.is_file()),
-        (f"{PLAYWRIGHT} (run `PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci` in {BROWSER_DIR})",
-         PLAYWRIGHT.is_dir()),
-        ("node", node is not None),
-    ] if not present]
-    if missing:
-        pytest.skip("browser test needs " + ", ".join(missing))
+    node_or_skip()
 
     def run(url, seconds):
-        env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
-        result = subprocess.run([node, str(BROWSER_DIR / "echo-page.mjs"), url, str(seconds)],
-                                cwd=BROWSER_DIR, env=env, stdin=subprocess.DEVNULL,
-                                capture_output=True, text=True, timeout=120)
-        lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
-        assert lines, (f"echo-page.mjs printed no report (exit {result.returncode})\n"
-                       f"stdout: {result.stdout}\nstderr: {result.stderr}")
-        return json.loads(lines[-1])
+        return run_page_script("echo-page.mjs", [url, seconds], 120)
 
     return run
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from cau_harness import admin_client, initial_password
-from test_console import node_or_skip, run_flow, sample_pdf, screenshots_dir
+from page_runner import node_or_skip
+from test_console import run_flow, sample_pdf, screenshots_dir
 from test_join import PDFJS_DIR
 
 FLOW_TIMEOUT_S = 420

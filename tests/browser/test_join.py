@@ -12,7 +12,8 @@ from urllib.parse import quote
 import pytest
 
 from cau_harness import REPO_ROOT, admin_client, metrics, wait_for
-from test_console import node_or_skip, run_flow, sample_pdf, screenshots_dir, string_keys
+from page_runner import node_or_skip
+from test_console import run_flow, sample_pdf, screenshots_dir, string_keys
 
 JOIN_DIR = REPO_ROOT / "web" / "join"
 PDFJS_DIR = Path("/usr/share/javascript/pdf")

@@ -5,18 +5,14 @@ the end, at the width of a video tier (640: [video] start_kbps without REMB from
 Chromium, and the send-side estimate from its transport-wide feedback starts there).
 /metrics shows the room composing three sources, and each receiver with an estimate."""
 
-import json
 import os
-import shutil
 import subprocess
 import tempfile
-import time
 
 from cau_harness import metrics, wait_for
 
-from test_echo import BROWSER_DIR, CHROMIUM, PLAYWRIGHT, PROXY_VARIABLES, echo_page  # noqa: F401
-
-import pytest
+from page_runner import run_page_script
+from test_echo import echo_page  # noqa: F401 (a fixture)
 
 TIER_WIDTHS = {1280, 640, 320}
 LOAD_TOOL = os.environ.get("CAU_TEST_LOAD_TOOL", "")
@@ -26,31 +22,7 @@ HIDDEN_MAX_BPS = 100_000  # the server asks 50 kb/s of a camera no view shows
 
 def run_pages(url, count, seconds, during):
     """Runs mcu-pages.mjs; while it runs, calls during() until it returns true."""
-    node = shutil.which("node")
-    missing = [what for what, present in [
-        (str(CHROMIUM), CHROMIUM.is_file()),
-        (f"{PLAYWRIGHT} (run `PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci` in {BROWSER_DIR})",
-         PLAYWRIGHT.is_dir()),
-        ("node", node is not None),
-    ] if not present]
-    if missing:
-        pytest.skip("browser test needs " + ", ".join(missing))
-    env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
-    proc = subprocess.Popen([node, str(BROWSER_DIR / "mcu-pages.mjs"), url, str(count),
-                             str(seconds)], cwd=BROWSER_DIR, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        while proc.poll() is None and not during():
-            time.sleep(0.2)
-        stdout, stderr = proc.communicate(timeout=180)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    lines = [line for line in stdout.splitlines() if line.startswith("{")]
-    assert lines, (f"mcu-pages.mjs printed no report (exit {proc.returncode})\n"
-                   f"stdout: {stdout}\nstderr: {stderr}")
-    return json.loads(lines[-1])
+    return run_page_script("mcu-pages.mjs", [url, count, seconds], seconds + 180, during)
 
 
 def test_three_chromium_pages_decode_the_composite(echo_server):

@@ -2,40 +2,25 @@
 """The landing page in a real browser (Debian's Chromium via playwright-core)."""
 
 import json
-import os
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from cau_harness import http_get
+from page_runner import BROWSER_DIR, node_env, node_or_skip
 
-BROWSER_DIR = Path(__file__).resolve().parent
-CHROMIUM = Path("/usr/bin/chromium")
-PLAYWRIGHT = BROWSER_DIR / "node_modules" / "playwright-core"
 MIN_SCREENSHOT_BYTES = 5000
-PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
 
 
 @pytest.fixture
 def load_page(tmp_path):
     """Runs load-page.mjs on a URL; returns (exit code, report dict, screenshot path)."""
-    node = shutil.which("node")
-    missing = [what for what, present in [
-        (str(CHROMIUM), CHROMIUM.is_file()),
-        (f"{PLAYWRIGHT} (run `PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci` in {BROWSER_DIR})",
-         PLAYWRIGHT.is_dir()),
-        ("node", node is not None),
-    ] if not present]
-    if missing:
-        pytest.skip("browser test needs " + ", ".join(missing))
+    node = node_or_skip()
 
     def run(url):
         screenshot = tmp_path / "page.png"
-        env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
         result = subprocess.run([node, str(BROWSER_DIR / "load-page.mjs"), url, str(screenshot)],
-                                cwd=BROWSER_DIR, env=env, stdin=subprocess.DEVNULL,
+                                cwd=BROWSER_DIR, env=node_env(), stdin=subprocess.DEVNULL,
                                 capture_output=True, text=True, timeout=90)
         report_lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
         assert report_lines, (f"load-page.mjs printed no report (exit {result.returncode})\n"
