@@ -25,7 +25,6 @@ struct ice {
 	char *name;
 	enum ice_state state;
 	bool closed;
-	GSource *recursing; /* the last socket source made recursive (see on_receive()) */
 	/* The selected pair's socket and remote address, when it is a plain UDP socket (not
 	 * relayed): media is sent there with one sendto() instead of nice_agent_send(), which
 	 * takes the agent's lock and turns the address into a GSocketAddress and back for
@@ -312,10 +311,8 @@ static void on_receive(NiceAgent *agent, guint stream, guint component, guint le
 	 * three system calls per datagram on an agent's child context, which only the worker
 	 * iterates and never from inside a callback. libnice's socket sources are made
 	 * recursive the first time they deliver. */
-	if (G_UNLIKELY(source != ice->recursing) && source) {
+	if (source && G_UNLIKELY(!g_source_get_can_recurse(source)))
 		g_source_set_can_recurse(source, TRUE);
-		ice->recursing = source;
-	}
 	if (ice->closed || len == 0)
 		return;
 	ice->cb->receive((uint8_t *)buf, len, ice->user_data);
