@@ -90,6 +90,18 @@ static gushort gio_events_of(uint32_t events)
  * sub_fd pointer with the low bit set. */
 #define TAG_CHILD 1u
 
+/* Changes what fd waits for in the epoll set, or registers it if it is not there yet. */
+static void epoll_set(int epfd, int fd, uint32_t events, uint64_t tag)
+{
+	struct epoll_event ev = {.events = events, .data.u64 = tag};
+
+	if (epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev) == 0)
+		return;
+	if (errno == ENOENT && epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == 0)
+		return;
+	g_warning("epoll_ctl(%d): %s", fd, g_strerror(errno));
+}
+
 static bool child_owns(const struct poller *p, int fd)
 {
 	return (guint)fd < p->child_fd_size && p->child_fd[fd];
@@ -115,14 +127,10 @@ static void poller_sync(struct poller *p, const GPollFD *fds, guint nfds)
 	}
 	for (guint i = 0; i < nfds; i++) {
 		int fd = fds[i].fd;
-		struct epoll_event ev = {.events = epoll_events_of(p->want[fd]),
-		                         .data.u64 = (uint64_t)fd << 1};
 
 		if (!(p->want[fd] & 0x8000))
 			continue; /* a duplicate, done */
-		if (epoll_ctl(p->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT &&
-		    epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
-			g_warning("epoll_ctl(ADD %d): %s", fd, g_strerror(errno));
+		epoll_set(p->epfd, fd, epoll_events_of(p->want[fd]), (uint64_t)fd << 1);
 		p->want[fd] = 0;
 	}
 	grow((void **)&p->last, &p->last_size, nfds, sizeof(*p->last));
@@ -288,12 +296,8 @@ static void sub_register(struct worker_sub *s)
 			g_ptr_array_add(s->fds, sf);
 		}
 		sf->events = events;
-		struct epoll_event ev = {.events = epoll_events_of(events),
-		                         .data.u64 = (uint64_t)(uintptr_t)sf | TAG_CHILD};
-
-		if (epoll_ctl(p->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 &&
-		    epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
-			g_warning("epoll_ctl(ADD %d): %s", fd, g_strerror(errno));
+		epoll_set(p->epfd, fd, epoll_events_of(events),
+		          (uint64_t)(uintptr_t)sf | TAG_CHILD);
 		grow((void **)&p->child_fd, &p->child_fd_size, (guint)fd + 1, 1);
 		p->child_fd[fd] = 1;
 	}
