@@ -392,6 +392,17 @@ static JsonNode *method_stats(struct ws_conn *conn, struct ws_call *call, JsonOb
 	json_builder_add_int_value(b, (gint64)s.remb_bps);
 	json_builder_set_member_name(b, "send_estimate_bps");
 	json_builder_add_int_value(b, (gint64)s.send_estimate_bps);
+	json_builder_set_member_name(b, "ice");
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "direct");
+	json_builder_add_boolean_value(b, s.ice_direct);
+	json_builder_set_member_name(b, "checks_answered");
+	json_builder_add_int_value(b, (gint64)s.ice_checks_answered);
+	json_builder_set_member_name(b, "consent_sent");
+	json_builder_add_int_value(b, (gint64)s.ice_consent_sent);
+	json_builder_set_member_name(b, "consent_answered");
+	json_builder_add_int_value(b, (gint64)s.ice_consent_answered);
+	json_builder_end_object(b);
 	json_builder_set_member_name(b, "tracks");
 	json_builder_begin_array(b);
 	for (unsigned i = 0; i < s.track_count && i < peer_track_count(e->peer); i++)

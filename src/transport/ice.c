@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* libnice glue for one peer: one stream, one component, full ICE with trickle. */
 #define G_LOG_DOMAIN "cau-ice"
-#include "ice.h"
+#include "ice_private.h"
 
 #include "core/config.h"
 #include "core/random.h"
@@ -12,28 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define COMPONENT 1
-
-struct ice {
-	NiceAgent *agent;
-	guint stream;
-	struct worker_sub *sub; /* the agent's context */
-	GMainContext *context;
-	const struct ice_config *cfg;
-	const struct ice_callbacks *cb;
-	void *user_data;
-	char *name;
-	enum ice_state state;
-	bool closed;
-	/* The selected pair's socket and remote address, when it is a plain UDP socket (not
-	 * relayed): media is sent there with one sendto() instead of nice_agent_send(), which
-	 * takes the agent's lock and turns the address into a GSocketAddress and back for
-	 * every datagram. Any thread reads it under direct_lock; the agent's thread sets it. */
-	GMutex direct_lock;
-	GSocket *direct_socket;
-	struct sockaddr_storage direct_to;
-	socklen_t direct_to_len;
-};
+#define COMPONENT ICE_COMPONENT
 
 const char *ice_state_name(enum ice_state state)
 {
@@ -121,7 +100,7 @@ bool ice_config_load(struct ice_config *cfg, const struct config *conf, GError *
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->port_min = (unsigned)config_get_int(conf, "ice", "port_min");
 	cfg->port_max = (unsigned)config_get_int(conf, "ice", "port_max");
-	cfg->consent_freshness = true;
+	cfg->direct_receive = config_get_bool(conf, "ice", "direct_receive");
 	if ((cfg->port_min == 0) != (cfg->port_max == 0) || cfg->port_min > cfg->port_max) {
 		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
 		            "[ice] port_min %u and port_max %u do not make a range (both 0: any)",
@@ -172,7 +151,7 @@ void ice_config_clear(struct ice_config *cfg)
 
 /* ---- agent signals (on the agent's context) ---- */
 
-static void set_state(struct ice *ice, enum ice_state state, const char *reason)
+void ice_set_state(struct ice *ice, enum ice_state state, const char *reason)
 {
 	if (ice->state == state || ice->closed)
 		return;
@@ -235,23 +214,18 @@ static void on_component_state(NiceAgent *agent, guint stream, guint component, 
 	g_debug("[%s] ice: component %s", ice->name, nice_component_state_to_string(state));
 	switch (state) {
 	case NICE_COMPONENT_STATE_CONNECTING:
-		set_state(ice, ICE_STATE_CHECKING, NULL);
+		ice_set_state(ice, ICE_STATE_CHECKING, NULL);
 		break;
 	case NICE_COMPONENT_STATE_CONNECTED:
 	case NICE_COMPONENT_STATE_READY:
-		set_state(ice, ICE_STATE_CONNECTED, NULL);
+		ice_set_state(ice, ICE_STATE_CONNECTED, NULL);
 		break;
 	case NICE_COMPONENT_STATE_FAILED:
-		/* Once connected, libnice 0.1.21 only fails on its consent timer: 10 s after the
-		 * last answered consent check, which it never retransmits, so one lost answer on
-		 * a lossy link can end it while media still flows both ways (and libnice still
-		 * carries it). Reported as consent lost; the peer decides. */
-		if (ice->state == ICE_STATE_CONNECTED || ice->state == ICE_STATE_CONSENT_LOST)
-			set_state(ice, ICE_STATE_CONSENT_LOST,
-			          "ice: no answer to consent checks for 10 s (RFC 7675)");
-		else
-			set_state(ice, ICE_STATE_FAILED,
-			          "ice: no candidate pair works (connectivity checks failed)");
+		/* Without its consent checks libnice does not fail a connected component; our
+		 * own checks report consent lost (ice_direct.c). */
+		if (ice->state != ICE_STATE_CONNECTED && ice->state != ICE_STATE_CONSENT_LOST)
+			ice_set_state(ice, ICE_STATE_FAILED,
+			              "ice: no candidate pair works (connectivity checks failed)");
 		break;
 	default:
 		break;
@@ -284,6 +258,10 @@ static void set_direct(struct ice *ice, NiceCandidate *local, NiceCandidate *rem
 		ice->direct_to_len = to_len;
 	}
 	g_mutex_unlock(&ice->direct_lock);
+	if (socket && ice->cfg->direct_receive && !ice->cfg->turn_host)
+		ice_direct_start(ice);
+	else
+		ice_direct_stop(ice);
 }
 
 static void on_selected_pair(NiceAgent *agent, guint stream, guint component, NiceCandidate *local,
@@ -299,8 +277,8 @@ static void on_selected_pair(NiceAgent *agent, guint stream, guint component, Ni
 	g_info("[%s] ice: selected pair %s", ice->name, pair ? pair : "?");
 }
 
-static void on_receive(NiceAgent *agent, guint stream, guint component, guint len, gchar *buf,
-                       gpointer data)
+void ice_libnice_receive(NiceAgent *agent, guint stream, guint component, guint len, gchar *buf,
+                         gpointer data)
 {
 	struct ice *ice = data;
 	GSource *source = g_main_current_source();
@@ -364,11 +342,18 @@ struct ice *ice_new(struct worker *worker, const struct ice_config *cfg, bool co
                     void *user_data, const char *name)
 {
 	struct ice *ice = g_new0(struct ice, 1);
+	/* No NICE_AGENT_OPTION_CONSENT_FRESHNESS: libnice 0.1.21 gives up 10 s after its last
+	 * answered check and never retransmits one, and once the socket is read directly its
+	 * answers would not reach it. ice_direct.c checks consent instead. */
 	NiceAgentOption options = NICE_AGENT_OPTION_ICE_TRICKLE;
 	GMainContext *context;
 
-	if (cfg->consent_freshness)
-		options |= NICE_AGENT_OPTION_CONSENT_FRESHNESS;
+	ice->worker = worker;
+	ice->rx_fd = -1;
+	ice->controlling = controlling;
+	ice->local_ufrag = g_strdup(ufrag);
+	ice->local_pwd = g_strdup(pwd);
+	random_bytes(&ice->tie_breaker, sizeof(ice->tie_breaker));
 	ice->sub = worker_sub_new(worker);
 	context = worker_sub_context(ice->sub);
 	ice->context = g_main_context_ref(context);
@@ -390,7 +375,8 @@ struct ice *ice_new(struct worker *worker, const struct ice_config *cfg, bool co
 		                          cfg->turn_port, cfg->turn_user, cfg->turn_password,
 		                          NICE_RELAY_TYPE_TURN_UDP);
 	nice_agent_set_local_credentials(ice->agent, ice->stream, ufrag, pwd);
-	nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, context, on_receive, ice);
+	nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, context, ice_libnice_receive,
+	                       ice);
 	g_debug("[%s] ice: agent created (%s)", name, controlling ? "controlling" : "controlled");
 	return ice;
 }
@@ -414,6 +400,10 @@ bool ice_set_remote_credentials(struct ice *ice, const char *ufrag, const char *
 		            "ice: remote credentials refused");
 		return false;
 	}
+	g_free(ice->remote_ufrag);
+	g_free(ice->remote_pwd);
+	ice->remote_ufrag = g_strdup(ufrag);
+	ice->remote_pwd = g_strdup(pwd);
 	return true;
 }
 
@@ -515,17 +505,27 @@ static void on_closed(GObject *source, GAsyncResult *result, gpointer data)
 
 void ice_free(struct ice *ice)
 {
+	bool parked;
+
 	if (!ice)
 		return;
+	parked = ice->rx != NULL;
 	ice->closed = true;
+	ice_direct_stop(ice); /* before libnice closes the socket; its sources stay parked */
 	g_clear_object(&ice->direct_socket); /* no sender: the peer has let go of ice */
 	g_mutex_clear(&ice->direct_lock);
 	g_signal_handlers_disconnect_by_data(ice->agent, ice);
-	nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ice->context, NULL, NULL);
+	if (!parked)
+		nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ice->context, NULL,
+		                       NULL);
 	/* The agent lives on until its TURN allocations are released; it holds no pointer
 	 * to ice any more. */
 	nice_agent_close_async(ice->agent, on_closed, ice->sub);
 	g_main_context_unref(ice->context);
 	g_free(ice->name);
+	g_free(ice->local_ufrag);
+	g_free(ice->local_pwd);
+	g_free(ice->remote_ufrag);
+	g_free(ice->remote_pwd);
 	g_free(ice);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The ICE side of one peer connection: a libnice agent with one stream and one component
- * (BUNDLE + rtcp-mux), full ICE, trickle or not, consent freshness (RFC 7675). */
+ * (BUNDLE + rtcp-mux), full ICE, trickle or not. Once a plain UDP pair is selected its
+ * socket is read without libnice, and the remote's checks and our consent freshness checks
+ * (RFC 7675) are handled here (ice_direct.c); libnice keeps relayed pairs. */
 #pragma once
 
 #include "worker.h"
@@ -20,7 +22,10 @@ struct ice_config {
 	char *turn_host; /* TURN (UDP) server IP, NULL for none */
 	unsigned turn_port;
 	char *turn_user, *turn_password;
-	bool consent_freshness; /* RFC 7675 checks by libnice */
+	/* Read the selected pair's socket without libnice once it is plain UDP, answering the
+	 * remote's checks and sending RFC 7675 consent checks ourselves (no TURN server
+	 * configured). false: libnice reads every datagram. */
+	bool direct_receive;
 };
 
 /*
@@ -37,9 +42,9 @@ enum ice_state {
 	ICE_STATE_NEW,
 	ICE_STATE_CHECKING,
 	ICE_STATE_CONNECTED,
-	/* libnice's RFC 7675 consent timer expired after the connection was up. libnice
-	 * still sends and receives; whether the remote is gone is for the caller to judge
-	 * (from what still arrives). Final for the agent's state reporting. */
+	/* Our RFC 7675 consent checks went unanswered for 30 s after the connection was up.
+	 * Datagrams are still sent and received; whether the remote is gone is for the
+	 * caller to judge (from what still arrives). Final for the agent's state reporting. */
 	ICE_STATE_CONSENT_LOST,
 	ICE_STATE_FAILED,
 };
@@ -107,6 +112,20 @@ void ice_remote_gathering_done(struct ice *ice);
  * is dropped), or -EIO.
  */
 int ice_send(struct ice *ice, const uint8_t *buf, size_t len);
+
+/* What reading the selected pair's socket directly has seen (ice_config.direct_receive). */
+struct ice_direct_stats {
+	bool active;               /* the socket is read directly now */
+	uint64_t datagrams;        /* read directly, of any kind */
+	uint64_t checks_answered;  /* the remote's binding requests (checks, consent) answered */
+	uint64_t stun_dropped;     /* STUN not for us: malformed, wrong credentials, unmatched */
+	uint64_t unknown_source;   /* other datagrams from an address not the selected remote */
+	uint64_t consent_sent;     /* our consent checks (RFC 7675) */
+	uint64_t consent_answered; /* ... answered with the right credentials */
+};
+
+/* Copies those counters. The worker's thread. */
+void ice_get_direct_stats(const struct ice *ice, struct ice_direct_stats *out);
 
 /* Describes the selected pair, "192.0.2.1:5000 <-> 198.51.100.2:6000 (host/prflx)";
  * NULL before one is selected. Caller frees. */

@@ -261,6 +261,10 @@ struct peer_stats {
 	uint64_t remb_bps;          /* the last one's estimate; 0 until one came */
 	uint64_t send_estimate_bps; /* from its transport-wide feedback; 0 until known */
 	uint64_t dropped;           /* received datagrams dropped (malformed, unknown SSRC, SRTP) */
+	/* The selected pair's socket read without libnice (ice.h, struct ice_direct_stats):
+	 * whether it is, the remote's checks answered, our consent checks sent and answered. */
+	bool ice_direct;
+	uint64_t ice_checks_answered, ice_consent_sent, ice_consent_answered;
 };
 
 /* Copies the latest counters (refreshed every few tens of milliseconds). Any thread. */

@@ -126,6 +126,7 @@ struct peer {
 	int64_t twcc_interval_us; /* PEER_TWCC_US, or PEER_TWCC_AUDIO_US without video in */
 	int64_t rtt_us;
 	uint64_t dropped;
+	struct ice_direct_stats ice_stats; /* as of the last publication while ice was there */
 	uint64_t remb_received, remb_bps;
 	uint64_t send_estimate_bps; /* from transport-wide feedback; 0 until known */
 

@@ -440,6 +440,12 @@ void peer_publish_stats(struct peer *p)
 	s.remb_bps = p->remb_bps;
 	s.send_estimate_bps = p->send_estimate_bps;
 	s.dropped = p->dropped;
+	if (p->ice)
+		ice_get_direct_stats(p->ice, &p->ice_stats);
+	s.ice_direct = p->ice_stats.active && p->ice;
+	s.ice_checks_answered = p->ice_stats.checks_answered;
+	s.ice_consent_sent = p->ice_stats.consent_sent;
+	s.ice_consent_answered = p->ice_stats.consent_answered;
 	g_mutex_lock(&p->send_lock);
 	for (unsigned i = 0; i < p->track_count; i++) {
 		struct peer_track_stats *ts = &s.tracks[i];

@@ -41,7 +41,7 @@ static const struct {
     [COUNT_TWCC_SENT] = {"cau_transport_twcc_feedback_sent_total",
                          "Transport-wide congestion control feedback messages sent."},
     [COUNT_CONSENT_LOST] = {"cau_transport_consent_lost_total",
-                            "Connected peers whose ICE consent checks went unanswered for 10 s "
+                            "Connected peers whose ICE consent checks went unanswered for 30 s "
                             "(closed only if nothing else arrives either)."},
 };
 

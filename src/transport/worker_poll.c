@@ -86,9 +86,12 @@ static gushort gio_events_of(uint32_t events)
 	                 (events & EPOLLHUP ? G_IO_HUP : 0));
 }
 
-/* epoll's user data: the worker's own descriptors as fd << 1, a child's as its struct
- * sub_fd pointer with the low bit set. */
+/* epoll's user data: the worker's own descriptors as fd << 2, a child's as its struct
+ * sub_fd pointer with the low bit set, a descriptor read by its owner (worker_fd_add()) as
+ * its struct worker_fd pointer with the next bit set. */
 #define TAG_CHILD 1u
+#define TAG_FD    2u
+#define TAG_MASK  3u
 
 /* Changes what fd waits for in the epoll set, or registers it if it is not there yet. */
 static void epoll_set(int epfd, int fd, uint32_t events, uint64_t tag)
@@ -102,9 +105,12 @@ static void epoll_set(int epfd, int fd, uint32_t events, uint64_t tag)
 	g_warning("epoll_ctl(%d): %s", fd, g_strerror(errno));
 }
 
+/* Who registered fd, other than the worker's own context: */
+enum { OWNER_NONE, OWNER_CHILD, OWNER_FD };
+
 static bool child_owns(const struct poller *p, int fd)
 {
-	return (guint)fd < p->child_fd_size && p->child_fd[fd];
+	return (guint)fd < p->child_fd_size && p->child_fd[fd] != OWNER_NONE;
 }
 
 /* Registers every descriptor of fds (their events merged when one appears twice) and
@@ -130,12 +136,31 @@ static void poller_sync(struct poller *p, const GPollFD *fds, guint nfds)
 
 		if (!(p->want[fd] & 0x8000))
 			continue; /* a duplicate, done */
-		epoll_set(p->epfd, fd, epoll_events_of(p->want[fd]), (uint64_t)fd << 1);
+		epoll_set(p->epfd, fd, epoll_events_of(p->want[fd]), (uint64_t)fd << 2);
 		p->want[fd] = 0;
 	}
 	grow((void **)&p->last, &p->last_size, nfds, sizeof(*p->last));
 	memcpy(p->last, fds, nfds * sizeof(*fds));
 	p->last_n = nfds;
+}
+
+/* A descriptor its owner reads (worker_fd_add()). */
+struct worker_fd {
+	struct worker *w;
+	int fd;
+	worker_fd_fn fn;
+	void *data;
+	bool queued;  /* in w->ready_fds */
+	bool running; /* fn is being called */
+	bool removed; /* worker_fd_remove() was called: freed once neither of the above */
+};
+
+static void queue_fd(struct worker *w, struct worker_fd *wf)
+{
+	if (wf->queued || wf->removed)
+		return;
+	wf->queued = true;
+	g_ptr_array_add(w->ready_fds, wf);
 }
 
 static void queue_sub(struct worker *w, struct worker_sub *s)
@@ -185,7 +210,7 @@ static gint poller_wait(struct worker *w, GPollFD *fds, guint nfds, gint timeout
 		timeout_ms = WORKER_EPOLL_REFRESH_US / 1000;
 	if (next_due >= 0)
 		timeout_ms = (gint)MIN(timeout_ms, (next_due - now + 999) / 1000);
-	if (w->ready_subs->len)
+	if (w->ready_subs->len || w->ready_fds->len)
 		timeout_ms = 0;
 	n = epoll_wait(p->epfd, events, G_N_ELEMENTS(events), timeout_ms);
 	if (n < 0)
@@ -193,14 +218,15 @@ static gint poller_wait(struct worker *w, GPollFD *fds, guint nfds, gint timeout
 	for (int i = 0; i < n; i++) {
 		uint64_t tag = events[i].data.u64;
 
-		if (tag & TAG_CHILD) {
-			struct sub_fd *sf =
-			    (struct sub_fd *)(uintptr_t)(tag & ~(uint64_t)TAG_CHILD);
+		if ((tag & TAG_MASK) == TAG_CHILD) {
+			struct sub_fd *sf = (struct sub_fd *)(uintptr_t)(tag & ~(uint64_t)TAG_MASK);
 
 			sf->revents |= gio_events_of(events[i].events);
 			queue_sub(w, sf->sub);
-		} else if ((tag >> 1) < p->want_size) {
-			p->want[tag >> 1] = gio_events_of(events[i].events);
+		} else if ((tag & TAG_MASK) == TAG_FD) {
+			queue_fd(w, (struct worker_fd *)(uintptr_t)(tag & ~(uint64_t)TAG_MASK));
+		} else if ((tag >> 2) < p->want_size) {
+			p->want[tag >> 2] = gio_events_of(events[i].events);
 		}
 	}
 	for (guint i = 0; i < nfds; i++) {
@@ -210,8 +236,8 @@ static gint poller_wait(struct worker *w, GPollFD *fds, guint nfds, gint timeout
 	for (int i = 0; i < n; i++) {
 		uint64_t tag = events[i].data.u64;
 
-		if (!(tag & TAG_CHILD) && (tag >> 1) < p->want_size)
-			p->want[tag >> 1] = 0;
+		if (!(tag & TAG_MASK) && (tag >> 2) < p->want_size)
+			p->want[tag >> 2] = 0;
 	}
 	/* Scanned again only once the earliest deadline has passed. */
 	if (next_due >= 0 && (now = g_get_monotonic_time()) >= next_due)
@@ -250,9 +276,12 @@ static void sub_fd_forget(struct worker_sub *s, struct sub_fd *sf)
 {
 	struct poller *p = &s->w->poller;
 
-	epoll_ctl(p->epfd, EPOLL_CTL_DEL, sf->fd, NULL); /* already gone if it was closed */
-	if ((guint)sf->fd < p->child_fd_size)
-		p->child_fd[sf->fd] = 0;
+	/* Unless its owner reads it now (worker_fd_add() took it over). */
+	if ((guint)sf->fd >= p->child_fd_size || p->child_fd[sf->fd] != OWNER_FD) {
+		epoll_ctl(p->epfd, EPOLL_CTL_DEL, sf->fd, NULL); /* gone if it was closed */
+		if ((guint)sf->fd < p->child_fd_size)
+			p->child_fd[sf->fd] = OWNER_NONE;
+	}
 	g_free(sf);
 }
 
@@ -299,7 +328,7 @@ static void sub_register(struct worker_sub *s)
 		epoll_set(p->epfd, fd, epoll_events_of(events),
 		          (uint64_t)(uintptr_t)sf | TAG_CHILD);
 		grow((void **)&p->child_fd, &p->child_fd_size, (guint)fd + 1, 1);
-		p->child_fd[fd] = 1;
+		p->child_fd[fd] = OWNER_CHILD;
 	}
 }
 
@@ -408,26 +437,50 @@ static void run_sub(struct worker_sub *s)
 		s->deadline_us = s->seen_timeout < 0 ? -1 : now + (int64_t)s->seen_timeout * 1000;
 }
 
+/* Calls the owners of the descriptors found readable. */
+static void run_fds(struct worker *w)
+{
+	GPtrArray *batch = w->ready_fds;
+
+	w->ready_fds = w->spare_fds; /* as for the children below */
+	w->spare_fds = batch;
+	for (guint i = 0; i < batch->len; i++) {
+		struct worker_fd *wf = g_ptr_array_index(batch, i);
+
+		wf->queued = false;
+		if (!wf->removed) {
+			wf->running = true;
+			wf->fn(wf->data);
+			wf->running = false;
+		}
+		if (wf->removed)
+			g_free(wf);
+	}
+	g_ptr_array_set_size(batch, 0);
+}
+
 static gboolean subs_prepare(GSource *source, gint *timeout)
 {
 	struct worker *w = *(struct worker **)(source + 1);
 
 	*timeout = -1;
-	return w->ready_subs->len > 0;
+	return w->ready_subs->len > 0 || w->ready_fds->len > 0;
 }
 
 static gboolean subs_check(GSource *source)
 {
 	struct worker *w = *(struct worker **)(source + 1);
 
-	return w->ready_subs->len > 0;
+	return w->ready_subs->len > 0 || w->ready_fds->len > 0;
 }
 
 static gboolean subs_dispatch(GSource *source, GSourceFunc callback, gpointer data)
 {
 	struct worker *w = *(struct worker **)(source + 1);
-	GPtrArray *batch = w->ready_subs;
+	GPtrArray *batch;
 
+	run_fds(w);
+	batch = w->ready_subs;
 	/* Children made ready while these run wait for the next poll (in the spare array,
 	 * swapped back and forth so that nothing is allocated per iteration). */
 	w->ready_subs = w->spare_subs;
@@ -451,6 +504,16 @@ static GSourceFuncs subs_funcs = {
     .dispatch = subs_dispatch,
 };
 
+/* The source on the worker's context that runs the children and the descriptors' owners. */
+static void ensure_subs_source(struct worker *w)
+{
+	if (w->subs_source)
+		return;
+	w->subs_source = g_source_new(&subs_funcs, sizeof(GSource) + sizeof(struct worker *));
+	*(struct worker **)(w->subs_source + 1) = w;
+	g_source_attach(w->subs_source, w->context);
+}
+
 struct worker_sub *worker_sub_new(struct worker *w)
 {
 	struct worker_sub *s;
@@ -472,12 +535,7 @@ struct worker_sub *worker_sub_new(struct worker *w)
 	s->context = g_main_context_new_with_flags(G_MAIN_CONTEXT_FLAGS_OWNERLESS_POLLING);
 	g_main_context_acquire(s->context);
 	g_main_context_set_poll_func(s->context, sub_poll);
-	if (!w->subs_source) {
-		w->subs_source =
-		    g_source_new(&subs_funcs, sizeof(GSource) + sizeof(struct worker *));
-		*(struct worker **)(w->subs_source + 1) = w;
-		g_source_attach(w->subs_source, w->context);
-	}
+	ensure_subs_source(w);
 	s->index = w->subs->len;
 	g_ptr_array_add(w->subs, s);
 	queue_sub(w, s); /* registered at its first iteration */
@@ -499,6 +557,49 @@ void worker_sub_release(struct worker_sub *s)
 		sub_free(s);
 }
 
+/* ---- descriptors read by their owners ---- */
+
+struct worker_fd *worker_fd_add(struct worker *w, int fd, worker_fd_fn fn, void *data)
+{
+	struct poller *p = &w->poller;
+	struct worker_fd *wf;
+
+	g_return_val_if_fail(worker_is_current(w) && fd >= 0, NULL);
+	if (p->epfd < 0)
+		return NULL;
+	wf = g_new0(struct worker_fd, 1);
+	wf->w = w;
+	wf->fd = fd;
+	wf->fn = fn;
+	wf->data = data;
+	ensure_subs_source(w);
+	grow((void **)&p->child_fd, &p->child_fd_size, (guint)fd + 1, 1);
+	p->child_fd[fd] = OWNER_FD;
+	epoll_set(p->epfd, fd, EPOLLIN, (uint64_t)(uintptr_t)wf | TAG_FD);
+	w->fd_count++;
+	/* Datagrams that came before it was registered are found at once. */
+	queue_fd(w, wf);
+	return wf;
+}
+
+void worker_fd_remove(struct worker_fd *wf)
+{
+	struct poller *p;
+
+	if (!wf)
+		return;
+	g_return_if_fail(worker_is_current(wf->w) && !wf->removed);
+	p = &wf->w->poller;
+	wf->removed = true;
+	wf->w->fd_count--;
+	if ((guint)wf->fd < p->child_fd_size && p->child_fd[wf->fd] == OWNER_FD) {
+		epoll_ctl(p->epfd, EPOLL_CTL_DEL, wf->fd, NULL);
+		p->child_fd[wf->fd] = OWNER_NONE;
+	}
+	if (!wf->queued && !wf->running)
+		g_free(wf);
+}
+
 /* ---- set-up and tear-down ---- */
 
 void worker_poller_init(struct worker *w)
@@ -511,6 +612,8 @@ void worker_poller_init(struct worker *w)
 	w->subs = g_ptr_array_new();
 	w->ready_subs = g_ptr_array_new();
 	w->spare_subs = g_ptr_array_new();
+	w->ready_fds = g_ptr_array_new();
+	w->spare_fds = g_ptr_array_new();
 }
 
 void worker_subs_drop(struct worker *w)
@@ -521,6 +624,17 @@ void worker_subs_drop(struct worker *w)
 	while (w->subs->len)
 		sub_free(g_ptr_array_index(w->subs, w->subs->len - 1));
 	g_ptr_array_set_size(w->ready_subs, 0);
+	if (w->fd_count)
+		g_warning("[worker %u] stopping with %u descriptors still read by their owners",
+		          w->index, w->fd_count);
+	/* Those removed while queued (the others belong to their owners, who leaked them). */
+	for (guint i = 0; i < w->ready_fds->len; i++) {
+		struct worker_fd *wf = g_ptr_array_index(w->ready_fds, i);
+
+		if (wf->removed)
+			g_free(wf);
+	}
+	g_ptr_array_set_size(w->ready_fds, 0);
 	if (w->subs_source) {
 		g_source_destroy(w->subs_source);
 		g_clear_pointer(&w->subs_source, g_source_unref);
@@ -534,6 +648,8 @@ void worker_poller_clear(struct worker *w)
 	g_ptr_array_unref(w->subs);
 	g_ptr_array_unref(w->ready_subs);
 	g_ptr_array_unref(w->spare_subs);
+	g_ptr_array_unref(w->ready_fds);
+	g_ptr_array_unref(w->spare_fds);
 	if (p->epfd >= 0)
 		close(p->epfd);
 	g_free(p->last);

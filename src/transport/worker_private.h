@@ -66,6 +66,10 @@ struct worker {
 	 * and the source on the worker's context that iterates them. */
 	GPtrArray *subs;
 	GPtrArray *ready_subs, *spare_subs;
+	/* Descriptors read by their owners (worker_fd_add()): readable ones, to be run by the
+	 * same source as the children, and how many are registered. */
+	GPtrArray *ready_fds, *spare_fds;
+	guint fd_count;
 	GSource *subs_source;
 };
 

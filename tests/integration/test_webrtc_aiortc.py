@@ -157,3 +157,34 @@ def test_bad_input_is_counted_and_dropped(echo_server):
     assert dropped("malformed") >= 5, samples
     assert dropped("unknown_type") >= 5, samples
     assert report["server_stats"]["dropped"] >= 20, report
+
+
+def test_consent_checks_are_answered_both_ways_on_the_direct_path(echo_server):
+    """Once ICE has selected a pair the server reads its socket itself ([ice]
+    direct_receive, the default): it answers aiortc's RFC 7675 consent checks (aiortc
+    would drop the connection after 30 s without answers) and sends its own, which aiortc
+    answers with the right credentials; media still echoes, in both ICE roles."""
+    server = echo_server()
+    for args in ([], ["--server-offer"]):
+        report = run_client(server, "--seconds", "14", *args)
+        assert_echo_decoded(report)
+        ice = report["server_stats"]["ice"]
+        assert ice["direct"] is True, report["server_stats"]
+        # aiortc checks every 4-6 s, so do we: two or more each way in 14 s.
+        assert ice["checks_answered"] >= 2, ice
+        assert ice["consent_sent"] >= 2, ice
+        assert ice["consent_answered"] >= 2, ice
+        assert ice["consent_answered"] <= ice["consent_sent"], ice
+    samples = metrics(server.url)
+    assert samples.get(("cau_transport_consent_lost_total", frozenset()), 0) == 0, samples
+
+
+def test_libnice_reads_everything_when_direct_receive_is_off(echo_server):
+    """[ice] direct_receive = false: libnice keeps the socket, answers the checks itself,
+    and the echo still decodes."""
+    server = echo_server({"ice": {"direct_receive": "false"}})
+    report = run_client(server)
+    assert_echo_decoded(report)
+    ice = report["server_stats"]["ice"]
+    assert ice == {"direct": False, "checks_answered": 0, "consent_sent": 0,
+                   "consent_answered": 0}, ice

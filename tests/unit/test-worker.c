@@ -252,6 +252,19 @@ static bool rx_wait(struct rx *rx, unsigned count, bool attached)
 	return ok;
 }
 
+/* Waits up to timeout_us for rx to have read `count` datagrams. */
+static bool rx_wait_us(struct rx *rx, unsigned count, gint64 timeout_us)
+{
+	gint64 deadline = g_get_monotonic_time() + timeout_us;
+	bool ok = true;
+
+	g_mutex_lock(&rx->lock);
+	while (ok && rx->received < count)
+		ok = g_cond_wait_until(&rx->cond, &rx->lock, deadline);
+	g_mutex_unlock(&rx->lock);
+	return ok;
+}
+
 static void send_seq(GSocket *from, GSocket *to, uint32_t seq)
 {
 	g_autoptr(GSocketAddress) addr = g_socket_get_local_address(to, NULL);
@@ -591,6 +604,92 @@ static void test_child_released_inside(void)
 	child_clear(&b);
 }
 
+/* ---- descriptors read by their owners ---- */
+
+struct taken {
+	struct child c;
+	struct worker_fd *wf;
+	unsigned remove_after; /* the callback removes itself after this many datagrams */
+	bool removed;
+};
+
+static void taken_readable(void *data)
+{
+	struct taken *t = data;
+
+	g_assert_true(worker_is_current(t->c.worker));
+	rx_readable(t->c.rx.socket, G_IO_IN, &t->c.rx);
+	if (t->remove_after && t->c.rx.received >= t->remove_after && !t->removed) {
+		worker_fd_remove(t->wf);
+		g_mutex_lock(&t->c.rx.lock);
+		t->removed = true;
+		g_cond_signal(&t->c.rx.cond);
+		g_mutex_unlock(&t->c.rx.lock);
+	}
+}
+
+/* On the worker, as ice_direct_start() does: the child stops polling the socket (its
+ * source goes), and the socket is read by its owner instead. A timer on the child makes
+ * it iterate again afterwards, when it forgets the descriptor. */
+static gboolean take_over(gpointer data)
+{
+	struct taken *t = data;
+
+	g_source_destroy(t->c.rx.source);
+	g_clear_pointer(&t->c.rx.source, g_source_unref);
+	t->wf = worker_fd_add(t->c.worker, g_socket_get_fd(t->c.rx.socket), taken_readable, t);
+	g_assert_nonnull(t->wf);
+	child_add_timer(&t->c);
+	g_mutex_lock(&t->c.rx.lock);
+	t->c.rx.attached = false;
+	g_cond_signal(&t->c.rx.cond);
+	g_mutex_unlock(&t->c.rx.lock);
+	return G_SOURCE_REMOVE;
+}
+
+static bool is_removed(const struct child *c)
+{
+	return ((const struct taken *)c)->removed;
+}
+
+/* A socket a child context polled, taken over with worker_fd_add(): what was waiting in
+ * it and what comes afterwards reaches the owner's callback, in order, on the worker's
+ * thread, also after the child has iterated again (forgetting the descriptor must not take
+ * it out of the epoll set); a callback that removes itself is not called again, and the
+ * worker goes on (AddressSanitizer watches the freeing). */
+static void test_fd_taken_over(void)
+{
+	g_autoptr(worker_pool) pool = worker_pool_new(1);
+	g_autoptr(GSocket) tx = bound_udp();
+	struct worker *w = worker_pool_get(pool, 0);
+	struct taken t = {0};
+	uint32_t seq = 0;
+
+	child_init(&t.c, w);
+	send_seq(tx, t.c.rx.socket, seq++);
+	g_assert_true(rx_wait(&t.c.rx, 1, true));
+	g_mutex_lock(&t.c.rx.lock);
+	t.c.timer_fired_us = 0;
+	g_mutex_unlock(&t.c.rx.lock);
+	worker_invoke(w, take_over, &t, NULL);
+	g_assert_true(rx_wait(&t.c.rx, 1, false));
+	for (; seq < 10; seq++)
+		send_seq(tx, t.c.rx.socket, seq);
+	g_assert_true(rx_wait(&t.c.rx, 10, false));
+	g_assert_true(child_wait(&t.c, timer_fired)); /* the child ran and forgot the socket */
+	t.remove_after = 20;
+	for (; seq < 20; seq++)
+		send_seq(tx, t.c.rx.socket, seq);
+	g_assert_true(rx_wait(&t.c.rx, 20, false));
+	g_assert_true(t.c.rx.in_order);
+	g_assert_true(child_wait(&t.c, is_removed));
+	/* Removed: a datagram now stays in the socket. */
+	send_seq(tx, t.c.rx.socket, seq++);
+	g_assert_false(rx_wait_us(&t.c.rx, 21, 100000));
+	g_assert_cmpuint(t.c.rx.received, ==, 20);
+	child_clear(&t.c);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -602,5 +701,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/worker/descriptor-reused", test_descriptor_reused);
 	g_test_add_func("/worker/child-contexts", test_child_contexts);
 	g_test_add_func("/worker/child-released-inside", test_child_released_inside);
+	g_test_add_func("/worker/fd-taken-over", test_fd_taken_over);
 	return g_test_run();
 }

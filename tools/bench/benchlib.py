@@ -487,6 +487,26 @@ def common_arguments(parser, default_ref):
                         help=f"comparison server (default {default_ref})")
 
 
+def settings_argument(parser):
+    """--set SECTION.KEY=VALUE (repeatable): a key of the Cầu server's configuration,
+    to compare two settings with the same binary."""
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                        help="a setting of the Cầu server (repeatable), e.g. "
+                        "ice.direct_receive=false")
+
+
+def settings_of(pairs):
+    """{section: {key: value}} from --set's SECTION.KEY=VALUE strings."""
+    sections = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        section, dot, key = name.partition(".")
+        if not sep or not dot or not section or not key:
+            sys.exit(f"bench: --set {pair!r} is not SECTION.KEY=VALUE")
+        sections.setdefault(section, {})[key] = value
+    return sections
+
+
 def janus_arguments(parser):
     """The option of the benches that run Janus: its event loops."""
     parser.add_argument("--janus-event-loops", type=int, default=JANUS_EVENT_LOOPS,
@@ -506,12 +526,16 @@ def janus_figures(summary):
             "warnings": summary.get("janus_warnings", {})}
 
 
-def load_against_cau(binary, n, room, load_args):
-    """A fresh `cau serve` in the current namespace, cau-load's N endpoints in `room`,
+def load_against_cau(binary, n, room, load_args, settings=None):
+    """A fresh `cau serve` in the current namespace (its configuration the bench's
+    sections, then `settings`, {section: {key: value}}), cau-load's N endpoints in `room`,
     the server's CPU and /metrics read by cau-load around each window. Returns the
     summary with "rss_mb" of the server added."""
+    sections = {**webrtc_sections(), "auth": {}}
+    for section, keys in (settings or {}).items():
+        sections[section] = {**sections.get(section, {}), **keys}
     with tempdir() as work:
-        server = Server(binary, {**webrtc_sections(), "auth": {}}, work)
+        server = Server(binary, sections, work)
         try:
             url = f"ws://127.0.0.1:{server.port}/ws"
             summary, _ = run_load(["--url", url, "--room", room, "--n", n,
