@@ -238,26 +238,17 @@ static void set_direct(struct ice *ice, NiceCandidate *local, NiceCandidate *rem
 {
 	GSocket *socket = NULL;
 	struct sockaddr_storage to;
-	socklen_t to_len = 0;
 
 	if (local->type != NICE_CANDIDATE_TYPE_RELAYED &&
 	    local->transport == NICE_CANDIDATE_TRANSPORT_UDP &&
 	    remote->transport == NICE_CANDIDATE_TRANSPORT_UDP)
 		socket = nice_agent_get_selected_socket(ice->agent, ice->stream, COMPONENT);
-	if (socket) {
-		memset(&to, 0, sizeof(to));
+	memset(&to, 0, sizeof(to));
+	if (socket)
 		nice_address_copy_to_sockaddr(&remote->addr, (struct sockaddr *)&to);
-		to_len = to.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-		                                  : sizeof(struct sockaddr_in);
-	}
-	g_mutex_lock(&ice->direct_lock);
+	ice_set_path(ice, socket ? g_socket_get_fd(socket) : -1, &to);
 	g_clear_object(&ice->direct_socket);
 	ice->direct_socket = socket;
-	if (socket) {
-		ice->direct_to = to;
-		ice->direct_to_len = to_len;
-	}
-	g_mutex_unlock(&ice->direct_lock);
 	if (socket && ice->cfg->direct_receive && !ice->cfg->turn_host)
 		ice_direct_start(ice);
 	else
@@ -361,7 +352,7 @@ struct ice *ice_new(struct worker *worker, const struct ice_config *cfg, bool co
 	ice->cb = cb;
 	ice->user_data = user_data;
 	ice->name = g_strdup(name);
-	g_mutex_init(&ice->direct_lock);
+	ice->old_paths = g_ptr_array_new_with_free_func(g_free);
 	ice->agent = nice_agent_new_full(context, NICE_COMPATIBILITY_RFC5245, options);
 	g_object_set(ice->agent, "controlling-mode", controlling, NULL);
 	configure_agent(ice);
@@ -451,17 +442,18 @@ void ice_remote_gathering_done(struct ice *ice)
  * path (then libnice sends). */
 static int send_direct(struct ice *ice, const uint8_t *buf, size_t len)
 {
+	const struct ice_path *path = atomic_load_explicit(&ice->path, memory_order_acquire);
 	ssize_t sent;
-	int ret = 1;
 
-	g_mutex_lock(&ice->direct_lock);
-	if (ice->direct_socket) {
-		sent = sendto(g_socket_get_fd(ice->direct_socket), buf, len, MSG_DONTWAIT,
-		              (const struct sockaddr *)&ice->direct_to, ice->direct_to_len);
-		ret = sent == (ssize_t)len ? 0 : sent < 0 ? -errno : -EIO;
-	}
-	g_mutex_unlock(&ice->direct_lock);
-	return ret == -EWOULDBLOCK ? -EAGAIN : ret;
+	if (!path)
+		return 1;
+	sent = sendto(path->fd, buf, len, MSG_DONTWAIT, (const struct sockaddr *)&path->to,
+	              path->to_len);
+	if (sent == (ssize_t)len)
+		return 0;
+	if (sent >= 0)
+		return -EIO;
+	return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 }
 
 int ice_send(struct ice *ice, const uint8_t *buf, size_t len)
@@ -512,8 +504,9 @@ void ice_free(struct ice *ice)
 	parked = ice->rx != NULL;
 	ice->closed = true;
 	ice_direct_stop(ice); /* before libnice closes the socket; its sources stay parked */
-	g_clear_object(&ice->direct_socket); /* no sender: the peer has let go of ice */
-	g_mutex_clear(&ice->direct_lock);
+	g_clear_object(&ice->direct_socket);
+	g_free(atomic_load(&ice->path)); /* no sender: the peer has let go of ice */
+	g_ptr_array_unref(ice->old_paths);
 	g_signal_handlers_disconnect_by_data(ice->agent, ice);
 	if (!parked)
 		nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ice->context, NULL,

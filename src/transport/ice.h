@@ -107,7 +107,7 @@ void ice_remote_gathering_done(struct ice *ice);
 
 /*
  * Sends one datagram on the selected pair: with sendto() on its socket when it is plain
- * UDP, else through libnice. Any thread (a small lock). Returns 0,
+ * UDP, else through libnice. Any thread (no lock on the direct path). Returns 0,
  * -ENOTCONN before a pair is selected, -EAGAIN when the socket would block (the datagram
  * is dropped), or -EIO.
  */

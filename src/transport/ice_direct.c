@@ -83,10 +83,7 @@ static void follow_nomination(struct ice *ice, const struct sockaddr_storage *fr
 	                     ? (const void *)&((const struct sockaddr_in6 *)from)->sin6_addr
 	                     : (const void *)&((const struct sockaddr_in *)from)->sin_addr;
 
-	g_mutex_lock(&ice->direct_lock);
-	ice->direct_to = *from;
-	ice->direct_to_len = address_len(from);
-	g_mutex_unlock(&ice->direct_lock);
+	ice_set_path(ice, ice->rx_fd, from);
 	inet_ntop(from->ss_family, ip, addr, sizeof(addr));
 	g_info("[%s] ice: the remote nominated %s:%u; media follows", ice->name, addr,
 	       ntohs(((const struct sockaddr_in *)from)->sin_port));
@@ -95,6 +92,7 @@ static void follow_nomination(struct ice *ice, const struct sockaddr_storage *fr
 static void answer_check(struct ice *ice, const uint8_t *buf, const struct stun_message *m,
                          const struct sockaddr_storage *from)
 {
+	const struct ice_path *path = atomic_load(&ice->path);
 	uint8_t out[128];
 	size_t len;
 	size_t pwd_len = strlen(ice->local_pwd);
@@ -109,7 +107,7 @@ static void answer_check(struct ice *ice, const uint8_t *buf, const struct stun_
 	if (len && sendto(ice->rx_fd, out, len, MSG_DONTWAIT, (const struct sockaddr *)from,
 	                  address_len(from)) == (ssize_t)len)
 		ice->stats.checks_answered++;
-	if (m->use_candidate && !ice->controlling && !same_address(from, &ice->direct_to))
+	if (m->use_candidate && !ice->controlling && path && !same_address(from, &path->to))
 		follow_nomination(ice, from);
 }
 
@@ -132,13 +130,14 @@ static void consent_answer(struct ice *ice, const uint8_t *buf, const struct stu
 
 static void send_consent_check(struct ice *ice)
 {
+	const struct ice_path *path = atomic_load(&ice->path);
 	g_autofree char *username = NULL;
 	uint8_t out[256], *tx = ice->consent_sent[ice->consent_next];
 	/* A peer-reflexive candidate's priority (RFC 8445 5.1.2.1: type preference 110). */
 	const uint32_t priority = (110u << 24) | (65535u << 8) | (256 - ICE_COMPONENT);
 	size_t len;
 
-	if (!ice->remote_ufrag || !ice->remote_pwd)
+	if (!ice->remote_ufrag || !ice->remote_pwd || !path)
 		return;
 	username = g_strconcat(ice->remote_ufrag, ":", ice->local_ufrag, NULL);
 	random_bytes(tx, sizeof(ice->consent_sent[0]));
@@ -146,8 +145,8 @@ static void send_consent_check(struct ice *ice)
 	len =
 	    stun_write_binding_request(out, sizeof(out), tx, username, priority, ice->controlling,
 	                               ice->tie_breaker, ice->remote_pwd, strlen(ice->remote_pwd));
-	if (len && sendto(ice->rx_fd, out, len, MSG_DONTWAIT,
-	                  (const struct sockaddr *)&ice->direct_to, ice->direct_to_len) > 0)
+	if (len && sendto(path->fd, out, len, MSG_DONTWAIT, (const struct sockaddr *)&path->to,
+	                  path->to_len) > 0)
 		ice->stats.consent_sent++;
 }
 
@@ -200,12 +199,14 @@ static void handle_stun(struct ice *ice, const uint8_t *buf, size_t len,
 
 static void handle(struct ice *ice, uint8_t *buf, size_t len, const struct sockaddr_storage *from)
 {
+	const struct ice_path *path = atomic_load_explicit(&ice->path, memory_order_relaxed);
+
 	ice->stats.datagrams++;
 	if (stun_is_stun(buf, len)) {
 		handle_stun(ice, buf, len, from);
 		return;
 	}
-	if (!same_address(from, &ice->direct_to)) {
+	if (!path || !same_address(from, &path->to)) {
 		ice->stats.unknown_source++;
 		return;
 	}
@@ -213,7 +214,7 @@ static void handle(struct ice *ice, uint8_t *buf, size_t len, const struct socka
 		ice->cb->receive(buf, len, ice->user_data);
 }
 
-static void on_readable(void *data)
+static bool on_readable(void *data)
 {
 	struct ice *ice = data;
 	struct mmsghdr msgs[RX_BATCH];
@@ -233,16 +234,22 @@ static void on_readable(void *data)
 			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
 		}
 		n = recvmmsg(ice->rx_fd, msgs, RX_BATCH, MSG_DONTWAIT, NULL);
-		if (n <= 0) {
-			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return false;
+		if (n < 0) {
+			/* A pending error (an ICMP port unreachable: ECONNREFUSED) is consumed by
+			 * the call that reports it; what queued behind it is read next. */
+			if (errno != EINTR)
 				g_debug("[%s] ice: recvmmsg: %s", ice->name, g_strerror(errno));
-			return;
+			continue;
 		}
+		if (n == 0)
+			return false;
 		for (int i = 0; i < n; i++) {
 			/* A callback may have given the socket back (never freed ice: that is
 			 * scheduled). */
 			if (ice->closed || !ice->rx)
-				return;
+				return false;
 			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				ice->stats.datagrams++;
 				ice->stats.unknown_source++;
@@ -250,12 +257,30 @@ static void on_readable(void *data)
 			}
 			handle(ice, rx_buf[i], msgs[i].msg_len, &from[i]);
 		}
+		/* A short read: it would block now (or an error is pending behind what was read,
+		 * which the next datagram's edge brings us back to). */
 		if (n < RX_BATCH)
-			return;
+			return false;
 	}
+	return true; /* more, perhaps: after the next poll */
 }
 
 /* ---- switching ---- */
+
+void ice_set_path(struct ice *ice, int fd, const struct sockaddr_storage *to)
+{
+	struct ice_path *old = atomic_load(&ice->path), *path = NULL;
+
+	if (fd >= 0) {
+		path = g_new0(struct ice_path, 1);
+		path->fd = fd;
+		path->to = *to;
+		path->to_len = address_len(to);
+	}
+	atomic_store_explicit(&ice->path, path, memory_order_release);
+	if (old)
+		g_ptr_array_add(ice->old_paths, old);
+}
 
 void ice_direct_start(struct ice *ice)
 {

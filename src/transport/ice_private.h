@@ -6,11 +6,19 @@
 #include "ice.h"
 
 #include <nice/agent.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
 
 #define ICE_COMPONENT       1
 /* Consent checks whose answer is still accepted (one is sent every 4-6 s). */
 #define ICE_CONSENT_PENDING 4
+
+/* Where media goes: immutable once published. */
+struct ice_path {
+	int fd;
+	struct sockaddr_storage to;
+	socklen_t to_len;
+};
 
 struct ice {
 	NiceAgent *agent;
@@ -28,15 +36,15 @@ struct ice {
 	char *local_ufrag, *local_pwd;
 	char *remote_ufrag, *remote_pwd; /* NULL until known */
 	uint64_t tie_breaker;
-	/* The selected pair's socket and remote address, when it is a plain UDP socket (not
-	 * relayed): media is sent there with one sendto() instead of nice_agent_send(), which
-	 * takes the agent's lock and turns the address into a GSocketAddress and back for
-	 * every datagram. Any thread reads them under direct_lock; the agent's thread sets
-	 * them (holding the lock), and reads them without it. */
-	GMutex direct_lock;
+	/* The selected pair's socket, when it is a plain UDP socket (not relayed), and the
+	 * path media takes: one sendto() on its descriptor to the remote address, instead of
+	 * nice_agent_send(), which takes the agent's lock and turns the address into a
+	 * GSocketAddress and back for every datagram. Senders (any thread) load `path`
+	 * without a lock; the agent's thread replaces it (ice_set_path()) and keeps the
+	 * replaced ones until ice_free(), after which no sender runs (see ice_send()). */
 	GSocket *direct_socket;
-	struct sockaddr_storage direct_to;
-	socklen_t direct_to_len;
+	struct ice_path *_Atomic path;
+	GPtrArray *old_paths;
 	/* Reading that socket ourselves (ice_direct.c), the agent's thread only: the worker's
 	 * registration, the descriptor, and our RFC 7675 consent checks. */
 	struct worker_fd *rx;
@@ -55,6 +63,8 @@ void ice_libnice_receive(NiceAgent *agent, guint stream, guint component, guint 
                          gpointer data);
 
 /* ice_direct.c */
+/* Publishes the path to `to` on fd (fd < 0: none). The agent's thread. */
+void ice_set_path(struct ice *ice, int fd, const struct sockaddr_storage *to);
 /* Reads the selected pair's socket (ice->direct_socket, set) directly and answers the
  * remote's checks, or keeps doing so for a new remote address. Falls back to libnice
  * (does nothing) when the worker cannot. */

@@ -349,16 +349,21 @@ static int send_locked(struct peer *p, unsigned idx, const struct peer_rtp_out *
 	size_t n_ext = build_extensions(p, t, o, els, &level, twcc);
 	int ret;
 
+	size_t protected_len;
+
 	hdr.seq = o->has_seq ? (uint16_t)(o->seq + so->seq_offset) : ++so->seq;
-	ret = rtp_packet_write(p->scratch, PEER_MTU, &hdr, els, n_ext, o->payload, o->payload_len,
-	                       &len);
+	/* Written and protected in the caller's buffer (on its stack, in its cache) rather
+	 * than in the peer's scratch: a room's media thread sends to each receiver in turn. */
+	ret = rtp_packet_write(out, PEER_MTU, &hdr, els, n_ext, o->payload, o->payload_len, &len);
 	if (ret)
 		return ret == -ENOSPC ? -EMSGSIZE : ret;
 	if (so->history)
-		send_history_put(so->history, hdr.seq, p->scratch, len, now);
-	ret = protect_rtp_locked(p, len, out);
-	if (ret < 0)
+		send_history_put(so->history, hdr.seq, out, len, now);
+	ret = cau_srtp_protect_rtp(p->srtp, out, len, PEER_MTU + CAU_SRTP_MAX_TRAILER_LEN,
+	                           &protected_len);
+	if (ret)
 		return ret;
+	ret = (int)protected_len;
 	if (t->ext_twcc && p->bwe)
 		send_bwe_on_sent(&p->bwe->est, p->twcc_seq, (size_t)ret, now);
 	so->packets++;

@@ -5,6 +5,7 @@
 
 #include "peer_internal.h"
 
+#include <limits.h>
 #include <stddef.h>
 
 static const char *const drop_names[DROP_COUNT] = {
@@ -54,8 +55,30 @@ static unsigned round_up_pow2(unsigned v)
 	return p;
 }
 
+unsigned transport_counter_shard(void)
+{
+	static atomic_uint next;
+	static __thread unsigned shard = UINT_MAX;
+
+	if (G_UNLIKELY(shard == UINT_MAX))
+		shard = atomic_fetch_add_explicit(&next, 1, memory_order_relaxed) %
+		        TRANSPORT_COUNTER_SHARDS;
+	return shard;
+}
+
+int64_t transport_counter(struct transport *t, enum transport_counter c)
+{
+	int64_t sum = 0;
+
+	for (unsigned s = 0; s < TRANSPORT_COUNTER_SHARDS; s++)
+		sum += atomic_load_explicit(&t->counters[s].v[c], memory_order_relaxed);
+	return sum;
+}
+
 static void init_common(struct transport *t)
 {
+	t->counters = g_aligned_alloc0(TRANSPORT_COUNTER_SHARDS, sizeof(*t->counters),
+	                               _Alignof(struct transport_counters));
 	g_mutex_init(&t->lock);
 	t->peers = g_hash_table_new(g_str_hash, g_str_equal);
 	t->settings.history_packets = 512;
@@ -233,9 +256,8 @@ static void collect(GString *out, gpointer user_data)
 		    peer_error_name(i), NULL);
 	for (unsigned i = 0; i < COUNT_COUNTERS; i++) {
 		metrics_write_header(out, counter_info[i].name, "counter", counter_info[i].help);
-		metrics_write_sample(
-		    out, counter_info[i].name,
-		    (double)atomic_load_explicit(&t->counters[i], memory_order_relaxed), NULL);
+		metrics_write_sample(out, counter_info[i].name, (double)transport_counter(t, i),
+		                     NULL);
 	}
 	collect_peers(out, t);
 }
@@ -317,5 +339,6 @@ void transport_free(struct transport *t)
 		        g_hash_table_size(t->peers));
 	g_hash_table_unref(t->peers);
 	g_mutex_clear(&t->lock);
+	g_aligned_free(t->counters);
 	g_free(t);
 }

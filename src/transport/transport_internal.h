@@ -61,7 +61,7 @@ struct transport {
 	GHashTable *peers; /* id -> struct peer * (not a reference: removed when finalised) */
 	gint live;         /* peers holding resources */
 	_Atomic int64_t dropped[DROP_COUNT];
-	_Atomic int64_t counters[COUNT_COUNTERS];
+	struct transport_counters *counters; /* TRANSPORT_COUNTER_SHARDS of them */
 	_Atomic int64_t failures[PEER_ERROR_COUNT];
 };
 
@@ -69,9 +69,26 @@ struct transport {
  * with peer_new_bare() only. */
 struct transport *transport_new_bare(void);
 
+/*
+ * The packet and byte counters are bumped for every datagram by the room's media thread
+ * (sent) and the workers (received): one shared array would bounce its cache line between
+ * the cores on each of them, a hundred thousand times a second in a large room. Each
+ * thread adds to a shard of its own (a cache line apart); /metrics sums them.
+ */
+#define TRANSPORT_COUNTER_SHARDS 8
+
+struct transport_counters {
+	_Alignas(64) _Atomic int64_t v[COUNT_COUNTERS];
+};
+
+unsigned transport_counter_shard(void);
+/* The sum of the shards. Any thread. */
+int64_t transport_counter(struct transport *t, enum transport_counter c);
+
 static inline void transport_count(struct transport *t, enum transport_counter c, int64_t n)
 {
-	atomic_fetch_add_explicit(&t->counters[c], n, memory_order_relaxed);
+	atomic_fetch_add_explicit(&t->counters[transport_counter_shard()].v[c], n,
+	                          memory_order_relaxed);
 }
 
 static inline void transport_count_failure(struct transport *t, enum peer_error e)

@@ -101,16 +101,17 @@ void worker_sub_release(struct worker_sub *sub);
 
 /*
  * A descriptor its owner reads itself, on w's thread, without GLib: it waits in w's epoll
- * set, and fn(data) is called from w's loop whenever it is readable (level-triggered: read
- * it until it would block, or fn is called again at the next poll), and once at once after
- * it is added. A descriptor a child context polled may be taken over this way (the child
- * must stop polling it: its sources moved elsewhere). Returns NULL when w has no epoll set
- * (then keep reading through GLib). worker_fd_add() and worker_fd_remove(): w's thread
- * only; fn is not called after worker_fd_remove() returns, which may be called from inside
- * fn. Remove it before the descriptor is closed. NULL is allowed.
+ * set (edge-triggered), and fn(data) is called from w's loop when something arrived, and
+ * once at once after it is added. fn reads until the descriptor would block, or returns
+ * true to be called again after the next poll (having left something unread). A descriptor a child
+ * context polled may be taken over this way (the child must stop polling it: its sources moved
+ * elsewhere). Returns NULL when w has no epoll set (then keep reading through GLib).
+ * worker_fd_add() and worker_fd_remove(): w's thread only; fn is not called after
+ * worker_fd_remove() returns, which may be called from inside fn. Remove it before the descriptor
+ * is closed. NULL is allowed.
  */
 struct worker_fd;
-typedef void (*worker_fd_fn)(void *data);
+typedef bool (*worker_fd_fn)(void *data);
 struct worker_fd *worker_fd_add(struct worker *w, int fd, worker_fd_fn fn, void *data);
 void worker_fd_remove(struct worker_fd *wf);
 

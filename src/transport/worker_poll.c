@@ -449,9 +449,13 @@ static void run_fds(struct worker *w)
 
 		wf->queued = false;
 		if (!wf->removed) {
+			bool more;
+
 			wf->running = true;
-			wf->fn(wf->data);
+			more = wf->fn(wf->data);
 			wf->running = false;
+			if (more)
+				queue_fd(w, wf); /* into the new array: after the next poll */
 		}
 		if (wf->removed)
 			g_free(wf);
@@ -575,7 +579,10 @@ struct worker_fd *worker_fd_add(struct worker *w, int fd, worker_fd_fn fn, void 
 	ensure_subs_source(w);
 	grow((void **)&p->child_fd, &p->child_fd_size, (guint)fd + 1, 1);
 	p->child_fd[fd] = OWNER_FD;
-	epoll_set(p->epfd, fd, EPOLLIN, (uint64_t)(uintptr_t)wf | TAG_FD);
+	/* Edge-triggered: a level-triggered descriptor that was reported is polled again at
+	 * the next epoll_wait() (to see whether it still is), a second pass over every ready
+	 * socket's driver. */
+	epoll_set(p->epfd, fd, EPOLLIN | EPOLLET, (uint64_t)(uintptr_t)wf | TAG_FD);
 	w->fd_count++;
 	/* Datagrams that came before it was registered are found at once. */
 	queue_fd(w, wf);

@@ -613,7 +613,7 @@ struct taken {
 	bool removed;
 };
 
-static void taken_readable(void *data)
+static bool taken_readable(void *data)
 {
 	struct taken *t = data;
 
@@ -626,6 +626,7 @@ static void taken_readable(void *data)
 		g_cond_signal(&t->c.rx.cond);
 		g_mutex_unlock(&t->c.rx.lock);
 	}
+	return false; /* read until it would block */
 }
 
 /* On the worker, as ice_direct_start() does: the child stops polling the socket (its
