@@ -177,6 +177,10 @@ static int64_t queue_due_subs(struct worker *w, int64_t now)
 {
 	int64_t next = -1;
 
+	/* No child is due before the earliest deadline of the last scan, unless one was set
+	 * since (sub_set_deadline() lowers it): the scan of every child is skipped. */
+	if (w->subs_next_due_us < 0 || now < w->subs_next_due_us)
+		return w->subs_next_due_us;
 	for (guint i = 0; i < w->subs->len; i++) {
 		struct worker_sub *s = g_ptr_array_index(w->subs, i);
 
@@ -187,7 +191,17 @@ static int64_t queue_due_subs(struct worker *w, int64_t now)
 		else if (next < 0 || s->deadline_us < next)
 			next = s->deadline_us;
 	}
+	w->subs_next_due_us = next;
 	return next;
+}
+
+static void sub_set_deadline(struct worker_sub *s, int64_t deadline_us)
+{
+	struct worker *w = s->w;
+
+	s->deadline_us = deadline_us;
+	if (deadline_us >= 0 && (w->subs_next_due_us < 0 || deadline_us < w->subs_next_due_us))
+		w->subs_next_due_us = deadline_us;
 }
 
 /* Waits up to timeout_ms for the descriptors of fds (and the children's); returns the
@@ -432,9 +446,10 @@ static void run_sub(struct worker_sub *s)
 	sub_register(s);
 	now = g_get_monotonic_time();
 	if (round == SUB_MAX_ROUNDS)
-		s->deadline_us = now; /* still busy: again at the next poll */
+		sub_set_deadline(s, now); /* still busy: again at the next poll */
 	else
-		s->deadline_us = s->seen_timeout < 0 ? -1 : now + (int64_t)s->seen_timeout * 1000;
+		sub_set_deadline(s,
+		                 s->seen_timeout < 0 ? -1 : now + (int64_t)s->seen_timeout * 1000);
 }
 
 /* Calls the owners of the descriptors found readable. */
@@ -617,6 +632,7 @@ void worker_poller_init(struct worker *w)
 	if (p->epfd < 0)
 		g_warning("epoll_create1: %s: the worker polls with poll()", g_strerror(errno));
 	w->subs = g_ptr_array_new();
+	w->subs_next_due_us = -1;
 	w->ready_subs = g_ptr_array_new();
 	w->spare_subs = g_ptr_array_new();
 	w->ready_fds = g_ptr_array_new();

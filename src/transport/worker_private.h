@@ -66,6 +66,7 @@ struct worker {
 	 * and the source on the worker's context that iterates them. */
 	GPtrArray *subs;
 	GPtrArray *ready_subs, *spare_subs;
+	int64_t subs_next_due_us; /* no child is due before (-1: none has a deadline) */
 	/* Descriptors read by their owners (worker_fd_add()): readable ones, to be run by the
 	 * same source as the children, and how many are registered. */
 	GPtrArray *ready_fds, *spare_fds;
