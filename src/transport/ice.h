@@ -118,7 +118,9 @@ struct ice_direct_stats {
 	bool active;               /* the socket is read directly now */
 	uint64_t datagrams;        /* read directly, of any kind */
 	uint64_t checks_answered;  /* the remote's binding requests (checks, consent) answered */
-	uint64_t stun_dropped;     /* STUN not for us: malformed, wrong credentials, unmatched */
+	uint64_t stun_dropped;     /* STUN malformed, with wrong credentials, or not Binding */
+	uint64_t stun_unmatched;   /* answers to no check of ours (libnice's, still in flight
+	                            * when the socket was taken over): ignored */
 	uint64_t unknown_source;   /* other datagrams from an address not the selected remote */
 	uint64_t consent_sent;     /* our consent checks (RFC 7675) */
 	uint64_t consent_answered; /* ... answered with the right credentials */

@@ -119,7 +119,11 @@ static void consent_answer(struct ice *ice, const uint8_t *buf, const struct stu
 
 	for (unsigned i = 0; i < ICE_CONSENT_PENDING && !ours; i++)
 		ours = !memcmp(ice->consent_sent[i], m->transaction, sizeof(m->transaction));
-	if (!ours || !ice->remote_pwd ||
+	if (!ours) {
+		ice->stats.stun_unmatched++;
+		return;
+	}
+	if (!ice->remote_pwd ||
 	    !stun_check_integrity(buf, m, ice->remote_pwd, strlen(ice->remote_pwd))) {
 		ice->stats.stun_dropped++;
 		return;
@@ -193,8 +197,8 @@ static void handle_stun(struct ice *ice, const uint8_t *buf, size_t len,
 	else if (m.cls == STUN_CLASS_SUCCESS)
 		consent_answer(ice, buf, &m);
 	else if (m.cls == STUN_CLASS_ERROR)
-		ice->stats.stun_dropped++;
-	/* Indications (keepalives) need nothing. */
+		ice->stats.stun_unmatched++; /* we send nothing an error could answer rightly */
+	                                     /* Indications (keepalives) need nothing. */
 }
 
 static void handle(struct ice *ice, uint8_t *buf, size_t len, const struct sockaddr_storage *from)

@@ -9,10 +9,16 @@
 #include <stddef.h>
 
 static const char *const drop_names[DROP_COUNT] = {
-    [DROP_MALFORMED] = "malformed",       [DROP_UNKNOWN_SSRC] = "unknown_ssrc",
-    [DROP_SRTP_AUTH] = "srtp_auth",       [DROP_SRTP_REPLAY] = "srtp_replay",
-    [DROP_SRTP_OTHER] = "srtp_other",     [DROP_NOT_READY] = "not_ready",
-    [DROP_UNKNOWN_TYPE] = "unknown_type", [DROP_NOT_RECEIVING] = "not_receiving",
+    [DROP_MALFORMED] = "malformed",
+    [DROP_UNKNOWN_SSRC] = "unknown_ssrc",
+    [DROP_SRTP_AUTH] = "srtp_auth",
+    [DROP_SRTP_REPLAY] = "srtp_replay",
+    [DROP_SRTP_OTHER] = "srtp_other",
+    [DROP_NOT_READY] = "not_ready",
+    [DROP_UNKNOWN_TYPE] = "unknown_type",
+    [DROP_NOT_RECEIVING] = "not_receiving",
+    [DROP_STUN] = "stun",
+    [DROP_UNKNOWN_SOURCE] = "unknown_source",
 };
 
 /* Counters in /metrics: name, help. */

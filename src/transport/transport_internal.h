@@ -23,6 +23,9 @@ enum drop_reason {
 	DROP_NOT_READY,     /* RTP/RTCP before the DTLS keys */
 	DROP_UNKNOWN_TYPE,  /* neither STUN, DTLS, RTP nor RTCP (RFC 7983) */
 	DROP_NOT_RECEIVING, /* RTP on a track this side does not receive */
+	/* On a directly read pair (ice_direct.c): */
+	DROP_STUN,           /* STUN malformed, with wrong credentials, or answering nothing */
+	DROP_UNKNOWN_SOURCE, /* other datagrams from an address not the selected remote */
 	DROP_COUNT,
 };
 
@@ -96,9 +99,14 @@ static inline void transport_count_failure(struct transport *t, enum peer_error 
 	atomic_fetch_add_explicit(&t->failures[e], 1, memory_order_relaxed);
 }
 
+static inline void transport_drop_n(struct transport *t, enum drop_reason r, int64_t n)
+{
+	atomic_fetch_add_explicit(&t->dropped[r], n, memory_order_relaxed);
+}
+
 static inline void transport_drop(struct transport *t, enum drop_reason r)
 {
-	atomic_fetch_add_explicit(&t->dropped[r], 1, memory_order_relaxed);
+	transport_drop_n(t, r, 1);
 }
 
 /* Registry of peers by id; register picks the id. */

@@ -19,7 +19,10 @@ Usage: aiortc_echo.py WS_URL|- [--server-offer] [--seconds S] [--hold] [--tamper
   --tamper-fingerprint  send an offer whose a=fingerprint is not aiortc's certificate's
   --inject-bad          once connected, also send bad datagrams over the ICE path: 5 each
                         of garbage SRTP (fails authentication), SRTP of an unknown SSRC,
-                        SRTCP that is not valid RTCP, and bytes of no RFC 7983 class
+                        SRTCP that is not valid RTCP, bytes of no RFC 7983 class, a STUN
+                        check signed with the wrong password, a STUN message whose
+                        attribute runs past its end, and (from another socket) RTP-like
+                        bytes from an address that is not the selected pair's
 """
 
 import argparse
@@ -33,8 +36,11 @@ import struct
 import sys
 import time
 
+import socket
+
 import numpy
 import websocket
+from aioice import stun
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AUDIO_PTIME, MediaStreamError, MediaStreamTrack
 from av import AudioFrame, VideoFrame
@@ -191,6 +197,27 @@ async def inject_bad(pc):
         await dtls._send_rtp(rtcp_bad)
         await ice._send(struct.pack("!BBHII", 0x80, 96, i, 0, 1) + os.urandom(60))
         await ice._send(b"\xff" * 40)
+        await ice._send(bad_stun_check(ice._connection))
+        # A USERNAME attribute claiming 64 bytes in a message that holds 4.
+        await ice._send(struct.pack("!HHI12sHH4s", 0x0001, 8, 0x2112A442, os.urandom(12),
+                                    0x0006, 64, b"abcd"))
+    # The same kind of bytes from another port: not the remote the server selected.
+    server = ice._connection._nominated[1].remote_addr
+    with socket.socket(socket.AF_INET6 if ":" in server[0] else socket.AF_INET,
+                       socket.SOCK_DGRAM) as other:
+        for i in range(BAD_COUNT):
+            other.sendto(struct.pack("!BBHII", 0x80, 96, i, 0, 1) + os.urandom(60), server)
+
+
+def bad_stun_check(connection):
+    """A well-formed Binding request (the right USERNAME, a valid FINGERPRINT) signed
+    with a password that is not the server's."""
+    msg = stun.Message(message_method=stun.Method.BINDING,
+                       message_class=stun.Class.REQUEST)
+    msg.attributes["USERNAME"] = f"{connection.remote_username}:{connection.local_username}"
+    msg.attributes["PRIORITY"] = 1
+    msg.add_message_integrity(b"not the password")  # and FINGERPRINT
+    return bytes(msg)
 
 
 def tamper(sdp):
