@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "transport/dtls.h"
 
 /*
@@ -15,14 +16,6 @@
  * close or break it. Seeds: tests/fuzz/corpus/dtls, captured by test-dtls.
  */
 enum { MODE_SERVER, MODE_CLIENT, MODE_CONNECTED, MODE_COUNT };
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			__builtin_trap();                                                          \
-	} while (0)
 
 /* The datagrams a session sent, when someone needs them (the one real handshake). */
 struct wire {

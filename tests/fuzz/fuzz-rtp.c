@@ -4,18 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "proto/rtp.h"
 #include "proto/rtp_ext.h"
 
 #define MAX_ELEMENTS 64
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			__builtin_trap();                                                          \
-	} while (0)
 
 static void map_all(struct rtp_ext_map *map)
 {
