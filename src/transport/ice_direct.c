@@ -192,13 +192,13 @@ static void handle_stun(struct ice *ice, const uint8_t *buf, size_t len,
 		ice->stats.stun_dropped++;
 		return;
 	}
+	/* An error answers nothing we send rightly; indications (keepalives) need nothing. */
 	if (m.cls == STUN_CLASS_REQUEST)
 		answer_check(ice, buf, &m, from);
 	else if (m.cls == STUN_CLASS_SUCCESS)
 		consent_answer(ice, buf, &m);
 	else if (m.cls == STUN_CLASS_ERROR)
-		ice->stats.stun_unmatched++; /* we send nothing an error could answer rightly */
-	                                     /* Indications (keepalives) need nothing. */
+		ice->stats.stun_unmatched++;
 }
 
 static void handle(struct ice *ice, uint8_t *buf, size_t len, const struct sockaddr_storage *from)
@@ -302,7 +302,6 @@ void ice_direct_start(struct ice *ice)
 	ice->rx_fd = fd;
 	nice_agent_attach_recv(ice->agent, ice->stream, ICE_COMPONENT, parked_context(), NULL,
 	                       NULL);
-	ice->stats.active = true;
 	ice->consent_answered_us = g_get_monotonic_time();
 	if (!ice->consent_timer)
 		arm_consent_timer(ice);
@@ -320,7 +319,6 @@ void ice_direct_stop(struct ice *ice)
 	worker_fd_remove(ice->rx);
 	ice->rx = NULL;
 	ice->rx_fd = -1;
-	ice->stats.active = false;
 	if (!ice->closed)
 		nice_agent_attach_recv(ice->agent, ice->stream, ICE_COMPONENT, ice->context,
 		                       ice_libnice_receive, ice);
@@ -329,4 +327,5 @@ void ice_direct_stop(struct ice *ice)
 void ice_get_direct_stats(const struct ice *ice, struct ice_direct_stats *out)
 {
 	*out = ice->stats;
+	out->active = ice->rx != NULL;
 }

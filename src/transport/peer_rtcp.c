@@ -441,19 +441,19 @@ void peer_publish_stats(struct peer *p)
 	s.send_estimate_bps = p->send_estimate_bps;
 	if (p->ice) {
 		struct ice_direct_stats now;
+		int64_t stun, unknown_source;
 
 		/* The drops since the last publication go to the transport's counters. */
 		ice_get_direct_stats(p->ice, &now);
-		transport_drop_n(p->transport, DROP_STUN,
-		                 (int64_t)(now.stun_dropped - p->ice_stats.stun_dropped));
-		transport_drop_n(p->transport, DROP_UNKNOWN_SOURCE,
-		                 (int64_t)(now.unknown_source - p->ice_stats.unknown_source));
-		p->dropped += (now.stun_dropped - p->ice_stats.stun_dropped) +
-		              (now.unknown_source - p->ice_stats.unknown_source);
+		stun = (int64_t)(now.stun_dropped - p->ice_stats.stun_dropped);
+		unknown_source = (int64_t)(now.unknown_source - p->ice_stats.unknown_source);
+		transport_drop_n(p->transport, DROP_STUN, stun);
+		transport_drop_n(p->transport, DROP_UNKNOWN_SOURCE, unknown_source);
+		p->dropped += (uint64_t)(stun + unknown_source);
 		p->ice_stats = now;
 	}
 	s.dropped = p->dropped;
-	s.ice_direct = p->ice_stats.active && p->ice;
+	s.ice_direct = p->ice && p->ice_stats.active;
 	s.ice_checks_answered = p->ice_stats.checks_answered;
 	s.ice_consent_sent = p->ice_stats.consent_sent;
 	s.ice_consent_answered = p->ice_stats.consent_answered;

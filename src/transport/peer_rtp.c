@@ -347,9 +347,8 @@ static int send_locked(struct peer *p, unsigned idx, const struct peer_rtp_out *
 	    .ssrc = t->local_ssrc,
 	};
 	size_t n_ext = build_extensions(p, t, o, els, &level, twcc);
-	int ret;
-
 	size_t protected_len;
+	int ret;
 
 	hdr.seq = o->has_seq ? (uint16_t)(o->seq + so->seq_offset) : ++so->seq;
 	/* Written and protected in the caller's buffer (on its stack, in its cache) rather

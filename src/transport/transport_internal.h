@@ -24,7 +24,7 @@ enum drop_reason {
 	DROP_UNKNOWN_TYPE,  /* neither STUN, DTLS, RTP nor RTCP (RFC 7983) */
 	DROP_NOT_RECEIVING, /* RTP on a track this side does not receive */
 	/* On a directly read pair (ice_direct.c): */
-	DROP_STUN,           /* STUN malformed, with wrong credentials, or answering nothing */
+	DROP_STUN,           /* STUN malformed, with wrong credentials, or not Binding */
 	DROP_UNKNOWN_SOURCE, /* other datagrams from an address not the selected remote */
 	DROP_COUNT,
 };
