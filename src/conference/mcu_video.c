@@ -268,37 +268,50 @@ static void update_tiers(struct mcu_video *v)
 	}
 }
 
+/* The descriptor and the first byte after it: all a receiver's picture id changes. */
+#define HEAD_MAX (VP8_DESCRIPTOR_MAX + 1)
+
 /* One composed frame to one receiver, if its tier selection takes it: the shared
- * payloads with the receiver's own picture id; the peer adds its RTP header and SRTP. */
+ * payloads with the receiver's own picture id (only the descriptor is copied to change
+ * it); the peer adds its RTP header and SRTP, and sends each run of PEER_BATCH_MAX
+ * packets with one system call. */
 static void send_frame(struct mcu_video *v, struct mcu_member *m, const struct video_encoded *f,
                        uint64_t now_us)
 {
 	struct mcu_member_video *mv = &m->video;
-	uint8_t buf[FRAME_ASSEMBLER_PAYLOAD_MAX];
+	struct peer_rtp_out outs[PEER_BATCH_MAX];
+	uint8_t heads[PEER_BATCH_MAX][HEAD_MAX];
+	/* The composite shows the sources' latest frames, the mix plays the speakers after
+	 * their jitter buffers: the picture goes with the audio sent that much later (as in
+	 * the recording, mcu_room_tap_video()). */
+	int32_t sync_delay_us = g_atomic_int_get(&v->room->speakers_delay_ms) * 1000;
+	size_t n = 0;
 
 	if (!mv->selecting || f->view != v->view || !tier_select_accept(&mv->sel, f, now_us))
 		return;
 	mv->picture_id = (uint16_t)((mv->picture_id + 1) & VP8_PICTURE_ID_15BIT);
 	for (unsigned i = 0; i < f->packet_count; i++) {
-		struct peer_rtp_out out = {0};
-		size_t len;
+		size_t len, head;
 		bool marker;
 		const uint8_t *payload = video_encoded_payload(f, i, &len, &marker);
 		int err;
 
-		if (len > sizeof(buf))
-			continue; /* cannot happen: max_payload is smaller */
-		memcpy(buf, payload, len);
-		vp8_descriptor_set_picture_id(buf, len, mv->picture_id);
-		out.marker = marker;
-		out.timestamp = f->rtp_timestamp;
-		out.payload = buf;
-		out.payload_len = len;
-		/* The composite shows the sources' latest frames, the mix plays the speakers
-		 * after their jitter buffers: the picture goes with the audio sent that much
-		 * later (as in the recording, mcu_room_tap_video()). */
-		out.sync_delay_us = g_atomic_int_get(&v->room->speakers_delay_ms) * 1000;
-		err = peer_send_rtp(m->peer, (unsigned)mv->send_track, &out);
+		head = MIN(len, HEAD_MAX);
+		memcpy(heads[n], payload, head);
+		vp8_descriptor_set_picture_id(heads[n], head, mv->picture_id);
+		outs[n] = (struct peer_rtp_out){
+		    .marker = marker,
+		    .timestamp = f->rtp_timestamp,
+		    .payload = heads[n],
+		    .payload_len = head,
+		    .payload_rest = payload + head,
+		    .payload_rest_len = len - head,
+		    .sync_delay_us = sync_delay_us,
+		};
+		if (++n < PEER_BATCH_MAX && i + 1 < f->packet_count)
+			continue;
+		err = peer_send_rtp_batch(m->peer, (unsigned)mv->send_track, outs, n);
+		n = 0;
 		if (err && mv->send_errors++ % 250 == 0)
 			cau_trace("[%s / peer %s] mcu video: send: %s", v->name, peer_id(m->peer),
 			          g_strerror(-err));

@@ -261,12 +261,15 @@ int vp8_packetizer_next(struct vp8_packetizer *p, uint8_t *buf, size_t cap, size
                         bool *out_marker)
 {
 	size_t i = p->packets_done, chunk, desc_len;
-	/* Equal shares: the first (frame_len % count) packets take one byte more. */
-	size_t base = p->frame_len / p->packet_count, extra = p->frame_len % p->packet_count;
+	/* Near-equal shares, every packet but the last exactly `share` bytes, so that a
+	 * frame's datagrams can leave in one segmentation-offload send (UDP_SEGMENT needs
+	 * equal segments but the last). The last is never empty: (count - 1) shares are less
+	 * than the frame, as count = ceil(frame_len / room) and share <= room. */
+	size_t share = (p->frame_len + p->packet_count - 1) / p->packet_count;
 
 	if (i >= p->packet_count)
 		return -ENOENT;
-	chunk = base + (i < extra ? 1 : 0);
+	chunk = i + 1 < p->packet_count ? share : p->frame_len - share * i;
 	if (cap < p->desc_len + chunk)
 		return -ENOSPC;
 	p->desc.start = i == 0;

@@ -100,9 +100,12 @@ bool vp8_payload_is_keyframe(const uint8_t *payload, size_t len);
 
 /*
  * Splits one encoded VP8 frame into RTP payloads of at most max_payload bytes each
- * (descriptor included). Packets are of nearly equal size (they differ by at most one
- * byte), as few as the limit allows: the smallest last packet wastes nothing and a
- * loss-prone link loses no more packets than needed. Every packet carries tmpl's
+ * (descriptor included). Packets are of nearly equal size, as few as the limit allows:
+ * every one but the last carries ceil(frame / count) bytes of the frame and the last the
+ * rest (short by fewer bytes than there are packets), so that a frame's datagrams can
+ * leave in one UDP segmentation-offload send, which needs equal segments but the last;
+ * no tiny last packet, and a loss-prone link loses no more packets than needed. Every
+ * packet carries tmpl's
  * descriptor with S set on the first only and PID 0 (the frame is not split on partition
  * boundaries, which RFC 7741 allows); the RTP marker goes on the last. State only; no
  * allocation; the frame is borrowed until the last packet is written.

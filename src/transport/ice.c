@@ -7,10 +7,16 @@
 #include "core/random.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
 #include <nice/agent.h>
 #include <nice/interfaces.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103 /* linux/udp.h, Linux 4.18 */
+#endif
 
 #define COMPONENT ICE_COMPONENT
 
@@ -454,6 +460,82 @@ static int send_direct(struct ice *ice, const uint8_t *buf, size_t len)
 	if (sent >= 0)
 		return -EIO;
 	return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+}
+
+/* One sendmsg() of `total` bytes cut by the kernel into datagrams of `seg` bytes (UDP
+ * generic segmentation offload): 0 or -errno. */
+static int send_offloaded(const struct ice_path *path, const uint8_t *buf, size_t seg, size_t total)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = {(void *)buf, total};
+	struct msghdr msg = {
+	    .msg_name = (void *)&path->to,
+	    .msg_namelen = path->to_len,
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = control.buf,
+	    .msg_controllen = sizeof(control.buf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	uint16_t size = (uint16_t)seg;
+	ssize_t sent;
+
+	memset(&control, 0, sizeof(control));
+	cm->cmsg_level = SOL_UDP;
+	cm->cmsg_type = UDP_SEGMENT;
+	cm->cmsg_len = CMSG_LEN(sizeof(size));
+	memcpy(CMSG_DATA(cm), &size, sizeof(size));
+	sent = sendmsg(path->fd, &msg, MSG_DONTWAIT);
+	if (sent == (ssize_t)total)
+		return 0;
+	if (sent >= 0)
+		return -EIO;
+	return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+}
+
+/* Refusals that say the path cannot offload (IPsec, a route whose MTU is smaller than a
+ * segment, a kernel without it), not that the socket is busy. */
+static bool offload_refused(int err)
+{
+	return err == -EIO || err == -EINVAL || err == -EOPNOTSUPP || err == -ENOPROTOOPT ||
+	       err == -EMSGSIZE;
+}
+
+int ice_send_segments(struct ice *ice, const uint8_t *buf, size_t seg, size_t total,
+                      bool *offloaded)
+{
+	const struct ice_path *path = atomic_load_explicit(&ice->path, memory_order_acquire);
+	int ret = 0;
+
+	*offloaded = false;
+	if (seg == 0 || total == 0 || seg > UINT16_MAX || total > ICE_SEGMENTS_MAX_BYTES ||
+	    (total + seg - 1) / seg > ICE_SEGMENTS_MAX)
+		return -EINVAL;
+	if (path && total > seg && !atomic_load_explicit(&ice->no_offload, memory_order_relaxed)) {
+		ret = send_offloaded(path, buf, seg, total);
+		if (ret == 0) {
+			*offloaded = true;
+			return 0;
+		}
+		if (!offload_refused(ret))
+			return ret;
+		/* Once per ice: from now on, one datagram at a time. */
+		if (!atomic_exchange(&ice->no_offload, true))
+			g_message("[%s] ice: UDP segmentation offload refused (%s); sending "
+			          "datagrams one by one",
+			          ice->name, g_strerror(-ret));
+		ret = 0;
+	}
+	for (size_t off = 0; off < total; off += seg) {
+		int err = ice_send(ice, buf + off, MIN(seg, total - off));
+
+		if (err && !ret)
+			ret = err;
+	}
+	return ret;
 }
 
 int ice_send(struct ice *ice, const uint8_t *buf, size_t len)

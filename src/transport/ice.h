@@ -113,6 +113,25 @@ void ice_remote_gathering_done(struct ice *ice);
  */
 int ice_send(struct ice *ice, const uint8_t *buf, size_t len);
 
+/* The most ice_send_segments() takes at once: Linux accepts up to 64 segments (128
+ * since 6.x) and 64 KiB per send. */
+#define ICE_SEGMENTS_MAX       32
+#define ICE_SEGMENTS_MAX_BYTES 65000
+
+/*
+ * Sends the datagrams that lie back to back in buf, each seg bytes but the last, which may
+ * be shorter (total bytes in all; at most ICE_SEGMENTS_MAX of them and
+ * ICE_SEGMENTS_MAX_BYTES): a video frame's packets to one receiver. On a direct path they
+ * leave in one sendmsg() with UDP segmentation offload (UDP_SEGMENT), the kernel (or the
+ * NIC) cutting them apart: one system call, route lookup and socket buffer charge for the
+ * frame instead of one per packet. Else, and from the first time the kernel refuses it
+ * on this path, one ice_send() each. Sets *offloaded when the offload carried them.
+ * Returns 0, -EINVAL (sizes out of bounds) or the first error of ice_send() (the datagram
+ * is dropped, the others still sent; offloaded, all are dropped together). Any thread.
+ */
+int ice_send_segments(struct ice *ice, const uint8_t *buf, size_t seg, size_t total,
+                      bool *offloaded);
+
 /* What reading the selected pair's socket directly has seen (ice_config.direct_receive). */
 struct ice_direct_stats {
 	bool active;               /* the socket is read directly now */

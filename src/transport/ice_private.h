@@ -45,6 +45,9 @@ struct ice {
 	GSocket *direct_socket;
 	struct ice_path *_Atomic path;
 	GPtrArray *old_paths;
+	/* The kernel refused segmentation offload on this path once (ice_send_segments()):
+	 * datagrams go one by one from then on. Any sending thread. */
+	atomic_bool no_offload;
 	/* Reading that socket ourselves (ice_direct.c), the agent's thread only: the worker's
 	 * registration, the descriptor, and our RFC 7675 consent checks. */
 	struct worker_fd *rx;

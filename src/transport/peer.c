@@ -197,6 +197,45 @@ int peer_transmit(struct peer *p, const uint8_t *buf, size_t len)
 	return ret;
 }
 
+static bool segmentable(const size_t *lens, size_t count)
+{
+	if (count < 2 || lens[count - 1] > lens[0])
+		return false;
+	for (size_t i = 1; i + 1 < count; i++)
+		if (lens[i] != lens[0])
+			return false;
+	return true;
+}
+
+int peer_transmit_many(struct peer *p, const uint8_t *buf, const size_t *lens, size_t count)
+{
+	size_t total = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < count; i++)
+		total += lens[i];
+	if (!p->sink && segmentable(lens, count) && total <= ICE_SEGMENTS_MAX_BYTES &&
+	    count <= ICE_SEGMENTS_MAX) {
+		bool offloaded = false;
+
+		ret = -ENOTCONN;
+		g_rw_lock_reader_lock(&p->ice_lock);
+		if (p->ice)
+			ret = ice_send_segments(p->ice, buf, lens[0], total, &offloaded);
+		g_rw_lock_reader_unlock(&p->ice_lock);
+		if (offloaded)
+			transport_count(p->transport, COUNT_OFFLOADED_OUT, (int64_t)count);
+		return ret;
+	}
+	for (size_t i = 0, off = 0; i < count; off += lens[i++]) {
+		int err = peer_transmit(p, buf + off, lens[i]);
+
+		if (err && !ret)
+			ret = err;
+	}
+	return ret;
+}
+
 /* ---- DTLS (worker) ---- */
 
 static void dtls_send(const uint8_t *buf, size_t len, void *user_data)

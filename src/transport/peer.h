@@ -200,6 +200,10 @@ struct peer_rtp_out {
 	uint32_t timestamp;
 	const uint8_t *payload;
 	size_t payload_len;
+	/* More payload, sent after payload's bytes: a shared payload whose first bytes the
+	 * caller rewrote for this receiver (in payload) without copying the rest. */
+	const uint8_t *payload_rest;
+	size_t payload_rest_len;
 	bool has_audio_level;
 	bool vad;
 	uint8_t audio_level;
@@ -218,6 +222,21 @@ struct peer_rtp_out {
  * packet is dropped). Any thread.
  */
 int peer_send_rtp(struct peer *peer, unsigned track, const struct peer_rtp_out *out);
+
+/* The most packets peer_send_rtp_batch() takes at once. */
+#define PEER_BATCH_MAX 32
+
+/*
+ * Sends count (<= PEER_BATCH_MAX) RTP packets on track, as peer_send_rtp() would one after
+ * the other, with one lock and, when every packet but the last has the same size (a
+ * video frame cut by the VP8 packetiser), one system call: the kernel cuts the datagrams
+ * apart (UDP segmentation offload, ice_send_segments()). Returns 0 or the first error, as
+ * peer_send_rtp() would: a packet that cannot be written (-EMSGSIZE, SRTP) is dropped with
+ * the ones after it, the ones before still sent; a socket error drops the packets it
+ * concerns. -E2BIG if count is too large (nothing sent). Any thread.
+ */
+int peer_send_rtp_batch(struct peer *peer, unsigned track, const struct peer_rtp_out *outs,
+                        size_t count);
 
 /*
  * Asks the remote sender of track for a keyframe: PLI if negotiated, else FIR. Requests

@@ -149,6 +149,11 @@ void peer_fail(struct peer *p, enum peer_error error, const char *reason);
 /* Sends one datagram through ICE (or the sink). Any thread, no lock held. */
 int peer_transmit(struct peer *p, const uint8_t *buf, size_t len);
 
+/* Sends the count datagrams that lie back to back in buf (lens[i] bytes each): in one
+ * segmentation-offload send when every one but the last has the first's size, else one
+ * by one. Returns 0 or the first error. Any thread, no lock held. */
+int peer_transmit_many(struct peer *p, const uint8_t *buf, const size_t *lens, size_t count);
+
 /* A registered peer in state NEW with one reference; events, media copied. Owner. */
 struct peer *peer_alloc(struct transport *t, const struct peer_events *events,
                         const struct peer_media *media, void *user_data);

@@ -350,12 +350,20 @@ static int send_locked(struct peer *p, unsigned idx, const struct peer_rtp_out *
 	size_t protected_len;
 	int ret;
 
+	if (o->payload_rest_len > PEER_MTU)
+		return -EMSGSIZE;
 	hdr.seq = o->has_seq ? (uint16_t)(o->seq + so->seq_offset) : ++so->seq;
 	/* Written and protected in the caller's buffer (on its stack, in its cache) rather
-	 * than in the peer's scratch: a room's media thread sends to each receiver in turn. */
-	ret = rtp_packet_write(out, PEER_MTU, &hdr, els, n_ext, o->payload, o->payload_len, &len);
+	 * than in the peer's scratch: a room's media thread sends to each receiver in turn.
+	 * The peer never pads, so the rest of the payload simply follows. */
+	ret = rtp_packet_write(out, PEER_MTU - o->payload_rest_len, &hdr, els, n_ext, o->payload,
+	                       o->payload_len, &len);
 	if (ret)
 		return ret == -ENOSPC ? -EMSGSIZE : ret;
+	if (o->payload_rest_len) {
+		memcpy(out + len, o->payload_rest, o->payload_rest_len);
+		len += o->payload_rest_len;
+	}
 	if (so->history)
 		send_history_put(so->history, hdr.seq, out, len, now);
 	ret = cau_srtp_protect_rtp(p->srtp, out, len, PEER_MTU + CAU_SRTP_MAX_TRAILER_LEN,
@@ -366,7 +374,7 @@ static int send_locked(struct peer *p, unsigned idx, const struct peer_rtp_out *
 	if (t->ext_twcc && p->bwe)
 		send_bwe_on_sent(&p->bwe->est, p->twcc_seq, (size_t)ret, now);
 	so->packets++;
-	so->bytes += o->payload_len;
+	so->bytes += o->payload_len + o->payload_rest_len;
 	so->last_rtp_ts = o->timestamp;
 	so->last_send_us = now;
 	so->sync_delay_us = o->sync_delay_us;
@@ -393,6 +401,43 @@ int peer_send_rtp(struct peer *p, unsigned track, const struct peer_rtp_out *out
 	transport_count(p->transport, COUNT_PACKETS_OUT, 1);
 	transport_count(p->transport, COUNT_BYTES_OUT, len);
 	return peer_transmit(p, datagram, (size_t)len);
+}
+
+/* A batch's datagrams, back to back: the sending thread's, so that a room's media thread
+ * writes one frame's packets for each receiver in turn into the same warm buffer. */
+static __thread uint8_t batch_buf[PEER_BATCH_MAX * (PEER_MTU + CAU_SRTP_MAX_TRAILER_LEN)];
+
+int peer_send_rtp_batch(struct peer *p, unsigned track, const struct peer_rtp_out *outs,
+                        size_t count)
+{
+	size_t lens[PEER_BATCH_MAX], total = 0, n = 0;
+	int64_t now = p->now_us();
+	int err = 0, ret;
+
+	if (count > PEER_BATCH_MAX)
+		return -E2BIG;
+	g_mutex_lock(&p->send_lock);
+	if (!p->srtp || g_atomic_int_get(&p->state) != PEER_STATE_CONNECTED)
+		err = -ENOTCONN;
+	else if (track >= p->track_count || !p->tracks[track].send)
+		err = -EINVAL;
+	for (size_t i = 0; !err && i < count; i++) {
+		int len = send_locked(p, track, &outs[i], batch_buf + total, now);
+
+		if (len < 0) {
+			err = len;
+			break;
+		}
+		lens[n++] = (size_t)len;
+		total += (size_t)len;
+	}
+	g_mutex_unlock(&p->send_lock);
+	if (n == 0)
+		return err;
+	transport_count(p->transport, COUNT_PACKETS_OUT, (int64_t)n);
+	transport_count(p->transport, COUNT_BYTES_OUT, (int64_t)total);
+	ret = peer_transmit_many(p, batch_buf, lens, n);
+	return err ? err : ret;
 }
 
 /* Builds the RTX packet (RFC 4588) of the plain packet orig (len bytes) in p->scratch. */

@@ -50,6 +50,9 @@ static const struct {
     [COUNT_CONSENT_LOST] = {"cau_transport_consent_lost_total",
                             "Connected peers whose ICE consent checks went unanswered for 30 s "
                             "(closed only if nothing else arrives either)."},
+    [COUNT_OFFLOADED_OUT] = {"cau_transport_offloaded_datagrams_total",
+                             "Datagrams sent in UDP segmentation-offload batches (a video "
+                             "frame's packets to one receiver in one system call)."},
 };
 
 static unsigned round_up_pow2(unsigned v)

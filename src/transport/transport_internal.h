@@ -43,7 +43,8 @@ enum transport_counter {
 	COUNT_KEYFRAMES_SENT,     /* PLI/FIR sent */
 	COUNT_KEYFRAMES_RECEIVED, /* PLI/FIR received */
 	COUNT_TWCC_SENT,
-	COUNT_CONSENT_LOST, /* libnice's consent timer expired on a connected peer */
+	COUNT_CONSENT_LOST,  /* libnice's consent timer expired on a connected peer */
+	COUNT_OFFLOADED_OUT, /* datagrams sent in UDP segmentation-offload batches */
 	COUNT_COUNTERS,
 };
 

@@ -215,6 +215,49 @@ static void test_rtp_both_ways(void)
 	free_pair(&pr);
 }
 
+/* A frame's packets in one batch, each a rewritten head and a shared rest: they arrive
+ * in order, numbered one after the other, with their bytes; too many is refused whole. */
+static void test_batch(void)
+{
+	struct pair pr;
+	struct peer_rtp_out outs[PEER_BATCH_MAX + 1];
+	uint8_t shared[5][40], heads[5][2];
+	struct peer_stats ss;
+
+	make_pair(&pr, true);
+	for (unsigned i = 0; i < 5; i++) {
+		memset(shared[i], 'a' + (int)i, sizeof(shared[i]));
+		heads[i][0] = 'H';
+		heads[i][1] = (uint8_t)('0' + i);
+		outs[i] = (struct peer_rtp_out){.marker = i == 4,
+		                                .timestamp = 9000,
+		                                .payload = heads[i],
+		                                .payload_len = 2,
+		                                .payload_rest = shared[i],
+		                                .payload_rest_len = i == 4 ? 10 : 40};
+	}
+	g_assert_cmpint(peer_send_rtp_batch(pr.server, 1, outs, 5), ==, 0);
+	g_assert_cmpuint(pr.to_client.sent, ==, 5);
+	pump(&pr);
+	g_assert_cmpuint(pr.client_seen.packets[1], ==, 5);
+	for (unsigned i = 1; i < 5; i++)
+		g_assert_cmpuint((uint16_t)(g_array_index(pr.client_seen.seqs, uint16_t, i) -
+		                            g_array_index(pr.client_seen.seqs, uint16_t, i - 1)),
+		                 ==, 1);
+	/* The last one: its head, then its ten shared bytes. */
+	g_assert_cmpstr(pr.client_seen.last_payload, ==, "H4eeeeeeeeee");
+	peer_publish_stats(pr.server);
+	peer_get_stats(pr.server, &ss);
+	g_assert_cmpuint(ss.tracks[1].packets_sent, ==, 5);
+	g_assert_cmpint(transport_counter(pr.t, COUNT_PACKETS_OUT), ==, 5);
+	/* Bare peers write to a sink, one datagram at a time: nothing offloaded. */
+	g_assert_cmpint(transport_counter(pr.t, COUNT_OFFLOADED_OUT), ==, 0);
+	g_assert_cmpint(peer_send_rtp_batch(pr.server, 1, outs, PEER_BATCH_MAX + 1), ==, -E2BIG);
+	g_assert_cmpint(peer_send_rtp_batch(pr.server, 7, outs, 1), ==, -EINVAL);
+	g_assert_cmpuint(pr.to_client.sent, ==, 5);
+	free_pair(&pr);
+}
+
 /* A lost video packet: the receiver NACKs at once, the sender answers from its history
  * (RTX when negotiated), the receiver gets the original sequence number back. */
 static void nack_round_trip(bool rtx)
@@ -467,6 +510,7 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/peer/rtp-both-ways", test_rtp_both_ways);
+	g_test_add_func("/peer/batch", test_batch);
 	g_test_add_func("/peer/nack/rtx", test_nack_rtx);
 	g_test_add_func("/peer/nack/plain", test_nack_plain);
 	g_test_add_func("/peer/nack/retry-then-give-up", test_nack_retry_then_give_up);

@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "transport/peer.h"
 #include "transport/transport.h"
+#include "transport/transport_internal.h"
 
 #include <string.h>
 
@@ -17,6 +18,8 @@ struct side {
 	char *reason;
 	char *description;
 	gint received; /* RTP packets, counted on the worker: atomic */
+	GMutex lock;
+	GByteArray *video; /* the video payloads received, back to back (under lock) */
 };
 
 static GMainLoop *loop;
@@ -40,6 +43,11 @@ static void on_rtp(struct peer *peer, const struct peer_track *track, const stru
 	struct side *s = data;
 
 	g_assert_false(g_main_context_is_owner(g_main_context_default()));
+	if (track->kind == TRACK_VIDEO) {
+		g_mutex_lock(&s->lock);
+		g_byte_array_append(s->video, pkt->payload, (guint)pkt->payload_len);
+		g_mutex_unlock(&s->lock);
+	}
 	g_atomic_int_inc(&s->received);
 }
 
@@ -129,11 +137,41 @@ static void send_some(struct peer *p, unsigned track, unsigned count)
 	}
 }
 
+/* A frame's worth of video packets in one batch (every one 1000 bytes but the last):
+ * over a real socket, one sendmsg() that the kernel cuts into datagrams. Returns the
+ * bytes the receiver should see. */
+static GByteArray *send_frame(struct peer *p, unsigned track, unsigned count)
+{
+	GByteArray *expect = g_byte_array_new();
+	struct peer_rtp_out outs[PEER_BATCH_MAX];
+	static uint8_t bytes[PEER_BATCH_MAX][1000];
+
+	for (unsigned i = 0; i < count; i++) {
+		size_t len = i + 1 < count ? sizeof(bytes[i]) : 333;
+
+		for (size_t b = 0; b < len; b++)
+			bytes[i][b] = (uint8_t)(i * 7 + b);
+		outs[i] = (struct peer_rtp_out){.marker = i + 1 == count,
+		                                .timestamp = 3000,
+		                                .payload = bytes[i],
+		                                .payload_len = len};
+		g_byte_array_append(expect, bytes[i], (guint)len);
+	}
+	g_assert_cmpint(peer_send_rtp_batch(p, track, outs, count), ==, 0);
+	return expect;
+}
+
 static void test_two_peers_connect_and_release(void)
 {
 	struct transport *t = make_transport();
 	struct side sides[2] = {{.name = "server"}, {.name = "client"}};
 	g_autoptr(GError) error = NULL;
+	g_autoptr(GByteArray) expect = NULL, single = NULL;
+
+	for (unsigned i = 0; i < 2; i++) {
+		g_mutex_init(&sides[i].lock);
+		sides[i].video = g_byte_array_new();
+	}
 
 	loop = g_main_loop_new(NULL, FALSE);
 	sides[0].peer = peer_new_offer(t, false, &events, &media, &sides[0]);
@@ -162,6 +200,21 @@ static void test_two_peers_connect_and_release(void)
 		g_usleep(10000);
 	g_assert_cmpint(g_atomic_int_get(&sides[0].received), ==, 20);
 	g_assert_cmpint(g_atomic_int_get(&sides[1].received), ==, 20);
+	/* A video frame of six packets to the client, then one of a single packet (nothing
+	 * to offload); loopback delivers in order. */
+	g_mutex_lock(&sides[1].lock);
+	g_byte_array_set_size(sides[1].video, 0);
+	g_mutex_unlock(&sides[1].lock);
+	expect = send_frame(sides[0].peer, 1, 6);
+	single = send_frame(sides[0].peer, 1, 1);
+	g_byte_array_append(expect, single->data, single->len);
+	for (int i = 0; i < 500 && g_atomic_int_get(&sides[1].received) < 27; i++)
+		g_usleep(10000);
+	g_assert_cmpint(g_atomic_int_get(&sides[1].received), ==, 27);
+	g_mutex_lock(&sides[1].lock);
+	g_assert_cmpmem(sides[1].video->data, sides[1].video->len, expect->data, expect->len);
+	g_mutex_unlock(&sides[1].lock);
+	g_assert_cmpint(transport_counter(t, COUNT_OFFLOADED_OUT), ==, 6);
 	/* The client leaves politely: the server hears close_notify and is released too. */
 	peer_close(sides[1].peer, "test done");
 	g_assert_true(run_until(server_closed, sides, 10));
@@ -174,6 +227,8 @@ out_close:
 		peer_unref(sides[i].peer);
 		g_free(sides[i].description);
 		g_free(sides[i].reason);
+		g_byte_array_unref(sides[i].video);
+		g_mutex_clear(&sides[i].lock);
 	}
 	transport_free(t);
 	/* Owner events queued after the closes hold references: let them go. */
