@@ -406,9 +406,9 @@ void peer_apply_remote(struct peer *p)
 		start_dtls(p); /* ICE connected before the answer came (remote checks first) */
 }
 
-static void tick_cb(void *data)
+static int64_t tick_cb(void *data)
 {
-	peer_tick(data, ((struct peer *)data)->now_us());
+	return peer_tick(data, ((struct peer *)data)->now_us());
 }
 
 static gboolean start_on_worker(gpointer data)
@@ -615,10 +615,31 @@ static void check_liveness(struct peer *p, int64_t now)
 	}
 }
 
-void peer_tick(struct peer *p, int64_t now)
+/* How long a connected peer can wait for its next tick: until its next report, feedback,
+ * DTLS timer, publication or liveness check. A peer receiving video with NACK, or not
+ * connected yet, wants every tick (losses to ask for, handshake and connect timers). */
+static int64_t tick_wait(const struct peer *p, int64_t now)
+{
+	int64_t due = now + PEER_LIVENESS_US;
+
+	if (g_atomic_int_get(&p->state) != PEER_STATE_CONNECTED)
+		return 0;
+	for (unsigned i = 0; i < p->track_count; i++)
+		if (p->in[i].nack)
+			return 0;
+	if (p->twcc)
+		due = MIN(due, p->next_twcc_us);
+	if (p->dtls_deadline_us)
+		due = MIN(due, p->dtls_deadline_us);
+	due = MIN(due, p->next_report_us);
+	due = MIN(due, p->next_publish_us);
+	return MAX(due - now, 0);
+}
+
+int64_t peer_tick(struct peer *p, int64_t now)
 {
 	if (p->released || peer_state_is_final(g_atomic_int_get(&p->state)))
-		return;
+		return 0;
 	if (p->dtls && p->dtls_deadline_us && now >= p->dtls_deadline_us) {
 		dtls_session_handle_timeout(p->dtls);
 		if (p->dtls)
@@ -629,10 +650,11 @@ void peer_tick(struct peer *p, int64_t now)
 		peer_rtcp_tick(p, now);
 	/* Readers (/metrics, stats requests) look a few times a second at most; publishing
 	 * takes the send lock that the room's media thread wants for every packet. */
-	if (++p->ticks_since_publish >= PEER_PUBLISH_TICKS) {
-		p->ticks_since_publish = 0;
+	if (now >= p->next_publish_us) {
+		p->next_publish_us = now + PEER_PUBLISH_US;
 		peer_publish_stats(p);
 	}
+	return tick_wait(p, now);
 }
 
 /* ---- bare peers (tests, fuzzing) ---- */

@@ -20,7 +20,8 @@
 #define PEER_TICK_MS               WORKER_TICK_MS
 #define PEER_REPORT_US             1000000 /* RTCP report interval (randomised +-50%) */
 #define PEER_TWCC_US               50000
-#define PEER_PUBLISH_TICKS         5 /* counters published every 100 ms */
+#define PEER_PUBLISH_US            100000  /* counters published every 100 ms */
+#define PEER_LIVENESS_US           1000000 /* a connected peer's silence checked every 1 s */
 /* Feedback interval when no video is received: Chrome's longest (its feedback rate follows
  * the received bitrate, 5% of it at most), so an audio-only peer at 50 packets/s gets a
  * feedback every 12 packets instead of every 2-3, and a room of a thousand sends 4,000
@@ -120,7 +121,7 @@ struct peer {
 	struct stream_in in[PEER_MAX_TRACKS];
 	struct twcc_recorder *twcc;
 	bool ticking; /* on the worker's shared timer */
-	unsigned ticks_since_publish;
+	int64_t next_publish_us;
 	int64_t created_us, connected_us, last_recv_us;
 	int64_t next_report_us, next_twcc_us;
 	int64_t twcc_interval_us; /* PEER_TWCC_US, or PEER_TWCC_AUDIO_US without video in */
@@ -223,5 +224,6 @@ struct peer *peer_new_bare(struct transport *t, const struct negotiation *n,
                            peer_sink_fn sink, void *sink_data, const struct peer_media *media,
                            void *user_data);
 
-/* One timer tick (what the worker does every PEER_TICK_MS). */
-void peer_tick(struct peer *p, int64_t now_us);
+/* One timer tick: DTLS timers, liveness, RTCP, counters. Returns how long the peer can
+ * wait for the next (microseconds; 0: at the next of the worker's ticks). */
+int64_t peer_tick(struct peer *p, int64_t now_us);

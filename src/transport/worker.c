@@ -72,9 +72,15 @@ static gboolean run_tickers(gpointer data)
 	w->ticking = true;
 	for (guint i = 0; i < w->tickers->len; i++) {
 		struct ticker *t = &g_array_index(w->tickers, struct ticker, i);
+		int64_t wait;
 
-		if (t->data)
-			t->fn(t->data);
+		if (!t->data || now < t->due_us)
+			continue;
+		wait = t->fn(t->data);
+		/* A tick runs a little after its deadline, by more or less each time: half a
+		 * period of slack, so that a wait of k periods is k ticks, not sometimes k + 1. */
+		t = &g_array_index(w->tickers, struct ticker, i); /* fn may have added one */
+		t->due_us = now + wait - WORKER_TICK_MS * 1000 / 2;
 	}
 	w->ticking = false;
 	for (guint i = 0; i < w->tickers->len; i++) {
@@ -96,7 +102,7 @@ static GSourceFuncs ticker_funcs = {.dispatch = ticker_dispatch};
 
 void worker_add_ticker(struct worker *w, worker_tick_fn fn, void *data)
 {
-	struct ticker t = {fn, data};
+	struct ticker t = {fn, data, 0};
 
 	g_return_if_fail(worker_is_current(w) && data);
 	g_array_append_val(w->tickers, t);

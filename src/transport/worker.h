@@ -118,13 +118,17 @@ void worker_fd_remove(struct worker_fd *wf);
 /* Period of the workers' shared timer. */
 #define WORKER_TICK_MS 20
 
-typedef void (*worker_tick_fn)(void *data);
+/* A ticker: returns how long (microseconds) it can wait before its next call; less than
+ * WORKER_TICK_MS (0, say): at the next tick. */
+typedef int64_t (*worker_tick_fn)(void *data);
 
 /*
- * Calls fn(data) every WORKER_TICK_MS on w's thread (absolute deadlines: a late tick does
- * not delay the next ones), with every other ticker of w, until
- * worker_remove_ticker(w, data). One timer serves them all. data must not be NULL and
- * must stay valid until removed. w's thread only.
+ * Calls fn(data) on w's thread at the ticks of a WORKER_TICK_MS timer (absolute
+ * deadlines: a late tick does not delay the next ones), at the first tick once the wait it
+ * last returned is over, with every other ticker of w, until worker_remove_ticker(w,
+ * data). One timer serves them all, and a ticker that waits is skipped without touching
+ * its data: a thousand idle peers cost a scan of an array. data must not be NULL and must
+ * stay valid until removed. w's thread only.
  */
 void worker_add_ticker(struct worker *w, worker_tick_fn fn, void *data);
 

@@ -76,7 +76,8 @@ struct worker {
 
 struct ticker {
 	worker_tick_fn fn;
-	void *data; /* NULL: removed while ticking, compacted afterwards */
+	void *data;     /* NULL: removed while ticking, compacted afterwards */
+	int64_t due_us; /* not called at ticks before this */
 };
 
 struct worker_pool {

@@ -96,22 +96,34 @@ struct tick_probe {
 	struct worker *worker;
 	GMutex lock;
 	GCond cond;
-	int a, b; /* calls of the two tickers */
+	int a, b, c; /* calls of the tickers */
 	bool on_worker, done;
 };
 
-static void tick_b(void *data)
+static int64_t tick_b(void *data)
 {
 	struct tick_probe *t = (struct tick_probe *)((char *)data - offsetof(struct tick_probe, b));
 
 	g_mutex_lock(&t->lock);
 	t->b++;
 	g_mutex_unlock(&t->lock);
+	return 0;
+}
+
+/* Asks for a call every third tick. */
+static int64_t tick_c(void *data)
+{
+	struct tick_probe *t = (struct tick_probe *)((char *)data - offsetof(struct tick_probe, c));
+
+	g_mutex_lock(&t->lock);
+	t->c++;
+	g_mutex_unlock(&t->lock);
+	return 3 * WORKER_TICK_MS * 1000;
 }
 
 /* Removes b during its third tick (b comes after it: b must not run in that tick), then
  * itself at its sixth. */
-static void tick_a(void *data)
+static int64_t tick_a(void *data)
 {
 	struct tick_probe *t = data;
 
@@ -120,12 +132,14 @@ static void tick_a(void *data)
 	t->on_worker = t->on_worker && worker_is_current(t->worker);
 	if (t->a == 3)
 		worker_remove_ticker(t->worker, &t->b);
-	if (t->a == 6) {
+	if (t->a == 30) {
 		worker_remove_ticker(t->worker, t);
+		worker_remove_ticker(t->worker, &t->c);
 		t->done = true;
 		g_cond_signal(&t->cond);
 	}
 	g_mutex_unlock(&t->lock);
+	return 0;
 }
 
 static gboolean add_tickers(gpointer data)
@@ -134,6 +148,7 @@ static gboolean add_tickers(gpointer data)
 
 	worker_add_ticker(t->worker, tick_a, t);
 	worker_add_ticker(t->worker, tick_b, &t->b);
+	worker_add_ticker(t->worker, tick_c, &t->c);
 	return G_SOURCE_REMOVE;
 }
 
@@ -149,11 +164,16 @@ static void test_tickers(void)
 	while (!t.done)
 		g_cond_wait(&t.cond, &t.lock);
 	g_assert_true(t.on_worker);
-	g_assert_cmpint(t.a, ==, 6);
+	g_assert_cmpint(t.a, ==, 30);
 	g_assert_cmpint(t.b, ==, 2);
+	/* Every third of a's ticks: 1, 4, ..., 28 (a removes c at its 30th, before c's
+	 * turn), 10. A tick that runs whole periods late counts once for a but may find c
+	 * due, so a loaded machine gives a little more. */
+	g_assert_cmpint(t.c, >=, 9);
+	g_assert_cmpint(t.c, <=, 14);
 	g_mutex_unlock(&t.lock);
 	g_clear_pointer(&pool, worker_pool_free); /* joins: no tick can come after */
-	g_assert_cmpint(t.a, ==, 6);
+	g_assert_cmpint(t.a, ==, 30);
 	g_assert_cmpint(t.b, ==, 2);
 	g_mutex_clear(&t.lock);
 	g_cond_clear(&t.cond);
