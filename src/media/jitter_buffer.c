@@ -46,10 +46,11 @@ struct slot {
 	uint8_t data[AUDIO_PAYLOAD_MAX];
 };
 
+/* The state every put and pop reads comes first, in a few cache lines; the 40 KiB of
+ * slots last. With a thousand buffers a tick, none stays cached from one to the next, and
+ * the counters behind the slots cost each put a miss of their own. */
 struct jitter_buffer {
-	char name[64];
 	struct jitter_config cfg;
-	struct slot slots[JITTER_CAPACITY];
 	unsigned count;
 
 	/* The stream being received. */
@@ -87,6 +88,9 @@ struct jitter_buffer {
 	uint32_t jitter_q4;      /* RFC 3550 J, scaled by 16 */
 
 	struct jitter_stats stats;
+
+	char name[64];
+	struct slot slots[JITTER_CAPACITY];
 };
 
 void jitter_config_init(struct jitter_config *cfg)
