@@ -208,6 +208,25 @@ static void send_payload(struct mcu_room *room, struct mcu_member *m,
 		          g_strerror(-err));
 }
 
+/* Fetches the state of the member a few sends ahead (peer_prefetch_send()): the member
+ * itself one step before its peer's first stage. */
+static void prefetch_member(GPtrArray *members, guint i, unsigned stage)
+{
+	const struct mcu_member *m;
+
+	if (i + 1 < members->len && stage == 0) {
+		const char *next = members->pdata[i + 1];
+
+		__builtin_prefetch(next);
+		__builtin_prefetch(next + offsetof(struct mcu_member, audio_track));
+	}
+	if (i >= members->len)
+		return;
+	m = members->pdata[i];
+	if (m->peer && m->audio_track >= 0)
+		peer_prefetch_send(m->peer, (unsigned)m->audio_track, stage);
+}
+
 /* Who started speaking: the video's speaker layout puts them large. */
 static void tell_speakers(struct mcu_room *room, GPtrArray *members,
                           const struct audio_mix_output *mix)
@@ -310,8 +329,11 @@ static void on_tick(void *user, uint64_t tick, uint64_t deadline_ns, unsigned fr
 	g_ptr_array_set_size(leaves, 0);
 	apply_mutes(room, members);
 	if (audio_mixer_tick(room->mixer, deadline_ns / 1000, frames, &mix) == 0) {
-		for (guint i = 0; i < members->len; i++)
+		for (guint i = 0; i < members->len; i++) {
+			prefetch_member(members, i + 1, 1);
+			prefetch_member(members, i + 2, 0);
 			send_payload(room, members->pdata[i], mix);
+		}
 		tap_audio(room, deadline_ns, mix);
 		notify_speakers(room, members, mix);
 		tell_speakers(room, members, mix);

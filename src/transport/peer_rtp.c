@@ -382,6 +382,30 @@ static int send_locked(struct peer *p, unsigned idx, const struct peer_rtp_out *
 	return ret;
 }
 
+void peer_prefetch_send(const struct peer *p, unsigned track, unsigned stage)
+{
+	if (!p || track >= PEER_MAX_TRACKS)
+		return;
+	if (stage == 0) {
+		const struct peer_track *t = &p->tracks[track];
+
+		__builtin_prefetch(p);
+		__builtin_prefetch(&p->send_lock);
+		__builtin_prefetch(&p->srtp);
+		__builtin_prefetch(&p->ice_lock);
+		__builtin_prefetch(&p->out[track]);
+		__builtin_prefetch(t);
+		__builtin_prefetch(&t->codec);
+		__builtin_prefetch(&t->ext_mid);
+		return;
+	}
+	/* The pointers may change under the send lock meanwhile: a prefetch of a stale one
+	 * is harmless, and nothing is read through them here. */
+	__builtin_prefetch(__atomic_load_n(&p->srtp, __ATOMIC_RELAXED));
+	__builtin_prefetch(__atomic_load_n(&p->ice, __ATOMIC_RELAXED));
+	__builtin_prefetch(__atomic_load_n(&p->bwe, __ATOMIC_RELAXED));
+}
+
 int peer_send_rtp(struct peer *p, unsigned track, const struct peer_rtp_out *out)
 {
 	uint8_t datagram[PEER_MTU + CAU_SRTP_MAX_TRAILER_LEN];
