@@ -337,6 +337,19 @@ static void send_tick(struct mcu_video *v, struct mcu_member *m,
 		send_frame(v, m, out->frames[f], now_us);
 }
 
+/* Fetches the state of a receiver a few sends ahead into the cache (peer_prefetch_send(),
+ * as the audio mix does). */
+static void prefetch_receiver(GPtrArray *members, guint i, unsigned stage)
+{
+	const struct mcu_member *m;
+
+	if (i >= members->len)
+		return;
+	m = members->pdata[i];
+	if (m->peer && m->video.send_track >= 0)
+		peer_prefetch_send(m->peer, (unsigned)m->video.send_track, stage);
+}
+
 /* Key frames the compositor wants from senders (a loss, a source becoming visible). */
 static void ask_senders(struct mcu_video *v, const struct compositor_output *out)
 {
@@ -444,8 +457,11 @@ static void on_video_tick(void *user, uint64_t tick, uint64_t deadline_ns, unsig
 	compositor_tick(v->comp, now_us, &out);
 	ask_senders(v, out);
 	cap_senders(v);
-	for (guint i = 0; i < v->tick_members->len; i++)
+	for (guint i = 0; i < v->tick_members->len; i++) {
+		prefetch_receiver(v->tick_members, i + 1, 1);
+		prefetch_receiver(v->tick_members, i + 2, 0);
 		send_tick(v, v->tick_members->pdata[i], out, now_us);
+	}
 	for (size_t f = 0; f < out->frame_count; f++) {
 		const struct video_encoded *e = out->frames[f];
 		if (e->view == v->view && e->tier == 0)
