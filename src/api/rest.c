@@ -257,9 +257,9 @@ const char *rest_dispatch(struct rest_context *ctx, SoupServerMessage *msg, cons
 void rest_reply(struct rest_request *req, guint status, JsonNode *node)
 {
 	g_autoptr(JsonGenerator) gen = json_generator_new();
-	g_autoptr(JsonNode) owned = node;
 
-	json_generator_set_root(gen, node);
+	json_generator_set_root(gen, node); /* a copy: the reply owns node */
+	json_node_unref(node);
 	http_reply_json(req->msg, status, json_generator_to_data(gen, NULL));
 }
 

@@ -18,11 +18,11 @@
 
 /* The minutes document of meeting `meeting_id` (docs/minutes.md gives every member):
  * only integers, strings, booleans and null, so canonical_json() writes it; the same
- * store content gives the same document. `organisation` and `timezone` are copied into
+ * store content gives the same document. `organisation` and `tz` are copied into
  * it; attendance intervals still open count until `now_ms` or the meeting's end.
  * NOT_FOUND. Caller owns the node. */
 JsonNode *minutes_document(struct store *st, gint64 meeting_id, const char *organisation,
-                           const char *timezone, gint64 now_ms, GError **error);
+                           const char *tz, gint64 now_ms, GError **error);
 
 struct minutes_config {
 	const char *data_dir;     /* the files go to DATA/minutes/ */

@@ -514,7 +514,7 @@ static void doc_clear(struct doc *d)
 }
 
 JsonNode *minutes_document(struct store *st, gint64 meeting_id, const char *organisation,
-                           const char *timezone, gint64 now_ms, GError **error)
+                           const char *tz, gint64 now_ms, GError **error)
 {
 	struct doc d = {
 	    .st = st,
@@ -544,7 +544,7 @@ JsonNode *minutes_document(struct store *st, gint64 meeting_id, const char *orga
 	json_object_set_string_member(doc, "format", MINUTES_FORMAT);
 	json_object_set_int_member(doc, "format_version", MINUTES_FORMAT_VERSION);
 	json_object_set_string_member(doc, "organisation", organisation ? organisation : "");
-	json_object_set_string_member(doc, "timezone", timezone ? timezone : "UTC");
+	json_object_set_string_member(doc, "timezone", tz ? tz : "UTC");
 	json_object_set_object_member(doc, "meeting", g_steal_pointer(&meeting));
 	json_object_set_array_member(doc, "agenda", g_steal_pointer(&agenda));
 	json_object_set_object_member(doc, "attendance", g_steal_pointer(&attendance));
