@@ -141,6 +141,7 @@ struct ice_direct_stats {
 	uint64_t stun_unmatched;   /* answers to no check of ours (libnice's, still in flight
 	                            * when the socket was taken over): ignored */
 	uint64_t unknown_source;   /* other datagrams from an address not the selected remote */
+	uint64_t oversized;        /* larger than any WebRTC datagram (cut short): dropped */
 	uint64_t consent_sent;     /* our consent checks (RFC 7675) */
 	uint64_t consent_answered; /* ... answered with the right credentials */
 };

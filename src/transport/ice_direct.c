@@ -256,7 +256,7 @@ static bool on_readable(void *data)
 				return false;
 			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				ice->stats.datagrams++;
-				ice->stats.unknown_source++;
+				ice->stats.oversized++;
 				continue;
 			}
 			handle(ice, rx_buf[i], msgs[i].msg_len, &from[i]);

@@ -441,15 +441,17 @@ void peer_publish_stats(struct peer *p)
 	s.send_estimate_bps = p->send_estimate_bps;
 	if (p->ice) {
 		struct ice_direct_stats now;
-		int64_t stun, unknown_source;
+		int64_t stun, unknown_source, oversized;
 
 		/* The drops since the last publication go to the transport's counters. */
 		ice_get_direct_stats(p->ice, &now);
 		stun = (int64_t)(now.stun_dropped - p->ice_stats.stun_dropped);
 		unknown_source = (int64_t)(now.unknown_source - p->ice_stats.unknown_source);
+		oversized = (int64_t)(now.oversized - p->ice_stats.oversized);
 		transport_drop_n(p->transport, DROP_STUN, stun);
 		transport_drop_n(p->transport, DROP_UNKNOWN_SOURCE, unknown_source);
-		p->dropped += (uint64_t)(stun + unknown_source);
+		transport_drop_n(p->transport, DROP_MALFORMED, oversized);
+		p->dropped += (uint64_t)(stun + unknown_source + oversized);
 		p->ice_stats = now;
 	}
 	s.dropped = p->dropped;

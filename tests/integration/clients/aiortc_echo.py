@@ -201,6 +201,8 @@ async def inject_bad(pc):
         # A USERNAME attribute claiming 64 bytes in a message that holds 4.
         await ice._send(struct.pack("!HHI12sHH4s", 0x0001, 8, 0x2112A442, os.urandom(12),
                                     0x0006, 64, b"abcd"))
+        # Larger than any datagram WebRTC sends (the server's buffers are 2 KiB).
+        await ice._send(b"\x80" + os.urandom(2999))
     # The same kind of bytes from another port: not the remote the server selected.
     server = ice._connection._nominated[1].remote_addr
     with socket.socket(socket.AF_INET6 if ":" in server[0] else socket.AF_INET,
