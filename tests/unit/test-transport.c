@@ -5,10 +5,14 @@
  * non-loopback address for ICE; without one the connection part is skipped. */
 
 #include "core/config.h"
+#include "transport/ice_private.h"
 #include "transport/peer.h"
+#include "transport/peer_internal.h"
 #include "transport/transport.h"
 #include "transport/transport_internal.h"
 
+#include <netinet/in.h>
+#include <netinet/udp.h>
 #include <string.h>
 
 struct side {
@@ -161,6 +165,31 @@ static GByteArray *send_frame(struct peer *p, unsigned track, unsigned count)
 	return expect;
 }
 
+/* The socket of the peer's selected pair (the test reaches inside: nothing else runs ICE
+ * for these peers now). */
+static int pair_fd(struct peer *p)
+{
+	const struct ice_path *path = atomic_load(&p->ice->path);
+
+	g_assert_nonnull(path);
+	return path->fd;
+}
+
+/* Makes the kernel refuse segmentation offload on the server's socket, as a route through
+ * IPsec or with a small MTU would: with UDP checksums off for sending it returns EINVAL.
+ * (IPv6 receivers drop datagrams without a checksum unless told to take them.) */
+static void refuse_offload(struct peer *server, struct peer *client)
+{
+	int one = 1;
+
+	g_assert_cmpint(setsockopt(pair_fd(server), SOL_SOCKET, SO_NO_CHECK, &one, sizeof(one)), ==,
+	                0);
+	g_assert_cmpint(setsockopt(pair_fd(server), SOL_UDP, UDP_NO_CHECK6_TX, &one, sizeof(one)),
+	                ==, 0);
+	g_assert_cmpint(setsockopt(pair_fd(client), SOL_UDP, UDP_NO_CHECK6_RX, &one, sizeof(one)),
+	                ==, 0);
+}
+
 static void test_two_peers_connect_and_release(void)
 {
 	struct transport *t = make_transport();
@@ -213,6 +242,23 @@ static void test_two_peers_connect_and_release(void)
 	g_assert_cmpint(g_atomic_int_get(&sides[1].received), ==, 27);
 	g_mutex_lock(&sides[1].lock);
 	g_assert_cmpmem(sides[1].video->data, sides[1].video->len, expect->data, expect->len);
+	g_mutex_unlock(&sides[1].lock);
+	g_assert_cmpint(transport_counter(t, COUNT_OFFLOADED_OUT), ==, 6);
+	/* Where the kernel refuses the offload, the same frames still arrive, one datagram
+	 * at a time, and nothing more is counted as offloaded. */
+	refuse_offload(sides[0].peer, sides[1].peer);
+	g_byte_array_unref(expect);
+	expect = send_frame(sides[0].peer, 1, 6);
+	g_byte_array_unref(single);
+	single = send_frame(sides[0].peer, 1, 4);
+	g_byte_array_append(expect, single->data, single->len);
+	for (int i = 0; i < 500 && g_atomic_int_get(&sides[1].received) < 37; i++)
+		g_usleep(10000);
+	g_assert_cmpint(g_atomic_int_get(&sides[1].received), ==, 37);
+	g_mutex_lock(&sides[1].lock);
+	g_assert_cmpuint(sides[1].video->len, >, expect->len);
+	g_assert_cmpmem(sides[1].video->data + sides[1].video->len - expect->len, expect->len,
+	                expect->data, expect->len);
 	g_mutex_unlock(&sides[1].lock);
 	g_assert_cmpint(transport_counter(t, COUNT_OFFLOADED_OUT), ==, 6);
 	/* The client leaves politely: the server hears close_notify and is released too. */
