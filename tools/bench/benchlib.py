@@ -526,22 +526,72 @@ def janus_figures(summary):
             "warnings": summary.get("janus_warnings", {})}
 
 
-def load_against_cau(binary, n, room, load_args, settings=None):
+def thread_times(pid):
+    """{tid: (comm, utime + stime in seconds)} of every thread of a process now."""
+    out = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+        except OSError:
+            continue  # the thread ended
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        out[tid] = (comm, (int(fields[11]) + int(fields[12])) / tick)
+    return out
+
+
+def thread_shares(before, after, groups):
+    """The share (0..1) of the process's CPU between two thread_times() each group of
+    thread-name prefixes took; what no group names is "other"."""
+    spent = {name: 0.0 for name, _ in groups}
+    spent["other"] = 0.0
+    for tid, (comm, secs) in after.items():
+        used = secs - before.get(tid, (comm, 0.0))[1]
+        name = next((g for g, prefixes in groups if comm.startswith(prefixes)), "other")
+        spent[name] += max(used, 0.0)
+    total = sum(spent.values())
+    return {k: (v / total if total > 0 else 0.0) for k, v in spent.items()}
+
+
+# The Cầu server's threads by name (/proc/PID/task/*/comm, 15 characters): a room's audio
+# thread (the mix and its send to every member), its video thread (decode, compose,
+# encode, the send to every receiver), the transport's workers (every datagram received:
+# sockets, SRTP, RTCP, jitter buffers) and the rest (the main loop: signalling, /metrics).
+CAU_THREADS = [("video", ("media video",)), ("audio", ("media room",)),
+               ("transport", ("cau-transport",))]
+
+
+def load_against_cau(binary, n, room, load_args, settings=None, steady_s=None):
     """A fresh `cau serve` in the current namespace (its configuration the bench's
     sections, then `settings`, {section: {key: value}}), cau-load's N endpoints in `room`,
     the server's CPU and /metrics read by cau-load around each window. Returns the
-    summary with "rss_mb" of the server added."""
+    summary with "rss_mb" of the server added, and with steady_s (the seconds of
+    cau-load's steady windows, which end its run) "thread_shares": the share of the
+    server's CPU each CAU_THREADS group took over about that span (sampled each second)."""
     sections = {**webrtc_sections(), "auth": {}}
     for section, keys in (settings or {}).items():
         sections[section] = {**sections.get(section, {}), **keys}
     with tempdir() as work:
         server = Server(binary, sections, work)
+        samples = []
         try:
             url = f"ws://127.0.0.1:{server.port}/ws"
             summary, _ = run_load(["--url", url, "--room", room, "--n", n,
                                    "--watch-pid", server.proc.pid,
-                                   "--metrics-url", f"{server.url}/metrics", *load_args])
+                                   "--metrics-url", f"{server.url}/metrics", *load_args],
+                                  every_second=lambda: samples.append(
+                                      (time.monotonic(), thread_times(server.proc.pid))))
             summary["rss_mb"] = server.rss_bytes() / 1e6
+            if steady_s and len(samples) > 1:
+                # The steady windows are cau-load's last steady_s seconds.
+                end = samples[-1]
+                start = min(samples, key=lambda s: abs(s[0] - (end[0] - steady_s)))
+                summary["thread_shares"] = thread_shares(start[1], end[1], CAU_THREADS)
             if server.proc.poll() is not None:
                 summary["delivered_ok"] = False
                 summary.setdefault("errors", []).append("the server exited")
