@@ -27,7 +27,8 @@ static uint32_t counter_random(void *data)
 struct wire {
 	GQueue queue; /* of GBytes */
 	unsigned sent;
-	int drop_index; /* the sent-th datagram to lose, -1 none */
+	int drop_index;          /* the sent-th datagram to lose, -1 none */
+	unsigned sender_reports; /* compound RTCP led by an SR (its type is not encrypted) */
 	bool (*drop_if)(const uint8_t *buf, size_t len);
 };
 
@@ -35,6 +36,9 @@ static void wire_sink(const uint8_t *buf, size_t len, void *data)
 {
 	struct wire *w = data;
 	unsigned index = w->sent++;
+
+	if (len >= 2 && buf[1] == 200)
+		w->sender_reports++;
 
 	if ((int)index == w->drop_index || (w->drop_if && w->drop_if(buf, len)))
 		return;
@@ -89,8 +93,9 @@ static void fill_keys(struct cau_srtp_keys *k, uint8_t local, uint8_t remote)
 	memset(k->remote_salt, remote + 1, sizeof(k->remote_salt));
 }
 
-/* A server offer answered by the server's own answering code: tracks that match. */
-static void make_pair(struct pair *pr, bool rtx)
+/* A server offer answered by the server's own answering code: tracks that match (audio,
+ * and video unless audio_only). */
+static void make_pair_of(struct pair *pr, bool rtx, bool audio_only)
 {
 	struct negotiation server, client;
 	struct remote_transport rt1, rt2;
@@ -106,8 +111,8 @@ static void make_pair(struct pair *pr, bool rtx)
 	pr->to_client.drop_index = pr->to_server.drop_index = -1;
 	pr->server_seen.seqs = g_array_new(FALSE, FALSE, sizeof(uint16_t));
 	pr->client_seen.seqs = g_array_new(FALSE, FALSE, sizeof(uint16_t));
-	negotiate_offer(counter_random, &seed, &server);
-	if (!rtx) {
+	negotiate_offer_kinds(counter_random, &seed, !audio_only, &server);
+	if (!rtx && !audio_only) {
 		/* The same offer without RTX: no rtx payload type, no FID group. */
 		struct sdp_media *m = g_ptr_array_index(server.sdp->media, 1);
 
@@ -122,7 +127,7 @@ static void make_pair(struct pair *pr, bool rtx)
 	local.setup = SDP_SETUP_ACTIVE;
 	answer = negotiate_write(&client, &local);
 	g_assert_true(negotiate_apply_answer(&server, answer, strlen(answer), &rt2, NULL));
-	g_assert_cmpint(server.tracks[1].codec.has_rtx, ==, rtx);
+	g_assert_cmpint(audio_only ? rtx : server.tracks[1].codec.has_rtx, ==, rtx);
 	pr->t = transport_new_bare();
 	fill_keys(&ks, 1, 2);
 	fill_keys(&kc, 2, 1);
@@ -135,6 +140,11 @@ static void make_pair(struct pair *pr, bool rtx)
 	remote_transport_clear(&rt2);
 	negotiation_clear(&server);
 	negotiation_clear(&client);
+}
+
+static void make_pair(struct pair *pr, bool rtx)
+{
+	make_pair_of(pr, rtx, false);
 }
 
 static void free_pair(struct pair *pr)
@@ -397,6 +407,59 @@ static void test_reports_and_feedback(void)
 	free_pair(&pr);
 }
 
+/* The worker's timer calls a peer again only once the wait its tick returned is over. An
+ * audio-only pair, each sending 50 packets a second for 3 s, ticked that way: far fewer
+ * ticks than one every 20 ms, yet transport-wide feedback every 250 ms and reports both
+ * ways (the RTT is known). A peer receiving video with NACK wants every tick. */
+static void test_tick_waits(void)
+{
+	struct pair pr;
+	struct peer_stats ss;
+	int64_t due[2] = {0, 0};
+	unsigned ticks = 0;
+	struct peer_rtp_out out = {.payload = (const uint8_t *)"opus", .payload_len = 4};
+
+	make_pair_of(&pr, true, true);
+	g_assert_cmpuint(peer_track_count(pr.server), ==, 1);
+	for (int step = 0; step < 150; step++) {
+		struct peer *peers[2] = {pr.server, pr.client};
+
+		out.timestamp = (uint32_t)step * 960;
+		g_assert_cmpint(peer_send_rtp(pr.server, 0, &out), ==, 0);
+		g_assert_cmpint(peer_send_rtp(pr.client, 0, &out), ==, 0);
+		pump(&pr);
+		for (int i = 0; i < 2; i++) {
+			if (fake_now < due[i])
+				continue;
+			due[i] = fake_now + peer_tick(peers[i], fake_now) - 10000;
+			ticks++;
+		}
+		fake_now += 20000; /* what the ticks sent arrives 20 ms later */
+		pump(&pr);
+	}
+	peer_publish_stats(pr.server);
+	peer_get_stats(pr.server, &ss);
+	g_assert_cmpuint(ss.tracks[0].packets_received, ==, 150);
+	/* 3 s: at the counters' publications (every 100 ms: 30), feedback (12) and reports
+	 * (at most 6) of each, not 150 each. */
+	g_assert_cmpuint(ticks, <=, 2 * 60);
+	g_assert_cmpuint(ticks, >=, 2 * 30);
+	/* Feedback every 250 ms from each side: 12 each in 3 s, give or take one. */
+	g_assert_cmpuint(ss.twcc_feedback_sent, >=, 11);
+	g_assert_cmpint(transport_counter(pr.t, COUNT_TWCC_SENT), >=, 22);
+	/* Sender reports both ways, every 0.5-1.5 s. */
+	g_assert_cmpuint(ss.tracks[0].packets_sent, ==, 150);
+	g_assert_cmpuint(pr.to_client.sender_reports, >=, 2);
+	g_assert_cmpuint(pr.to_server.sender_reports, >=, 2);
+	free_pair(&pr);
+
+	make_pair(&pr, true);
+	send_video(pr.client, 3, 0);
+	pump(&pr);
+	g_assert_cmpint(peer_tick(pr.server, fake_now), ==, 0);
+	free_pair(&pr);
+}
+
 /* The RTP timestamp in the server's next sender report of its video track, read off the
  * wire with the client's keys (-1 if none was sent). */
 static int64_t video_sr_timestamp(struct pair *pr)
@@ -517,6 +580,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/peer/keyframe-request", test_keyframe_request);
 	g_test_add_func("/peer/remb", test_remb_reaches_the_sender);
 	g_test_add_func("/peer/reports-and-feedback", test_reports_and_feedback);
+	g_test_add_func("/peer/tick-waits", test_tick_waits);
 	g_test_add_func("/peer/sender-report-sync-delay", test_sender_report_sync_delay);
 	g_test_add_func("/peer/bad-input-is-counted", test_bad_input_is_counted);
 	return g_test_run();
