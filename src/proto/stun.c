@@ -2,6 +2,8 @@
 /* STUN messages (RFC 5389/8489) for ICE checks and consent freshness: parsing and writing. */
 #include "proto/stun.h"
 
+#include "proto/bytes.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -36,28 +38,6 @@ enum stun_attr {
 #define ADDRESS_IPV6_LEN     20
 /* ICE checks are ~100 bytes: larger messages are copied to the heap to be authenticated. */
 #define INTEGRITY_STACK_COPY 1024
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void wr16(uint8_t *p, size_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, v >> 16);
-	wr16(p + 2, v & 0xffff);
-}
 
 static size_t pad4(size_t n)
 {
@@ -101,8 +81,8 @@ static bool hmac_sha1(const void *key, size_t key_len, const uint8_t *data, size
 
 bool stun_is_stun(const uint8_t *buf, size_t len)
 {
-	return len >= STUN_HEADER_LEN && buf[0] <= 3 && rd16(buf + 2) % 4 == 0 &&
-	       rd16(buf + 2) == len - STUN_HEADER_LEN && rd32(buf + 4) == STUN_MAGIC_COOKIE;
+	return len >= STUN_HEADER_LEN && buf[0] <= 3 && get16(buf + 2) % 4 == 0 &&
+	       get16(buf + 2) == len - STUN_HEADER_LEN && get32(buf + 4) == STUN_MAGIC_COOKIE;
 }
 
 /*
@@ -117,7 +97,7 @@ static int decode_address(const uint8_t *v, size_t len, const uint8_t mask[16],
 
 	if (len < 4)
 		return -EINVAL;
-	port = rd16(v + 2) ^ rd16(mask);
+	port = get16(v + 2) ^ get16(mask);
 	memset(out, 0, sizeof(*out));
 	if (v[1] == 1 && len == ADDRESS_IPV4_LEN) {
 		struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port)};
@@ -164,7 +144,7 @@ static size_t encode_address(uint8_t *v, const struct sockaddr *from, const uint
 	}
 	v[0] = 0;
 	v[1] = addr_len == 4 ? 1 : 2;
-	wr16(v + 2, port ^ rd16(mask));
+	put16(v + 2, port ^ get16(mask));
 	for (size_t i = 0; i < addr_len; i++)
 		v[4 + i] = addr[i] ^ mask[i];
 	return 4 + addr_len;
@@ -174,8 +154,8 @@ static size_t encode_address(uint8_t *v, const struct sockaddr *from, const uint
 static int parse_attribute(const uint8_t *buf, size_t at, struct stun_message *msg)
 {
 	static const uint8_t no_mask[16];
-	uint16_t type = rd16(buf + at);
-	size_t len = rd16(buf + at + 2);
+	uint16_t type = get16(buf + at);
+	size_t len = get16(buf + at + 2);
 	const uint8_t *v = buf + at + ATTR_HEADER_LEN;
 	struct sockaddr_storage ignored;
 
@@ -213,7 +193,7 @@ static int parse_attribute(const uint8_t *buf, size_t at, struct stun_message *m
 		if (len != 4)
 			return -EINVAL;
 		if (!msg->has_priority)
-			msg->priority = rd32(v);
+			msg->priority = get32(v);
 		msg->has_priority = true;
 		return 0;
 	case ATTR_USE_CANDIDATE:
@@ -226,7 +206,7 @@ static int parse_attribute(const uint8_t *buf, size_t at, struct stun_message *m
 		if (len != 8)
 			return -EINVAL;
 		if (!msg->has_controlled && !msg->has_controlling)
-			msg->tie_breaker = (uint64_t)rd32(v) << 32 | rd32(v + 4);
+			msg->tie_breaker = (uint64_t)get32(v) << 32 | get32(v + 4);
 		if (type == ATTR_ICE_CONTROLLING)
 			msg->has_controlling = true;
 		else
@@ -250,7 +230,7 @@ int stun_parse(const uint8_t *buf, size_t len, struct stun_message *msg)
 	if (!stun_is_stun(buf, len))
 		return -EINVAL;
 	/* The type field interleaves the method M11..M0 with the class bits C1 C0 (RFC 5389 6). */
-	type = rd16(buf);
+	type = get16(buf);
 	msg->method = (uint16_t)((type & 0x000f) | (type & 0x00e0) >> 1 | (type & 0x3e00) >> 2);
 	msg->cls = (enum stun_class)((type >> 4 & 1) | (type >> 7 & 2));
 	memcpy(msg->transaction, buf + 8, sizeof(msg->transaction));
@@ -262,8 +242,8 @@ int stun_parse(const uint8_t *buf, size_t len, struct stun_message *msg)
 
 		if (len - pos < ATTR_HEADER_LEN)
 			goto out_invalid;
-		attr = rd16(buf + pos);
-		value_len = rd16(buf + pos + 2);
+		attr = get16(buf + pos);
+		value_len = get16(buf + pos + 2);
 		if (pad4(value_len) > len - pos - ATTR_HEADER_LEN || msg->fingerprint_at)
 			goto out_invalid;
 		if (attr == ATTR_FINGERPRINT) {
@@ -288,7 +268,7 @@ bool stun_check_fingerprint(const uint8_t *buf, const struct stun_message *msg)
 
 	if (!at || at + ATTR_HEADER_LEN + FINGERPRINT_LEN > msg->len)
 		return false;
-	return (crc32_ieee(buf, at) ^ FINGERPRINT_XOR) == rd32(buf + at + ATTR_HEADER_LEN);
+	return (crc32_ieee(buf, at) ^ FINGERPRINT_XOR) == get32(buf + at + ATTR_HEADER_LEN);
 }
 
 bool stun_check_integrity(const uint8_t *buf, const struct stun_message *msg, const void *key,
@@ -306,7 +286,7 @@ bool stun_check_integrity(const uint8_t *buf, const struct stun_message *msg, co
 	if (at > sizeof(stack_copy) && !(copy = malloc(at)))
 		return false;
 	memcpy(copy, buf, at);
-	wr16(copy + 2, at + ATTR_HEADER_LEN + INTEGRITY_LEN - STUN_HEADER_LEN);
+	put16(copy + 2, at + ATTR_HEADER_LEN + INTEGRITY_LEN - STUN_HEADER_LEN);
 	ok = hmac_sha1(key, key_len, copy, at, mac) &&
 	     CRYPTO_memcmp(mac, buf + at + ATTR_HEADER_LEN, INTEGRITY_LEN) == 0;
 	if (copy != stack_copy)
@@ -319,10 +299,10 @@ static size_t put_header(uint8_t *out, enum stun_class cls, const uint8_t transa
 {
 	uint16_t method = STUN_METHOD_BINDING;
 
-	wr16(out, (method & 0x000f) | (method & 0x0070) << 1 | (method & 0x0f80) << 2 |
-	              (cls & 1) << 4 | (cls & 2) << 7);
-	wr16(out + 2, 0);
-	wr32(out + 4, STUN_MAGIC_COOKIE);
+	put16(out, (method & 0x000f) | (method & 0x0070) << 1 | (method & 0x0f80) << 2 |
+	               (cls & 1) << 4 | (cls & 2) << 7);
+	put16(out + 2, 0);
+	put32(out + 4, STUN_MAGIC_COOKIE);
 	memcpy(out + 8, transaction, 12);
 	return STUN_HEADER_LEN;
 }
@@ -330,8 +310,8 @@ static size_t put_header(uint8_t *out, enum stun_class cls, const uint8_t transa
 /* Appends an attribute at pos with zero padding; returns the position after it. */
 static size_t put_attr(uint8_t *out, size_t pos, uint16_t type, const void *value, size_t len)
 {
-	wr16(out + pos, type);
-	wr16(out + pos + 2, len);
+	put16(out + pos, type);
+	put16(out + pos + 2, len);
 	if (len)
 		memcpy(out + pos + ATTR_HEADER_LEN, value, len);
 	memset(out + pos + ATTR_HEADER_LEN + len, 0, pad4(len) - len);
@@ -344,12 +324,12 @@ static size_t finish(uint8_t *out, size_t pos, const void *key, size_t key_len)
 {
 	uint8_t mac[INTEGRITY_LEN], crc[FINGERPRINT_LEN];
 
-	wr16(out + 2, pos + ATTR_HEADER_LEN + INTEGRITY_LEN - STUN_HEADER_LEN);
+	put16(out + 2, pos + ATTR_HEADER_LEN + INTEGRITY_LEN - STUN_HEADER_LEN);
 	if (!hmac_sha1(key, key_len, out, pos, mac))
 		return 0;
 	pos = put_attr(out, pos, ATTR_MESSAGE_INTEGRITY, mac, INTEGRITY_LEN);
-	wr16(out + 2, pos + ATTR_HEADER_LEN + FINGERPRINT_LEN - STUN_HEADER_LEN);
-	wr32(crc, crc32_ieee(out, pos) ^ FINGERPRINT_XOR);
+	put16(out + 2, pos + ATTR_HEADER_LEN + FINGERPRINT_LEN - STUN_HEADER_LEN);
+	put32(crc, crc32_ieee(out, pos) ^ FINGERPRINT_XOR);
 	return put_attr(out, pos, ATTR_FINGERPRINT, crc, FINGERPRINT_LEN);
 }
 
@@ -359,7 +339,7 @@ size_t stun_write_binding_success(uint8_t *out, size_t cap, const uint8_t transa
 	uint8_t mask[16], addr[ADDRESS_IPV6_LEN];
 	size_t addr_len, pos;
 
-	wr32(mask, STUN_MAGIC_COOKIE);
+	put32(mask, STUN_MAGIC_COOKIE);
 	memcpy(mask + 4, transaction, 12);
 	addr_len = encode_address(addr, from, mask);
 	if (!addr_len || cap < STUN_HEADER_LEN + ATTR_HEADER_LEN + addr_len + TRAILER_LEN)
@@ -382,10 +362,10 @@ size_t stun_write_binding_request(uint8_t *out, size_t cap, const uint8_t transa
 		return 0;
 	pos = put_header(out, STUN_CLASS_REQUEST, transaction);
 	pos = put_attr(out, pos, ATTR_USERNAME, username, username_len);
-	wr32(value, priority);
+	put32(value, priority);
 	pos = put_attr(out, pos, ATTR_PRIORITY, value, 4);
-	wr32(value, (uint32_t)(tie_breaker >> 32));
-	wr32(value + 4, (uint32_t)tie_breaker);
+	put32(value, (uint32_t)(tie_breaker >> 32));
+	put32(value + 4, (uint32_t)tie_breaker);
 	pos =
 	    put_attr(out, pos, controlling ? ATTR_ICE_CONTROLLING : ATTR_ICE_CONTROLLED, value, 8);
 	return finish(out, pos, key, key_len);
