@@ -353,8 +353,8 @@ static int send_locked(struct peer *p, unsigned idx, const struct peer_rtp_out *
 	if (o->payload_rest_len > PEER_MTU)
 		return -EMSGSIZE;
 	hdr.seq = o->has_seq ? (uint16_t)(o->seq + so->seq_offset) : ++so->seq;
-	/* Written and protected in the caller's buffer (on its stack, in its cache) rather
-	 * than in the peer's scratch: a room's media thread sends to each receiver in turn.
+	/* Written and protected in the sending thread's buffer (in its cache) rather than in
+	 * the peer's scratch: a room's media thread sends to each receiver in turn.
 	 * The peer never pads, so the rest of the payload simply follows. */
 	ret = rtp_packet_write(out, PEER_MTU - o->payload_rest_len, &hdr, els, n_ext, o->payload,
 	                       o->payload_len, &len);
@@ -406,29 +406,9 @@ void peer_prefetch_send(const struct peer *p, unsigned track, unsigned stage)
 	__builtin_prefetch(__atomic_load_n(&p->bwe, __ATOMIC_RELAXED));
 }
 
-int peer_send_rtp(struct peer *p, unsigned track, const struct peer_rtp_out *out)
-{
-	uint8_t datagram[PEER_MTU + CAU_SRTP_MAX_TRAILER_LEN];
-	int64_t now = p->now_us();
-	int len;
-
-	g_mutex_lock(&p->send_lock);
-	if (!p->srtp || g_atomic_int_get(&p->state) != PEER_STATE_CONNECTED)
-		len = -ENOTCONN;
-	else if (track >= p->track_count || !p->tracks[track].send)
-		len = -EINVAL;
-	else
-		len = send_locked(p, track, out, datagram, now);
-	g_mutex_unlock(&p->send_lock);
-	if (len < 0)
-		return len;
-	transport_count(p->transport, COUNT_PACKETS_OUT, 1);
-	transport_count(p->transport, COUNT_BYTES_OUT, len);
-	return peer_transmit(p, datagram, (size_t)len);
-}
-
-/* A batch's datagrams, back to back: the sending thread's, so that a room's media thread
- * writes one frame's packets for each receiver in turn into the same warm buffer. */
+/* A batch's datagrams (or a single one), back to back: the sending thread's, so that a
+ * room's media thread writes its packets for each receiver in turn into the same warm
+ * buffer. */
 static __thread uint8_t batch_buf[PEER_BATCH_MAX * (PEER_MTU + CAU_SRTP_MAX_TRAILER_LEN)];
 
 int peer_send_rtp_batch(struct peer *p, unsigned track, const struct peer_rtp_out *outs,
@@ -462,6 +442,11 @@ int peer_send_rtp_batch(struct peer *p, unsigned track, const struct peer_rtp_ou
 	transport_count(p->transport, COUNT_BYTES_OUT, (int64_t)total);
 	ret = peer_transmit_many(p, batch_buf, lens, n);
 	return err ? err : ret;
+}
+
+int peer_send_rtp(struct peer *p, unsigned track, const struct peer_rtp_out *out)
+{
+	return peer_send_rtp_batch(p, track, out, 1);
 }
 
 /* Builds the RTX packet (RFC 4588) of the plain packet orig (len bytes) in p->scratch. */
