@@ -444,6 +444,17 @@ void ice_remote_gathering_done(struct ice *ice)
 	nice_agent_peer_candidate_gathering_done(ice->agent, ice->stream);
 }
 
+/* What a send of len bytes that returned sent comes to: 0, -EAGAIN (the socket's buffer
+ * is full: dropped), -EIO (cut short) or -errno. */
+static int send_result(ssize_t sent, size_t len)
+{
+	if (sent == (ssize_t)len)
+		return 0;
+	if (sent >= 0)
+		return -EIO;
+	return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+}
+
 /* Sends on the selected pair's socket directly: 0, -errno, or 1 when there is no direct
  * path (then libnice sends). */
 static int send_direct(struct ice *ice, const uint8_t *buf, size_t len)
@@ -455,11 +466,7 @@ static int send_direct(struct ice *ice, const uint8_t *buf, size_t len)
 		return 1;
 	sent = sendto(path->fd, buf, len, MSG_DONTWAIT, (const struct sockaddr *)&path->to,
 	              path->to_len);
-	if (sent == (ssize_t)len)
-		return 0;
-	if (sent >= 0)
-		return -EIO;
-	return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	return send_result(sent, len);
 }
 
 /* One sendmsg() of `total` bytes cut by the kernel into datagrams of `seg` bytes (UDP
@@ -489,11 +496,7 @@ static int send_offloaded(const struct ice_path *path, const uint8_t *buf, size_
 	cm->cmsg_len = CMSG_LEN(sizeof(size));
 	memcpy(CMSG_DATA(cm), &size, sizeof(size));
 	sent = sendmsg(path->fd, &msg, MSG_DONTWAIT);
-	if (sent == (ssize_t)total)
-		return 0;
-	if (sent >= 0)
-		return -EIO;
-	return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	return send_result(sent, total);
 }
 
 /* Refusals that say the path cannot offload (IPsec, a route whose MTU is smaller than a
