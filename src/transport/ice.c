@@ -5,6 +5,7 @@
 
 #include "core/config.h"
 #include "core/random.h"
+#include "ice_mux.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -107,6 +108,7 @@ bool ice_config_load(struct ice_config *cfg, const struct config *conf, GError *
 	cfg->port_min = (unsigned)config_get_int(conf, "ice", "port_min");
 	cfg->port_max = (unsigned)config_get_int(conf, "ice", "port_max");
 	cfg->direct_receive = config_get_bool(conf, "ice", "direct_receive");
+	cfg->lite = config_get_bool(conf, "ice", "lite");
 	if ((cfg->port_min == 0) != (cfg->port_max == 0) || cfg->port_min > cfg->port_max) {
 		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
 		            "[ice] port_min %u and port_max %u do not make a range (both 0: any)",
@@ -131,6 +133,12 @@ bool ice_config_load(struct ice_config *cfg, const struct config *conf, GError *
 	if (*stun &&
 	    !resolve_server(stun, "stun_server", 3478, &cfg->stun_host, &cfg->stun_port, error))
 		goto out_fail;
+	if (*turn && cfg->lite) {
+		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+		            "[ice] lite and turn_server exclude each other: relayed candidates "
+		            "need full ICE (set lite = false)");
+		goto out_fail;
+	}
 	if (*turn) {
 		if (!resolve_server(turn, "turn_server", 3478, &cfg->turn_host, &cfg->turn_port,
 		                    error))
@@ -334,9 +342,9 @@ void ice_make_credentials(char **ufrag, char **pwd)
 	*pwd = g_strdup(p);
 }
 
-struct ice *ice_new(struct worker *worker, const struct ice_config *cfg, bool controlling,
-                    const char *ufrag, const char *pwd, const struct ice_callbacks *cb,
-                    void *user_data, const char *name)
+struct ice *ice_new(struct worker *worker, const struct ice_config *cfg, struct ice_mux *mux,
+                    bool controlling, const char *ufrag, const char *pwd,
+                    const struct ice_callbacks *cb, void *user_data, const char *name)
 {
 	struct ice *ice = g_new0(struct ice, 1);
 	/* No NICE_AGENT_OPTION_CONSENT_FRESHNESS: libnice 0.1.21 gives up 10 s after its last
@@ -359,6 +367,14 @@ struct ice *ice_new(struct worker *worker, const struct ice_config *cfg, bool co
 	ice->user_data = user_data;
 	ice->name = g_strdup(name);
 	ice->old_paths = g_ptr_array_new_with_free_func(g_free);
+	if (mux) {
+		/* ICE-lite: the controlled side, whatever offered (a=ice-lite). */
+		ice->mux = mux;
+		ice->controlling = false;
+		ice_mux_add(mux, ice);
+		g_debug("[%s] ice: lite, on the worker's shared socket", name);
+		return ice;
+	}
 	ice->agent = nice_agent_new_full(context, NICE_COMPATIBILITY_RFC5245, options);
 	g_object_set(ice->agent, "controlling-mode", controlling, NULL);
 	configure_agent(ice);
@@ -378,8 +394,21 @@ struct ice *ice_new(struct worker *worker, const struct ice_config *cfg, bool co
 	return ice;
 }
 
+static void lite_candidate(const char *line, void *data)
+{
+	struct ice *ice = data;
+
+	g_debug("[%s] ice: local %s", ice->name, line);
+	ice->cb->candidate(line, ice->user_data);
+}
+
 bool ice_gather(struct ice *ice, GError **error)
 {
+	if (ice->mux) {
+		ice_mux_candidates(ice->mux, lite_candidate, ice);
+		ice->cb->candidate(NULL, ice->user_data);
+		return true;
+	}
 	if (!nice_agent_gather_candidates(ice->agent, ice->stream)) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
 		            "ice: cannot gather candidates (no usable local address%s)",
@@ -392,7 +421,7 @@ bool ice_gather(struct ice *ice, GError **error)
 
 bool ice_set_remote_credentials(struct ice *ice, const char *ufrag, const char *pwd, GError **error)
 {
-	if (!nice_agent_set_remote_credentials(ice->agent, ice->stream, ufrag, pwd)) {
+	if (!ice->mux && !nice_agent_set_remote_credentials(ice->agent, ice->stream, ufrag, pwd)) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
 		            "ice: remote credentials refused");
 		return false;
@@ -409,10 +438,13 @@ bool ice_add_remote_candidate(struct ice *ice, const char *candidate, GError **e
 	g_autofree char *line = g_str_has_prefix(candidate, "a=")
 	                            ? g_strdup(candidate)
 	                            : g_strconcat("a=", candidate, NULL);
-	NiceCandidate *cand = nice_agent_parse_remote_candidate_sdp(ice->agent, ice->stream, line);
+	NiceCandidate *cand;
 	GSList list = {0};
 	int added;
 
+	if (ice->mux)
+		return true; /* a lite agent checks nothing: the remote's checks find the pair */
+	cand = nice_agent_parse_remote_candidate_sdp(ice->agent, ice->stream, line);
 	if (!cand) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
 		            "ice: unusable candidate (not UDP over an IP address?): %s", candidate);
@@ -441,7 +473,8 @@ bool ice_add_remote_candidate(struct ice *ice, const char *candidate, GError **e
 void ice_remote_gathering_done(struct ice *ice)
 {
 	g_debug("[%s] ice: remote end of candidates", ice->name);
-	nice_agent_peer_candidate_gathering_done(ice->agent, ice->stream);
+	if (!ice->mux)
+		nice_agent_peer_candidate_gathering_done(ice->agent, ice->stream);
 }
 
 /* What a send of len bytes that returned sent comes to: 0, -EAGAIN (the socket's buffer
@@ -548,6 +581,8 @@ int ice_send(struct ice *ice, const uint8_t *buf, size_t len)
 
 	if (direct <= 0)
 		return direct;
+	if (ice->mux)
+		return -ENOTCONN;
 	sent = nice_agent_send(ice->agent, ice->stream, COMPONENT, len, (const gchar *)buf);
 
 	if (sent == (gint)len)
@@ -557,11 +592,31 @@ int ice_send(struct ice *ice, const uint8_t *buf, size_t len)
 	return -EIO;
 }
 
+/* With ICE-lite: the shared socket and the remote address media goes to. */
+static char *lite_pair(struct ice *ice)
+{
+	const struct ice_path *path = atomic_load(&ice->path);
+	NiceAddress remote;
+	char ra[NICE_ADDRESS_STRING_LEN];
+	unsigned port;
+	const char *local;
+
+	if (!path)
+		return NULL;
+	local = ice_mux_local(ice->mux, path->fd, &port);
+	nice_address_set_from_sockaddr(&remote, (const struct sockaddr *)&path->to);
+	nice_address_to_string(&remote, ra);
+	return g_strdup_printf("%s:%u <-> %s:%u (host/lite)", local, port, ra,
+	                       nice_address_get_port(&remote));
+}
+
 char *ice_selected_pair(struct ice *ice)
 {
 	NiceCandidate *local = NULL, *remote = NULL;
 	char la[NICE_ADDRESS_STRING_LEN], ra[NICE_ADDRESS_STRING_LEN];
 
+	if (ice->mux)
+		return lite_pair(ice);
 	if (!nice_agent_get_selected_pair(ice->agent, ice->stream, COMPONENT, &local, &remote))
 		return NULL;
 	nice_address_to_string(&local->addr, la);
@@ -580,6 +635,17 @@ static void on_closed(GObject *source, GAsyncResult *result, gpointer data)
 	g_object_unref(source);
 }
 
+static void close_agent(struct ice *ice, bool parked)
+{
+	g_signal_handlers_disconnect_by_data(ice->agent, ice);
+	if (!parked)
+		nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ice->context, NULL,
+		                       NULL);
+	/* The agent lives on until its TURN allocations are released; it holds no pointer
+	 * to ice any more. */
+	nice_agent_close_async(ice->agent, on_closed, ice->sub);
+}
+
 void ice_free(struct ice *ice)
 {
 	bool parked;
@@ -592,13 +658,12 @@ void ice_free(struct ice *ice)
 	g_clear_object(&ice->direct_socket);
 	g_free(atomic_load(&ice->path)); /* no sender: the peer has let go of ice */
 	g_ptr_array_unref(ice->old_paths);
-	g_signal_handlers_disconnect_by_data(ice->agent, ice);
-	if (!parked)
-		nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ice->context, NULL,
-		                       NULL);
-	/* The agent lives on until its TURN allocations are released; it holds no pointer
-	 * to ice any more. */
-	nice_agent_close_async(ice->agent, on_closed, ice->sub);
+	if (ice->mux) {
+		ice_mux_remove(ice->mux, ice);
+		worker_sub_release(ice->sub);
+	} else {
+		close_agent(ice, parked);
+	}
 	g_main_context_unref(ice->context);
 	g_free(ice->name);
 	g_free(ice->local_ufrag);

@@ -26,6 +26,9 @@ struct ice_config {
 	 * remote's checks and sending RFC 7675 consent checks ourselves (no TURN server
 	 * configured). false: libnice reads every datagram. */
 	bool direct_receive;
+	/* ICE-lite on one shared socket per worker and address (ice_mux.h), on ports
+	 * port_min + worker index (port_min 0: any free ports). Excludes turn_host. */
+	bool lite;
 };
 
 /*
@@ -74,10 +77,16 @@ struct ice;
  * thread, which delivers every callback. controlling: the ICE role (the server controls
  * when it made the offer). cfg and cb are borrowed and must outlive the object; name is
  * used in log lines. Call ice_gather() next.
+ *
+ * With mux (the worker's shared sockets, ice_mux.h; NULL: none) there is no agent: the
+ * object is an ICE-lite agent, controlled whatever `controlling` says, whose candidates are
+ * the mux's sockets and whose pair is the one the remote's checks select. The description
+ * must then say a=ice-lite.
  */
-struct ice *ice_new(struct worker *worker, const struct ice_config *cfg, bool controlling,
-                    const char *ufrag, const char *pwd, const struct ice_callbacks *cb,
-                    void *user_data, const char *name);
+struct ice_mux;
+struct ice *ice_new(struct worker *worker, const struct ice_config *cfg, struct ice_mux *mux,
+                    bool controlling, const char *ufrag, const char *pwd,
+                    const struct ice_callbacks *cb, void *user_data, const char *name);
 
 /* Fresh random local credentials (RFC 8839 ice-chars: 8 for the ufrag, 24 for the
  * password), so that a description can be written before the agent exists. Caller frees

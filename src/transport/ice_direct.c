@@ -42,29 +42,6 @@ static GMainContext *parked_context(void)
 	return parked;
 }
 
-static bool same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
-
-		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
-	}
-	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
-
-		return x->sin6_port == y->sin6_port &&
-		       !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr));
-	}
-	return false;
-}
-
-static socklen_t address_len(const struct sockaddr_storage *a)
-{
-	return a->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-}
-
 /* ---- the remote's checks ---- */
 
 static bool username_is_ours(const struct ice *ice, const struct stun_message *m)
@@ -75,21 +52,43 @@ static bool username_is_ours(const struct ice *ice, const struct stun_message *m
 	       !memcmp(m->username, ice->local_ufrag, n);
 }
 
-/* The remote (controlling) nominated the pair from `from`: media goes there now. */
-static void follow_nomination(struct ice *ice, const struct sockaddr_storage *from)
+static void arm_consent_timer(struct ice *ice);
+
+/* Media goes to `from` from socket fd now: the remote (controlling) nominated that pair, or,
+ * with ICE-lite, its first valid check came from there. */
+static void follow(struct ice *ice, int fd, const struct sockaddr_storage *from, const char *why)
 {
 	char addr[INET6_ADDRSTRLEN] = "?";
 	const void *ip = from->ss_family == AF_INET6
 	                     ? (const void *)&((const struct sockaddr_in6 *)from)->sin6_addr
 	                     : (const void *)&((const struct sockaddr_in *)from)->sin_addr;
 
-	ice_set_path(ice, ice->rx_fd, from);
+	ice_set_path(ice, fd, from);
+	if (ice->mux)
+		ice_mux_route(ice->mux, ice, from);
 	inet_ntop(from->ss_family, ip, addr, sizeof(addr));
-	g_info("[%s] ice: the remote nominated %s:%u; media follows", ice->name, addr,
+	g_info("[%s] ice: %s %s:%u; media follows", ice->name, why, addr,
 	       ntohs(((const struct sockaddr_in *)from)->sin_port));
 }
 
-static void answer_check(struct ice *ice, const uint8_t *buf, const struct stun_message *m,
+/* ICE-lite (RFC 8445 7.3.1.5): the pair of the first valid check carries media at once (a
+ * remote that nominates later, or never, as a controlled full agent facing our offer,
+ * still connects); a nominating check from elsewhere moves it. */
+static void lite_select(struct ice *ice, int fd, const struct stun_message *m,
+                        const struct sockaddr_storage *from, const struct ice_path *path)
+{
+	if (!path) {
+		follow(ice, fd, from, "first valid check from");
+		ice->consent_answered_us = g_get_monotonic_time();
+		if (!ice->consent_timer)
+			arm_consent_timer(ice);
+		ice_set_state(ice, ICE_STATE_CONNECTED, NULL);
+	} else if (m->use_candidate && (path->fd != fd || !ice_same_address(from, &path->to))) {
+		follow(ice, fd, from, "the remote nominated");
+	}
+}
+
+static void answer_check(struct ice *ice, int fd, const uint8_t *buf, const struct stun_message *m,
                          const struct sockaddr_storage *from)
 {
 	const struct ice_path *path = atomic_load(&ice->path);
@@ -104,11 +103,14 @@ static void answer_check(struct ice *ice, const uint8_t *buf, const struct stun_
 	}
 	len = stun_write_binding_success(out, sizeof(out), m->transaction,
 	                                 (const struct sockaddr *)from, ice->local_pwd, pwd_len);
-	if (len && sendto(ice->rx_fd, out, len, MSG_DONTWAIT, (const struct sockaddr *)from,
-	                  address_len(from)) == (ssize_t)len)
+	if (len && sendto(fd, out, len, MSG_DONTWAIT, (const struct sockaddr *)from,
+	                  ice_address_len(from)) == (ssize_t)len)
 		ice->stats.checks_answered++;
-	if (m->use_candidate && !ice->controlling && path && !same_address(from, &path->to))
-		follow_nomination(ice, from);
+	if (ice->mux)
+		lite_select(ice, fd, m, from, path);
+	else if (m->use_candidate && !ice->controlling && path &&
+	         !ice_same_address(from, &path->to))
+		follow(ice, fd, from, "the remote nominated");
 }
 
 /* ---- our consent checks ---- */
@@ -171,7 +173,7 @@ static gboolean on_consent_timer(gpointer data)
 	int64_t silent_us = g_get_monotonic_time() - ice->consent_answered_us;
 
 	g_clear_pointer(&ice->consent_timer, g_source_unref);
-	if (ice->closed || !ice->rx)
+	if (ice->closed || (!ice->rx && !ice->mux))
 		return G_SOURCE_REMOVE;
 	if (silent_us > CONSENT_LOST * G_USEC_PER_SEC && ice->state == ICE_STATE_CONNECTED)
 		ice_set_state(ice, ICE_STATE_CONSENT_LOST,
@@ -183,6 +185,18 @@ static gboolean on_consent_timer(gpointer data)
 
 /* ---- reading ---- */
 
+void ice_direct_stun(struct ice *ice, int fd, const uint8_t *buf, const struct stun_message *m,
+                     const struct sockaddr_storage *from)
+{
+	/* An error answers nothing we send rightly; indications (keepalives) need nothing. */
+	if (m->cls == STUN_CLASS_REQUEST)
+		answer_check(ice, fd, buf, m, from);
+	else if (m->cls == STUN_CLASS_SUCCESS)
+		consent_answer(ice, buf, m);
+	else if (m->cls == STUN_CLASS_ERROR)
+		ice->stats.stun_unmatched++;
+}
+
 static void handle_stun(struct ice *ice, const uint8_t *buf, size_t len,
                         const struct sockaddr_storage *from)
 {
@@ -192,13 +206,7 @@ static void handle_stun(struct ice *ice, const uint8_t *buf, size_t len,
 		ice->stats.stun_dropped++;
 		return;
 	}
-	/* An error answers nothing we send rightly; indications (keepalives) need nothing. */
-	if (m.cls == STUN_CLASS_REQUEST)
-		answer_check(ice, buf, &m, from);
-	else if (m.cls == STUN_CLASS_SUCCESS)
-		consent_answer(ice, buf, &m);
-	else if (m.cls == STUN_CLASS_ERROR)
-		ice->stats.stun_unmatched++;
+	ice_direct_stun(ice, ice->rx_fd, buf, &m, from);
 }
 
 static void handle(struct ice *ice, uint8_t *buf, size_t len, const struct sockaddr_storage *from)
@@ -210,7 +218,7 @@ static void handle(struct ice *ice, uint8_t *buf, size_t len, const struct socka
 		handle_stun(ice, buf, len, from);
 		return;
 	}
-	if (!path || !same_address(from, &path->to)) {
+	if (!path || !ice_same_address(from, &path->to)) {
 		ice->stats.unknown_source++;
 		return;
 	}
@@ -279,7 +287,7 @@ void ice_set_path(struct ice *ice, int fd, const struct sockaddr_storage *to)
 		path = g_new0(struct ice_path, 1);
 		path->fd = fd;
 		path->to = *to;
-		path->to_len = address_len(to);
+		path->to_len = ice_address_len(to);
 	}
 	atomic_store_explicit(&ice->path, path, memory_order_release);
 	if (old)
@@ -327,5 +335,5 @@ void ice_direct_stop(struct ice *ice)
 void ice_get_direct_stats(const struct ice *ice, struct ice_direct_stats *out)
 {
 	*out = ice->stats;
-	out->active = ice->rx != NULL;
+	out->active = ice->rx != NULL || (ice->mux && atomic_load(&ice->path));
 }

@@ -5,8 +5,10 @@
 
 #include "ice.h"
 
+#include <netinet/in.h>
 #include <nice/agent.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #define ICE_COMPONENT       1
@@ -20,8 +22,21 @@ struct ice_path {
 	socklen_t to_len;
 };
 
+/* A remote address as a hash key (family and port, address): see ice_mux.c. */
+struct ice_addr_key {
+	uint32_t w[5];
+};
+
+struct ice_mux;
+
 struct ice {
-	NiceAgent *agent;
+	/* ICE-lite on the worker's shared socket (ice_mux.c) instead of an agent; NULL: full
+	 * ICE with libnice. Then `mux_key` is the remote address datagrams are routed to us
+	 * from, when `mux_routed`. The worker's thread. */
+	struct ice_mux *mux;
+	struct ice_addr_key mux_key;
+	bool mux_routed;
+	NiceAgent *agent; /* NULL with a mux */
 	guint stream;
 	struct worker *worker;
 	struct worker_sub *sub; /* the agent's context */
@@ -59,6 +74,30 @@ struct ice {
 	struct ice_direct_stats stats;
 };
 
+static inline bool ice_same_address(const struct sockaddr_storage *a,
+                                    const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin6_port == y->sin6_port &&
+		       !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr));
+	}
+	return false;
+}
+
+static inline socklen_t ice_address_len(const struct sockaddr_storage *a)
+{
+	return a->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
 /* ice.c */
 void ice_set_state(struct ice *ice, enum ice_state state, const char *reason);
 /* libnice's receive callback, for ice_direct_stop() to give the socket back. */
@@ -74,3 +113,22 @@ void ice_set_path(struct ice *ice, int fd, const struct sockaddr_storage *to);
 void ice_direct_start(struct ice *ice);
 /* Gives the socket back to libnice (unless ice is closing) and stops the consent checks. */
 void ice_direct_stop(struct ice *ice);
+/* A parsed Binding message (request, answer or error) that came in on fd from `from`:
+ * answers the remote's checks (with ICE-lite, the first valid one, then each nominating
+ * one from another address, select the path) and takes our consent checks' answers. */
+struct stun_message;
+void ice_direct_stun(struct ice *ice, int fd, const uint8_t *buf, const struct stun_message *m,
+                     const struct sockaddr_storage *from);
+
+/* ice_mux.c, the worker's thread */
+void ice_addr_key_set(struct ice_addr_key *key, const struct sockaddr_storage *addr);
+/* Takes the binding requests for ice->local_ufrag. */
+void ice_mux_add(struct ice_mux *mux, struct ice *ice);
+/* Forgets ice (its ufrag and the address routed to it). */
+void ice_mux_remove(struct ice_mux *mux, struct ice *ice);
+/* Routes what comes from `from` to ice, instead of what ice had. */
+void ice_mux_route(struct ice_mux *mux, struct ice *ice, const struct sockaddr_storage *from);
+/* Calls fn with each shared socket's host candidate ("candidate:..." without "a="). */
+void ice_mux_candidates(struct ice_mux *mux, void (*fn)(const char *line, void *data), void *data);
+/* The IP and port of the shared socket fd ("?" and 0 if it is none of them). */
+const char *ice_mux_local(const struct ice_mux *mux, int fd, unsigned *port);

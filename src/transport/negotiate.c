@@ -162,6 +162,7 @@ static bool read_transport(const struct sdp_session *s, const struct where *w,
 	rt->trickle = (m->ice_options && strstr(m->ice_options, "trickle")) ||
 	              (s->ice_options && strstr(s->ice_options, "trickle"));
 	rt->end_of_candidates = m->end_of_candidates || s->end_of_candidates;
+	rt->ice_lite = s->ice_lite;
 	rt->candidates = g_ptr_array_new_with_free_func(g_free);
 	for (unsigned i = 0; i < s->media->len; i++) {
 		const struct sdp_media *other = g_ptr_array_index(s->media, i);
@@ -727,5 +728,6 @@ char *negotiate_write(const struct negotiation *n, const struct local_transport 
 		if (is_bundled(m))
 			add_transport(m, local);
 	}
+	s->ice_lite = local->ice_lite;
 	return sdp_write(s);
 }

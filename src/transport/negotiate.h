@@ -25,6 +25,7 @@ struct remote_transport {
 	enum sdp_setup setup;
 	bool trickle;           /* a=ice-options:trickle */
 	bool end_of_candidates; /* a=end-of-candidates */
+	bool ice_lite;          /* a=ice-lite: this side must control (RFC 8445 6.1.1) */
 	GPtrArray *candidates;  /* char *: "candidate:..." values */
 };
 
@@ -38,6 +39,7 @@ struct local_transport {
 	bool trickle;                /* announce a=ice-options:trickle */
 	const GPtrArray *candidates; /* char *: "candidate:..."; NULL or empty for none */
 	bool end_of_candidates;      /* write a=end-of-candidates */
+	bool ice_lite;               /* write a=ice-lite: the remote must control */
 };
 
 /*

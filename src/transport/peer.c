@@ -420,8 +420,9 @@ static gboolean start_on_worker(gpointer data)
 		release(p);
 		return G_SOURCE_REMOVE;
 	}
-	p->ice = ice_new(p->worker, &p->transport->settings.ice, p->controlling, p->ufrag, p->pwd,
-	                 &ice_callbacks, p, p->id);
+	p->ice =
+	    ice_new(p->worker, &p->transport->settings.ice, transport_mux(p->transport, p->worker),
+	            p->controlling, p->ufrag, p->pwd, &ice_callbacks, p, p->id);
 	worker_add_ticker(p->worker, tick_cb, p);
 	p->ticking = true;
 	if (!ice_gather(p->ice, &error)) {

@@ -41,7 +41,8 @@ struct peer *peer_new_answer(struct transport *t, const char *offer, size_t len,
 	p->remote = rt;
 	p->dtls_role = role_for(rt.setup);
 	p->trickle_local = rt.trickle;
-	p->controlling = false;
+	/* The answerer is controlled, unless the offerer is a lite agent. */
+	p->controlling = rt.ice_lite;
 	peer_start(p);
 	return p;
 }
@@ -74,6 +75,7 @@ static char *write_description(struct peer *p)
 	    .trickle = p->trickle_local,
 	    .candidates = p->trickle_local ? NULL : p->local_candidates,
 	    .end_of_candidates = !p->trickle_local && p->gathering_done,
+	    .ice_lite = p->transport->muxes != NULL,
 	};
 
 	local.setup = p->neg.offered ? SDP_SETUP_ACTPASS

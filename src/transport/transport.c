@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "cau-transport"
 #include "transport_internal.h"
 
+#include "ice_mux.h"
 #include "peer_internal.h"
 
 #include <limits.h>
@@ -239,9 +240,23 @@ static void collect_peers(GString *out, struct transport *t)
 	}
 }
 
+/* What the shared sockets dropped before any peer saw it, by reason. */
+static void mux_drops(struct transport *t, int64_t dropped[DROP_COUNT])
+{
+	for (unsigned i = 0; t->muxes && i < worker_pool_size(t->workers); i++) {
+		struct ice_mux_stats st;
+
+		ice_mux_get_stats(t->muxes[i], &st);
+		dropped[DROP_UNKNOWN_SOURCE] += (int64_t)st.unknown_source;
+		dropped[DROP_STUN] += (int64_t)st.stun_dropped;
+		dropped[DROP_MALFORMED] += (int64_t)st.oversized;
+	}
+}
+
 static void collect(GString *out, gpointer user_data)
 {
 	struct transport *t = user_data;
+	int64_t dropped[DROP_COUNT] = {0};
 
 	metrics_write_header(out, "cau_transport_peers", "gauge",
 	                     "Peer connections holding resources (ICE agent, DTLS, SRTP).");
@@ -251,11 +266,13 @@ static void collect(GString *out, gpointer user_data)
 	                     t->workers ? worker_pool_size(t->workers) : 0, NULL);
 	metrics_write_header(out, "cau_transport_dropped_total", "counter",
 	                     "Received datagrams dropped, by reason.");
+	mux_drops(t, dropped);
 	for (unsigned i = 0; i < DROP_COUNT; i++)
 		metrics_write_sample(
 		    out, "cau_transport_dropped_total",
-		    (double)atomic_load_explicit(&t->dropped[i], memory_order_relaxed), "reason",
-		    drop_names[i], NULL);
+		    (double)(dropped[i] +
+		             atomic_load_explicit(&t->dropped[i], memory_order_relaxed)),
+		    "reason", drop_names[i], NULL);
 	metrics_write_header(out, "cau_transport_peers_failed_total", "counter",
 	                     "Peer connections that failed, by error (as in peer.state events).");
 	for (unsigned i = PEER_ERROR_NONE + 1; i < PEER_ERROR_COUNT; i++)
@@ -287,6 +304,44 @@ static bool load_settings(struct transport *t, const struct config *conf, GError
 	return true;
 }
 
+struct ice_mux *transport_mux(struct transport *t, struct worker *w)
+{
+	return t->muxes ? t->muxes[worker_index(w)] : NULL;
+}
+
+/* [ice] lite: the workers' shared sockets, bound now so that a port in use fails the
+ * start. */
+static bool open_muxes(struct transport *t, GError **error)
+{
+	const struct ice_config *ice = &t->settings.ice;
+	unsigned n = worker_pool_size(t->workers);
+
+	if (!ice->lite)
+		return true;
+	if (ice->port_min && ice->port_min + n - 1 > ice->port_max) {
+		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+		            "[ice] lite: the %u workers need ports %u..%u, past port_max %u", n,
+		            ice->port_min, ice->port_min + n - 1, ice->port_max);
+		return false;
+	}
+	t->muxes = g_new0(struct ice_mux *, n);
+	for (unsigned i = 0; i < n; i++) {
+		t->muxes[i] = ice_mux_new(worker_pool_get(t->workers, i), ice,
+		                          ice->port_min ? ice->port_min + i : 0, error);
+		if (!t->muxes[i])
+			return false;
+		ice_mux_start(t->muxes[i]);
+	}
+	return true;
+}
+
+static void close_muxes(struct transport *t)
+{
+	for (unsigned i = 0; t->muxes && i < worker_pool_size(t->workers); i++)
+		ice_mux_free(t->muxes[i]);
+	g_clear_pointer(&t->muxes, g_free);
+}
+
 struct transport *transport_new(const struct config *conf, struct metrics *registry, GError **error)
 {
 	g_autoptr(transport) t = g_new0(struct transport, 1);
@@ -308,6 +363,8 @@ struct transport *transport_new(const struct config *conf, struct metrics *regis
 	t->workers = worker_pool_new((unsigned)config_get_int(conf, "transport", "workers"));
 	worker_pool_set_batch_max(t->workers,
 	                          (unsigned)config_get_int(conf, "transport", "io_batch_us"));
+	if (!open_muxes(t, error))
+		return NULL;
 	t->metrics = registry;
 	if (registry)
 		metrics_add_collector(registry, collect, t);
@@ -339,6 +396,7 @@ void transport_free(struct transport *t)
 		if (g_atomic_int_get(&t->live) > 0)
 			g_warning("transport: %d peers still hold resources at exit",
 			          g_atomic_int_get(&t->live));
+		close_muxes(t);
 		worker_pool_free(t->workers);
 	}
 	dtls_context_unref(t->dtls);

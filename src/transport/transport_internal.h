@@ -60,6 +60,7 @@ struct transport {
 	struct transport_settings settings;
 	dtls_context *dtls;          /* NULL in a bare transport */
 	struct worker_pool *workers; /* NULL in a bare transport */
+	struct ice_mux **muxes;      /* one per worker with [ice] lite, else NULL */
 	struct metrics *metrics;
 	GMutex lock;       /* guards peers */
 	GHashTable *peers; /* id -> struct peer * (not a reference: removed when finalised) */
@@ -68,6 +69,9 @@ struct transport {
 	struct transport_counters *counters; /* TRANSPORT_COUNTER_SHARDS of them */
 	_Atomic int64_t failures[PEER_ERROR_COUNT];
 };
+
+/* The shared sockets of worker w with [ice] lite, else NULL. Any thread. */
+struct ice_mux *transport_mux(struct transport *t, struct worker *w);
 
 /* A transport without workers, certificate or metrics, for tests and fuzzing: peers made
  * with peer_new_bare() only. */

@@ -17,6 +17,7 @@ from cau_harness import (SYSTEM_PYTHON, metrics, wait_for, ws_call, ws_connect,
 
 CLIENT = Path(__file__).resolve().parent / "clients" / "aiortc_echo.py"
 PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
+LITE = {"ice": {"lite": "true"}}
 
 
 def client_env():
@@ -140,14 +141,15 @@ def test_vanished_client_is_released_within_the_consent_timeout(echo_server):
         ws.close()
 
 
-def test_bad_input_is_counted_and_dropped(echo_server):
+@pytest.mark.parametrize("lite", [False, True], ids=["own-socket", "lite"])
+def test_bad_input_is_counted_and_dropped(echo_server, lite):
     """Datagrams that fail SRTP authentication, SRTP of an SSRC no track has, SRTCP that
     is not RTCP, bytes of no RFC 7983 class, STUN signed with the wrong password, STUN
     whose attribute runs past its end and 3000-byte datagrams all arrive over the
     connected ICE pair, and more from an address that is not the selected remote's; the
-    server (reading the pair's socket itself) drops and counts each by reason, and the
-    echo goes on."""
-    server = echo_server()
+    server (reading the pair's socket itself, or the worker's shared socket with [ice]
+    lite) drops and counts each by reason, and the echo goes on."""
+    server = echo_server(LITE if lite else None)
     report = run_client(server, "--inject-bad")
     assert_echo_decoded(report)
     samples = metrics(server.url)
@@ -161,7 +163,24 @@ def test_bad_input_is_counted_and_dropped(echo_server):
     assert dropped("unknown_type") >= 5, samples
     assert dropped("stun") >= 10, samples
     assert dropped("unknown_source") >= 5, samples
-    assert report["server_stats"]["dropped"] >= 40, report
+    # On a shared socket the strangers' datagrams belong to no peer: the transport's.
+    assert report["server_stats"]["dropped"] >= (35 if lite else 40), report
+
+
+def test_lite_server_echoes_in_both_roles(echo_server):
+    """[ice] lite: the server is an ICE-lite agent on its workers' shared sockets. aiortc
+    offers (and controls), then answers the server's offer (and controls, because it says
+    a=ice-lite); both echoes decode, the server answers aiortc's checks and aiortc
+    answers the server's consent checks."""
+    server = echo_server(LITE)
+    for args in ([], ["--server-offer"]):
+        report = run_client(server, "--seconds", "12", *args)
+        assert_echo_decoded(report)
+        ice = report["server_stats"]["ice"]
+        assert ice["direct"] is True, report["server_stats"]
+        assert ice["checks_answered"] >= 2, ice
+        assert ice["consent_answered"] >= 1, ice
+    wait_for(lambda: peers_gauge(server) == 0, 10, message="cau_transport_peers back to 0")
 
 
 def test_consent_checks_are_answered_both_ways_on_the_direct_path(echo_server):

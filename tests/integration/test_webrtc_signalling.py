@@ -161,10 +161,34 @@ def test_public_address_replaces_host_addresses(echo_server):
     assert endpoints and all(address == "203.0.113.7" for address, _ in endpoints), endpoints
 
 
+def test_lite_listens_on_one_port_per_worker(echo_server):
+    """[ice] lite: every offer says a=ice-lite and its only candidates are the workers'
+    shared sockets, worker i on port_min + i."""
+    server = echo_server({"ice": {"lite": "true", "addresses": "", "interfaces": "cau0",
+                                  "port_min": "41010", "port_max": "41019"},
+                          "transport": {"workers": "2"}})
+    sockets, seen = [], set()
+    try:
+        for _ in range(4):  # peers go to the least loaded worker: both get some
+            sockets.append(ws_connect(server))
+            offer = create(sockets[-1])["result"]["offer"]
+            assert "a=ice-lite\r\n" in offer, offer
+            seen |= set(candidate_endpoints(offer))
+    finally:
+        for ws in sockets:
+            ws.close()
+    assert seen == {(ICE_ADDRESS, 41010), (ICE_ADDRESS, 41011)}, seen
+
+
 def test_bad_ice_settings_stop_the_server(cau_server):
-    for key, value, expect in [("stun_server", "no such host.invalid:3478", "stun_server"),
-                               ("interfaces", "nosuchif0", "nosuchif0"),
-                               ("public_address", "not-an-ip", "public_address")]:
-        server = cau_server({"ice": {key: value}}, wait=False)
+    for settings, expect in [
+            ({"stun_server": "no such host.invalid:3478"}, "stun_server"),
+            ({"interfaces": "nosuchif0"}, "nosuchif0"),
+            ({"public_address": "not-an-ip"}, "public_address"),
+            ({"lite": "true", "turn_server": "127.0.0.1:3478"},
+             "[ice] lite and turn_server exclude each other"),
+            ({"lite": "true", "port_min": "41020", "port_max": "41020"},
+             "[ice] lite: the 2 workers need ports 41020..41021, past port_max 41020")]:
+        server = cau_server({"ice": settings, "transport": {"workers": "2"}}, wait=False)
         assert server.proc.wait(30) == 1, server.describe()
         assert expect in server.stderr_text(), server.describe()

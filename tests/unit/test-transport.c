@@ -5,6 +5,7 @@
  * non-loopback address for ICE; without one the connection part is skipped. */
 
 #include "core/config.h"
+#include "transport/ice_mux.h"
 #include "transport/ice_private.h"
 #include "transport/peer.h"
 #include "transport/peer_internal.h"
@@ -14,6 +15,7 @@
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <string.h>
+#include <unistd.h>
 
 struct side {
 	const char *name;
@@ -119,17 +121,26 @@ static bool nothing_held(void *data)
 	return transport_peer_count(data) == 0;
 }
 
-static struct transport *make_transport(void)
+/* A transport with `workers` threads; lite: ICE-lite on their shared sockets. */
+static struct transport *make_transport_with(const char *workers, bool lite)
 {
 	g_autoptr(config) cfg = config_new();
 	g_autoptr(GError) error = NULL;
 	struct transport *t;
 
-	g_assert_true(config_set(cfg, "transport", "workers", "2", "test", &error));
+	g_assert_true(config_set(cfg, "transport", "workers", workers, "test", &error));
 	g_assert_true(config_set(cfg, "ice", "connect_timeout_s", "10", "test", &error));
+	g_assert_true(config_set(cfg, "ice", "lite", lite ? "true" : "false", "test", &error));
 	t = transport_new(cfg, NULL, &error);
+	if (lite && !t && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+		return NULL; /* no non-loopback address to listen on */
 	g_assert_no_error(error);
 	return t;
+}
+
+static struct transport *make_transport(void)
+{
+	return make_transport_with("2", false);
 }
 
 static void send_some(struct peer *p, unsigned track, unsigned count)
@@ -212,27 +223,27 @@ static void send_two_frames(struct peer *from, struct side *to, unsigned first, 
 	g_mutex_unlock(&to->lock);
 }
 
-static void test_two_peers_connect_and_release(void)
+/* The offer is made on `offer_t`, the answer on `answer_t`, and the two peers connect;
+ * false (the test skipped) when there is no address to gather candidates on. */
+static bool connect_sides(struct side sides[2], struct transport *offer_t,
+                          struct transport *answer_t)
 {
-	struct transport *t = make_transport();
-	struct side sides[2] = {{.name = "server"}, {.name = "client"}};
 	g_autoptr(GError) error = NULL;
 
 	for (unsigned i = 0; i < 2; i++) {
 		g_mutex_init(&sides[i].lock);
 		sides[i].video = g_byte_array_new();
 	}
-
-	loop = g_main_loop_new(NULL, FALSE);
-	sides[0].peer = peer_new_offer(t, false, &events, &media, &sides[0]);
+	sides[0].peer = peer_new_offer(offer_t, false, &events, &media, &sides[0]);
 	peer_local_description(sides[0].peer, on_description, &sides[0]);
 	g_assert_true(run_until(has_description, &sides[0], 10));
 	if (!strstr(sides[0].description, "a=candidate:")) {
 		g_test_skip("no address to gather ICE candidates on");
-		goto out_close;
+		return false;
 	}
-	sides[1].peer = peer_new_answer(t, sides[0].description, strlen(sides[0].description),
-	                                &events, &media, &sides[1], &error);
+	sides[1].peer =
+	    peer_new_answer(answer_t, sides[0].description, strlen(sides[0].description), &events,
+	                    &media, &sides[1], &error);
 	g_assert_no_error(error);
 	peer_local_description(sides[1].peer, on_description, &sides[1]);
 	g_assert_true(run_until(has_description, &sides[1], 10));
@@ -240,16 +251,59 @@ static void test_two_peers_connect_and_release(void)
 	                              strlen(sides[1].description), &error));
 	g_assert_no_error(error);
 	g_assert_true(run_until(both_connected, sides, 15));
-	g_assert_cmpuint(transport_peer_count(t), ==, 2);
+	return true;
+}
+
+/* 20 audio packets one way and 20 the other, each side receiving exactly its 20 more. */
+static void exchange_audio(struct side sides[2])
+{
+	gint want[2] = {g_atomic_int_get(&sides[0].received) + 20,
+	                g_atomic_int_get(&sides[1].received) + 20};
+
 	send_some(sides[1].peer, 0, 20);
 	send_some(sides[0].peer, 1, 20);
 	/* Received on the workers: poll. */
-	for (int i = 0; i < 500 && (g_atomic_int_get(&sides[0].received) < 20 ||
-	                            g_atomic_int_get(&sides[1].received) < 20);
+	for (int i = 0; i < 500 && (g_atomic_int_get(&sides[0].received) < want[0] ||
+	                            g_atomic_int_get(&sides[1].received) < want[1]);
 	     i++)
 		g_usleep(10000);
-	g_assert_cmpint(g_atomic_int_get(&sides[0].received), ==, 20);
-	g_assert_cmpint(g_atomic_int_get(&sides[1].received), ==, 20);
+	g_usleep(20000); /* anything more (another peer's, say) would be here now */
+	g_assert_cmpint(g_atomic_int_get(&sides[0].received), ==, want[0]);
+	g_assert_cmpint(g_atomic_int_get(&sides[1].received), ==, want[1]);
+}
+
+/* Closes what connect_sides() made and waits until the transports hold nothing. */
+static void release_sides(struct side *sides, unsigned n, struct transport *t1,
+                          struct transport *t2)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (sides[i].peer)
+			peer_close(sides[i].peer, "test done");
+	}
+	g_assert_true(run_until(nothing_held, t1, 10));
+	g_assert_true(!t2 || run_until(nothing_held, t2, 10));
+	for (unsigned i = 0; i < n; i++) {
+		if (sides[i].peer)
+			peer_unref(sides[i].peer);
+		g_free(sides[i].description);
+		g_free(sides[i].reason);
+		if (sides[i].video) {
+			g_byte_array_unref(sides[i].video);
+			g_mutex_clear(&sides[i].lock);
+		}
+	}
+}
+
+static void test_two_peers_connect_and_release(void)
+{
+	struct transport *t = make_transport();
+	struct side sides[2] = {{.name = "server"}, {.name = "client"}};
+
+	loop = g_main_loop_new(NULL, FALSE);
+	if (!connect_sides(sides, t, t))
+		goto out_close;
+	g_assert_cmpuint(transport_peer_count(t), ==, 2);
+	exchange_audio(sides);
 	/* A video frame of six packets to the client, then one of a single packet (nothing
 	 * to offload). */
 	send_two_frames(sides[0].peer, &sides[1], 6, 1);
@@ -265,17 +319,125 @@ static void test_two_peers_connect_and_release(void)
 	g_assert_cmpint(sides[0].state, ==, PEER_STATE_CLOSED);
 	g_assert_nonnull(strstr(sides[0].reason, "close_notify"));
 out_close:
-	peer_close(sides[0].peer, "test done");
-	g_assert_true(run_until(nothing_held, t, 10));
-	for (unsigned i = 0; i < 2; i++) {
-		peer_unref(sides[i].peer);
-		g_free(sides[i].description);
-		g_free(sides[i].reason);
-		g_byte_array_unref(sides[i].video);
-		g_mutex_clear(&sides[i].lock);
-	}
+	release_sides(sides, 2, t, NULL);
 	transport_free(t);
 	/* Owner events queued after the closes hold references: let them go. */
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+	g_main_loop_unref(loop);
+}
+
+static bool side_closed(void *data)
+{
+	const struct side *s = data;
+
+	return s->state == PEER_STATE_CLOSED || s->state == PEER_STATE_FAILED;
+}
+
+static struct ice_mux *first_mux(struct transport *t)
+{
+	return transport_mux(t, worker_pool_get(t->workers, 0));
+}
+
+/* A datagram to the lite server's shared socket from an address no peer uses. */
+static void send_stray(struct transport *server, const void *buf, size_t len)
+{
+	struct sockaddr_storage to;
+	socklen_t to_len = sizeof(to);
+	int fd;
+
+	g_assert_cmpint(getsockname(ice_mux_fd(first_mux(server)), (struct sockaddr *)&to, &to_len),
+	                ==, 0);
+	fd = socket(to.ss_family, SOCK_DGRAM, 0);
+	g_assert_cmpint(fd, >=, 0);
+	g_assert_cmpint(sendto(fd, buf, len, 0, (struct sockaddr *)&to, to_len), ==, (ssize_t)len);
+	close(fd);
+}
+
+static bool strays_counted(void *data)
+{
+	struct ice_mux_stats st;
+
+	ice_mux_get_stats(data, &st);
+	return st.unknown_source == 1 && st.stun_dropped == 1;
+}
+
+/* Two clients (full ICE, offering) and a lite server with one worker: both server peers
+ * share its socket, and each pair carries only its own packets. */
+static void test_lite_answers(void)
+{
+	struct transport *server = make_transport_with("1", true), *client;
+	struct side sides[4] = {
+	    {.name = "client A"}, {.name = "server A"}, {.name = "client B"}, {.name = "server B"}};
+	g_autofree char *port = NULL;
+	unsigned shared_port;
+	/* A Binding request for a ufrag nobody has (class request, a USERNAME attribute). */
+	static const uint8_t stun[] = {0x00, 0x01, 0x00, 0x08, 0x21, 0x12, 0xa4, 0x42, 1,  2,
+	                               3,    4,    5,    6,    7,    8,    9,    10,   11, 12,
+	                               0x00, 0x06, 0x00, 0x03, 'x',  ':',  'y',  0};
+
+	if (!server) {
+		g_test_skip("no non-loopback address to listen on");
+		return;
+	}
+	client = make_transport_with("2", false);
+	loop = g_main_loop_new(NULL, FALSE);
+	if (!connect_sides(&sides[0], client, server))
+		goto out_close;
+	/* The answer says ice-lite and offers the worker's shared socket, host only. */
+	port = g_strdup_printf(" %u typ host", ice_mux_port(first_mux(server)));
+	g_assert_nonnull(strstr(sides[1].description, "a=ice-lite\r\n"));
+	g_assert_nonnull(strstr(sides[1].description, port));
+	g_assert_true(sides[0].peer->controlling);
+	g_assert_true(connect_sides(&sides[2], client, server));
+	g_assert_cmpint(pair_fd(sides[1].peer), ==, pair_fd(sides[3].peer));
+	g_assert_cmpstr(ice_mux_local(first_mux(server), pair_fd(sides[1].peer), &shared_port), !=,
+	                "?");
+	exchange_audio(&sides[0]);
+	exchange_audio(&sides[2]);
+	/* A frame to client B leaves the shared socket in one offloaded send. */
+	send_two_frames(sides[3].peer, &sides[2], 6, 1);
+	g_assert_cmpint(transport_counter(server, COUNT_OFFLOADED_OUT), ==, 6);
+	/* What no peer owns is counted on the socket, and the peers go on. */
+	send_stray(server, "not for anyone", 14);
+	send_stray(server, stun, sizeof(stun));
+	g_assert_true(run_until(strays_counted, first_mux(server), 5));
+	/* Client B leaves politely: server B hears close_notify, and A carries on. */
+	peer_close(sides[2].peer, "test done");
+	g_assert_true(run_until(side_closed, &sides[3], 10));
+	g_assert_nonnull(strstr(sides[3].reason, "close_notify"));
+	exchange_audio(&sides[0]);
+out_close:
+	release_sides(sides, 4, client, server);
+	transport_free(client);
+	transport_free(server);
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+	g_main_loop_unref(loop);
+}
+
+/* A lite server offers; a full client answers, and controls because of a=ice-lite. */
+static void test_lite_offers(void)
+{
+	struct transport *server = make_transport_with("2", true), *client;
+	struct side sides[2] = {{.name = "server"}, {.name = "client"}};
+
+	if (!server) {
+		g_test_skip("no non-loopback address to listen on");
+		return;
+	}
+	client = make_transport_with("1", false);
+	loop = g_main_loop_new(NULL, FALSE);
+	if (!connect_sides(sides, server, client))
+		goto out_close;
+	g_assert_nonnull(strstr(sides[0].description, "a=ice-lite\r\n"));
+	g_assert_false(sides[0].peer->ice->controlling);
+	g_assert_true(sides[1].peer->controlling);
+	exchange_audio(sides);
+out_close:
+	release_sides(sides, 2, client, server);
+	transport_free(client);
+	transport_free(server);
 	while (g_main_context_iteration(NULL, FALSE))
 		;
 	g_main_loop_unref(loop);
@@ -301,5 +463,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/transport/two-peers-connect-and-release",
 	                test_two_peers_connect_and_release);
 	g_test_add_func("/transport/refused-offer", test_refused_offer);
+	g_test_add_func("/transport/lite-answers", test_lite_answers);
+	g_test_add_func("/transport/lite-offers", test_lite_offers);
 	return g_test_run();
 }

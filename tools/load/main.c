@@ -180,7 +180,9 @@ static struct transport *make_transport(struct load *load, GError **error)
 	registry = metrics_new();
 	if (!config_set(cfg, "ice", "addresses", load->ice_address, "cau-load", error) ||
 	    !config_set(cfg, "transport", "workers", workers, "cau-load", error) ||
-	    !config_set(cfg, "ice", "connect_timeout_s", "60", "cau-load", error))
+	    !config_set(cfg, "ice", "connect_timeout_s", "60", "cau-load", error) ||
+	    /* The endpoints offer and check, as full agents: the server may be lite. */
+	    !config_set(cfg, "ice", "lite", "false", "cau-load", error))
 		return NULL;
 	return transport_new(cfg, registry, error);
 }
