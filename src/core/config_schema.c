@@ -90,8 +90,9 @@ static const struct config_key schema[] = {
      "a peer not connected (ICE and DTLS) this long after it was made is closed"},
     {"ice", "direct_receive", CONFIG_BOOL, "true", 0, 0, NULL,
      "read a plain UDP selected pair's socket without libnice and answer ICE checks here"},
-    {"ice", "lite", CONFIG_BOOL, "false", 0, 0, NULL,
-     "ICE-lite on one shared UDP socket per worker instead of a full agent per peer"},
+    {"ice", "lite", CONFIG_CHOICE, "auto", 0, 0, "auto|true|false",
+     "ICE-lite on one shared UDP socket per worker instead of a full agent per peer (auto: "
+     "unless a STUN or TURN server is set)"},
     {"video", "tiers", CONFIG_STRING, "1280x720@30:1500,640x360@30:500,320x180@15:150", 0, 0, NULL,
      "resolution tiers: each view is encoded once per tier (WxH@FPS:KBPS, best first)",
      video_tiers_check},

@@ -96,6 +96,26 @@ static bool add_addresses(GPtrArray *out, const char *list, GError **error)
 	return true;
 }
 
+/* [ice] lite: auto is lite unless a STUN or TURN server is set, whose server-reflexive
+ * and relayed candidates only a full agent gathers. */
+static bool load_lite(struct ice_config *cfg, const struct config *conf, GError **error)
+{
+	const char *lite = config_get_string(conf, "ice", "lite");
+	const char *stun = config_get_string(conf, "ice", "stun_server");
+	const char *turn = config_get_string(conf, "ice", "turn_server");
+	const char *server = *turn ? "turn_server" : *stun ? "stun_server" : NULL;
+
+	if (!strcmp(lite, "true") && server) {
+		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+		            "[ice] lite = true and %s exclude each other: its candidates need full "
+		            "ICE (set lite = auto or false)",
+		            server);
+		return false;
+	}
+	cfg->lite = !strcmp(lite, "true") || (!strcmp(lite, "auto") && !server);
+	return true;
+}
+
 bool ice_config_load(struct ice_config *cfg, const struct config *conf, GError **error)
 {
 	g_autoptr(GPtrArray) addrs = g_ptr_array_new_with_free_func(g_free);
@@ -108,7 +128,7 @@ bool ice_config_load(struct ice_config *cfg, const struct config *conf, GError *
 	cfg->port_min = (unsigned)config_get_int(conf, "ice", "port_min");
 	cfg->port_max = (unsigned)config_get_int(conf, "ice", "port_max");
 	cfg->direct_receive = config_get_bool(conf, "ice", "direct_receive");
-	cfg->lite = config_get_bool(conf, "ice", "lite");
+
 	if ((cfg->port_min == 0) != (cfg->port_max == 0) || cfg->port_min > cfg->port_max) {
 		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
 		            "[ice] port_min %u and port_max %u do not make a range (both 0: any)",
@@ -133,12 +153,8 @@ bool ice_config_load(struct ice_config *cfg, const struct config *conf, GError *
 	if (*stun &&
 	    !resolve_server(stun, "stun_server", 3478, &cfg->stun_host, &cfg->stun_port, error))
 		goto out_fail;
-	if (*turn && cfg->lite) {
-		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-		            "[ice] lite and turn_server exclude each other: relayed candidates "
-		            "need full ICE (set lite = false)");
+	if (!load_lite(cfg, conf, error))
 		goto out_fail;
-	}
 	if (*turn) {
 		if (!resolve_server(turn, "turn_server", 3478, &cfg->turn_host, &cfg->turn_port,
 		                    error))

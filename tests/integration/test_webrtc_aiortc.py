@@ -18,6 +18,7 @@ from cau_harness import (SYSTEM_PYTHON, metrics, wait_for, ws_call, ws_connect,
 CLIENT = Path(__file__).resolve().parent / "clients" / "aiortc_echo.py"
 PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
 LITE = {"ice": {"lite": "true"}}
+FULL = {"ice": {"lite": "false"}}  # a libnice agent and a socket per peer
 
 
 def client_env():
@@ -149,7 +150,7 @@ def test_bad_input_is_counted_and_dropped(echo_server, lite):
     connected ICE pair, and more from an address that is not the selected remote's; the
     server (reading the pair's socket itself, or the worker's shared socket with [ice]
     lite) drops and counts each by reason, and the echo goes on."""
-    server = echo_server(LITE if lite else None)
+    server = echo_server(LITE if lite else FULL)
     report = run_client(server, "--inject-bad")
     assert_echo_decoded(report)
     samples = metrics(server.url)
@@ -168,7 +169,7 @@ def test_bad_input_is_counted_and_dropped(echo_server, lite):
 
 
 def test_lite_server_echoes_in_both_roles(echo_server):
-    """[ice] lite: the server is an ICE-lite agent on its workers' shared sockets. aiortc
+    """[ice] lite (the default): the server is an ICE-lite agent on its workers' shared sockets. aiortc
     offers (and controls), then answers the server's offer (and controls, because it says
     a=ice-lite); both echoes decode, the server answers aiortc's checks and aiortc
     answers the server's consent checks."""
@@ -184,11 +185,12 @@ def test_lite_server_echoes_in_both_roles(echo_server):
 
 
 def test_consent_checks_are_answered_both_ways_on_the_direct_path(echo_server):
-    """Once ICE has selected a pair the server reads its socket itself ([ice]
-    direct_receive, the default): it answers aiortc's RFC 7675 consent checks (aiortc
-    would drop the connection after 30 s without answers) and sends its own, which aiortc
-    answers with the right credentials; media still echoes, in both ICE roles."""
-    server = echo_server()
+    """With full ICE ([ice] lite = false), once ICE has selected a pair the server reads
+    its socket itself ([ice] direct_receive, the default): it answers aiortc's RFC 7675
+    consent checks (aiortc would drop the connection after 30 s without answers) and
+    sends its own, which aiortc answers with the right credentials; media still echoes,
+    in both ICE roles."""
+    server = echo_server(FULL)
     for args in ([], ["--server-offer"]):
         report = run_client(server, "--seconds", "14", *args)
         assert_echo_decoded(report)
@@ -204,9 +206,9 @@ def test_consent_checks_are_answered_both_ways_on_the_direct_path(echo_server):
 
 
 def test_libnice_reads_everything_when_direct_receive_is_off(echo_server):
-    """[ice] direct_receive = false: libnice keeps the socket, answers the checks itself,
+    """With full ICE, [ice] direct_receive = false: libnice keeps the socket, answers the checks itself,
     and the echo still decodes."""
-    server = echo_server({"ice": {"direct_receive": "false"}})
+    server = echo_server({"ice": {"direct_receive": "false", "lite": "false"}})
     report = run_client(server)
     assert_echo_decoded(report)
     ice = report["server_stats"]["ice"]
