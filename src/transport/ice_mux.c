@@ -181,9 +181,10 @@ static void dispatch_stun(struct mux_socket *s, const uint8_t *buf, size_t len,
 	ice_direct_stun(ice, s->fd, buf, &m, from);
 }
 
-static void dispatch(struct mux_socket *s, uint8_t *buf, size_t len, bool truncated,
-                     const struct sockaddr_storage *from)
+void ice_mux_dispatch(struct ice_mux *mux, unsigned sock, uint8_t *buf, size_t len, bool truncated,
+                      const struct sockaddr_storage *from)
 {
+	struct mux_socket *s = &mux->socks[sock];
 	struct ice *ice;
 
 	count(s->mux, ST_DATAGRAMS);
@@ -237,8 +238,9 @@ static bool on_readable(void *data)
 		for (int i = 0; i < n; i++) {
 			if (i + 1 < n)
 				__builtin_prefetch(&from[i + 1]);
-			dispatch(s, mux->rx_buf[i], msgs[i].msg_len,
-			         (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0, &from[i]);
+			ice_mux_dispatch(mux, (unsigned)(s - mux->socks), mux->rx_buf[i],
+			                 msgs[i].msg_len,
+			                 (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0, &from[i]);
 		}
 		if (n < MUX_BATCH)
 			return false;

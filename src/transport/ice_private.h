@@ -130,5 +130,9 @@ void ice_mux_remove(struct ice_mux *mux, struct ice *ice);
 void ice_mux_route(struct ice_mux *mux, struct ice *ice, const struct sockaddr_storage *from);
 /* Calls fn with each shared socket's host candidate ("candidate:..." without "a="). */
 void ice_mux_candidates(struct ice_mux *mux, void (*fn)(const char *line, void *data), void *data);
+/* One datagram read on shared socket `sock` (an index) from `from` (cut short when
+ * truncated): to the peer it is for, or counted. (on_readable(), and the fuzzer.) */
+void ice_mux_dispatch(struct ice_mux *mux, unsigned sock, uint8_t *buf, size_t len, bool truncated,
+                      const struct sockaddr_storage *from);
 /* The IP and port of the shared socket fd ("?" and 0 if it is none of them). */
 const char *ice_mux_local(const struct ice_mux *mux, int fd, unsigned *port);
