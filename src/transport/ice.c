@@ -128,7 +128,6 @@ bool ice_config_load(struct ice_config *cfg, const struct config *conf, GError *
 	cfg->port_min = (unsigned)config_get_int(conf, "ice", "port_min");
 	cfg->port_max = (unsigned)config_get_int(conf, "ice", "port_max");
 	cfg->direct_receive = config_get_bool(conf, "ice", "direct_receive");
-
 	if ((cfg->port_min == 0) != (cfg->port_max == 0) || cfg->port_min > cfg->port_max) {
 		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
 		            "[ice] port_min %u and port_max %u do not make a range (both 0: any)",

@@ -2,7 +2,8 @@
 /* The ICE side of one peer connection: a libnice agent with one stream and one component
  * (BUNDLE + rtcp-mux), full ICE, trickle or not. Once a plain UDP pair is selected its
  * socket is read without libnice, and the remote's checks and our consent freshness checks
- * (RFC 7675) are handled here (ice_direct.c); libnice keeps relayed pairs. */
+ * (RFC 7675) are handled here (ice_direct.c); libnice keeps relayed pairs. Or, with
+ * [ice] lite, an ICE-lite agent on the worker's shared socket (ice_mux.h). */
 #pragma once
 
 #include "worker.h"

@@ -12,6 +12,10 @@
  * the remote is controlling and nominates another address (USE-CANDIDATE), media follows
  * it, as an ICE-lite agent would. Other datagrams are accepted only from the selected
  * remote address, as libnice accepts only known candidates.
+ *
+ * With [ice] lite there is no agent and no socket of the peer's own: the worker's shared
+ * socket (ice_mux.c) hands each peer its STUN messages (ice_direct_stun()), the first
+ * valid check selects the pair, and the consent checks are the same.
  */
 #define G_LOG_DOMAIN "cau-ice"
 #include "ice_private.h"

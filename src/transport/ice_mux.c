@@ -235,13 +235,10 @@ static bool on_readable(void *data)
 				        g_strerror(errno));
 			continue;
 		}
-		for (int i = 0; i < n; i++) {
-			if (i + 1 < n)
-				__builtin_prefetch(&from[i + 1]);
+		for (int i = 0; i < n; i++)
 			ice_mux_dispatch(mux, (unsigned)(s - mux->socks), mux->rx_buf[i],
 			                 msgs[i].msg_len,
 			                 (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0, &from[i]);
-		}
 		if (n < MUX_BATCH)
 			return false;
 	}
