@@ -204,6 +204,9 @@ struct peer_rtp_out {
 	 * caller rewrote for this receiver (in payload) without copying the rest. */
 	const uint8_t *payload_rest;
 	size_t payload_rest_len;
+	/* Holds payload_rest, unchanged while referenced (NULL: nothing does): the peer's
+	 * send history then keeps a reference instead of a copy of it, for retransmissions. */
+	GBytes *payload_rest_owner;
 	bool has_audio_level;
 	bool vad;
 	uint8_t audio_level;

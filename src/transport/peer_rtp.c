@@ -364,7 +364,10 @@ static int send_locked(struct peer *p, unsigned idx, const struct peer_rtp_out *
 		memcpy(out + len, o->payload_rest, o->payload_rest_len);
 		len += o->payload_rest_len;
 	}
-	if (so->history)
+	if (so->history && o->payload_rest_owner)
+		send_history_put_shared(so->history, hdr.seq, out, len, o->payload_rest_owner,
+		                        o->payload_rest, o->payload_rest_len, now);
+	else if (so->history)
 		send_history_put(so->history, hdr.seq, out, len, now);
 	ret = cau_srtp_protect_rtp(p->srtp, out, len, PEER_MTU + CAU_SRTP_MAX_TRAILER_LEN,
 	                           &protected_len);
@@ -477,7 +480,7 @@ static int build_rtx_locked(struct peer *p, unsigned idx, const uint8_t *orig, s
 int peer_retransmit(struct peer *p, unsigned idx, uint16_t seq, int64_t now)
 {
 	uint8_t datagram[PEER_MTU + CAU_SRTP_MAX_TRAILER_LEN];
-	const uint8_t *orig;
+	uint8_t orig[PEER_MTU];
 	size_t orig_len;
 	int64_t sent_us;
 	int len;
@@ -485,7 +488,8 @@ int peer_retransmit(struct peer *p, unsigned idx, uint16_t seq, int64_t now)
 	g_mutex_lock(&p->send_lock);
 	if (!p->srtp || !p->out[idx].history) {
 		len = -ENOTCONN;
-	} else if (send_history_get(p->out[idx].history, seq, &orig, &orig_len, &sent_us) != 0 ||
+	} else if (send_history_get(p->out[idx].history, seq, orig, sizeof(orig), &orig_len,
+	                            &sent_us) != 0 ||
 	           now - sent_us > PEER_MAX_RETRANSMIT_AGE_US) {
 		len = -ENOENT;
 	} else if (p->tracks[idx].codec.has_rtx) {

@@ -268,6 +268,52 @@ static void test_batch(void)
 	free_pair(&pr);
 }
 
+/* A batch whose payloads lie in one shared buffer (a composed frame): the sender's history
+ * keeps a reference to it, not a copy, and the lost packet comes back whole from it. */
+static void test_nack_shared(void)
+{
+	struct pair pr;
+	static uint8_t frame[5 * 40];
+	GBytes *shared;
+	struct peer_rtp_out outs[5];
+	uint8_t heads[5][2];
+	char expect[64];
+	uint16_t lost;
+
+	for (unsigned i = 0; i < sizeof(frame); i++)
+		frame[i] = (uint8_t)('a' + i / 40);
+	shared = g_bytes_new(frame, sizeof(frame));
+	make_pair(&pr, true);
+	pr.to_client.drop_index = 2;
+	for (unsigned i = 0; i < 5; i++) {
+		const uint8_t *rest = (const uint8_t *)g_bytes_get_data(shared, NULL) + 40 * i;
+
+		heads[i][0] = 'H';
+		heads[i][1] = (uint8_t)('0' + i);
+		outs[i] = (struct peer_rtp_out){.marker = i == 4,
+		                                .timestamp = 9000,
+		                                .payload = heads[i],
+		                                .payload_len = 2,
+		                                .payload_rest = rest,
+		                                .payload_rest_len = 40,
+		                                .payload_rest_owner = shared};
+	}
+	g_assert_cmpint(peer_send_rtp_batch(pr.server, 1, outs, 5), ==, 0);
+	g_bytes_unref(shared); /* the history holds it now */
+	pump(&pr);
+	g_assert_cmpuint(pr.client_seen.packets[1], ==, 5);
+	lost = (uint16_t)(g_array_index(pr.client_seen.seqs, uint16_t, 0) + 2);
+	/* The repair came last: its head, then its own forty shared bytes. */
+	g_assert_cmpuint(pr.client_seen.last_seq[1], ==, lost);
+	memset(expect, 0, sizeof(expect));
+	expect[0] = 'H';
+	expect[1] = '2';
+	memset(expect + 2, 'c', 40);
+	g_assert_cmpstr(pr.client_seen.last_payload, ==, expect);
+	g_assert_cmpint(transport_counter(pr.t, COUNT_RTX_RECEIVED), ==, 1);
+	free_pair(&pr);
+}
+
 /* A lost video packet: the receiver NACKs at once, the sender answers from its history
  * (RTX when negotiated), the receiver gets the original sequence number back. */
 static void nack_round_trip(bool rtx)
@@ -574,6 +620,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/peer/rtp-both-ways", test_rtp_both_ways);
 	g_test_add_func("/peer/batch", test_batch);
+	g_test_add_func("/peer/nack/shared-payload", test_nack_shared);
 	g_test_add_func("/peer/nack/rtx", test_nack_rtx);
 	g_test_add_func("/peer/nack/plain", test_nack_plain);
 	g_test_add_func("/peer/nack/retry-then-give-up", test_nack_retry_then_give_up);

@@ -14,8 +14,7 @@
 static void test_history(void)
 {
 	struct send_history *h = send_history_new(8, 100);
-	uint8_t pkt[100];
-	const uint8_t *got;
+	uint8_t pkt[100], got[100];
 	size_t len;
 	int64_t at;
 
@@ -24,13 +23,74 @@ static void test_history(void)
 		g_assert_cmpint(send_history_put(h, (uint16_t)(65530 + i), pkt, 20 + i, i), ==, 0);
 	}
 	/* 65530 and 65531 were overwritten by 0 and 1 (same slots). */
-	g_assert_cmpint(send_history_get(h, 65531, &got, &len, &at), ==, -ENOENT);
-	g_assert_cmpint(send_history_get(h, 1, &got, &len, &at), ==, 0);
+	g_assert_cmpint(send_history_get(h, 65531, got, sizeof(got), &len, &at), ==, -ENOENT);
+	g_assert_cmpint(send_history_get(h, 1, got, sizeof(got), &len, &at), ==, 0);
 	g_assert_cmpuint(len, ==, 27);
 	g_assert_cmpint(at, ==, 7);
 	g_assert_cmpuint(got[0], ==, 7);
+	g_assert_cmpuint(got[26], ==, 7);
+	g_assert_cmpint(send_history_get(h, 1, got, 26, &len, &at), ==, -ENOSPC);
 	g_assert_cmpint(send_history_put(h, 5, pkt, 101, 0), ==, -EMSGSIZE);
 	send_history_free(h);
+}
+
+static void set_flag(gpointer data)
+{
+	*(bool *)data = true;
+}
+
+/* Packets whose payload many receivers share: the history keeps their heads and a
+ * reference to the payload, gives the whole packet back, and lets the payload go when
+ * the last slot holding it is reused or the history freed. */
+static void test_history_shared(void)
+{
+	struct send_history *h = send_history_new(4, 100);
+	static uint8_t frame[80];
+	bool freed = false, freed2 = false;
+	GBytes *shared, *other;
+	uint8_t pkt[100], got[100];
+	size_t len;
+	int64_t at;
+
+	for (unsigned i = 0; i < sizeof(frame); i++)
+		frame[i] = (uint8_t)(100 + i);
+	shared = g_bytes_new_with_free_func(frame, sizeof(frame), set_flag, &freed);
+	/* Two packets, each a 12-byte head of its own and 40 bytes of the frame. */
+	for (unsigned k = 0; k < 2; k++) {
+		memset(pkt, (int)k + 1, 12);
+		memcpy(pkt + 12, frame + 40 * k, 40);
+		g_assert_cmpint(send_history_put_shared(h, (uint16_t)(10 + k), pkt, 52, shared,
+		                                        frame + 40 * k, 40, 5),
+		                ==, 0);
+	}
+	g_bytes_unref(shared); /* the history's references keep it */
+	g_assert_false(freed);
+	g_assert_cmpint(send_history_get(h, 11, got, sizeof(got), &len, &at), ==, 0);
+	g_assert_cmpuint(len, ==, 52);
+	g_assert_cmpuint(got[0], ==, 2);
+	g_assert_cmpuint(got[11], ==, 2);
+	g_assert_cmpmem(got + 12, 40, frame + 40, 40);
+	/* A head too long to keep apart: stored as a copy, no reference taken. */
+	other = g_bytes_new_with_free_func(frame, sizeof(frame), set_flag, &freed2);
+	memset(pkt, 9, 90);
+	g_assert_cmpint(send_history_put_shared(h, 12, pkt, 90, other, frame, 10, 6), ==, 0);
+	g_bytes_unref(other);
+	g_assert_true(freed2);
+	g_assert_cmpint(send_history_get(h, 12, got, sizeof(got), &len, &at), ==, 0);
+	g_assert_cmpuint(len, ==, 90);
+	g_assert_cmpuint(got[89], ==, 9);
+	/* 14 and 15 reuse the slots of 10 and 11: the frame goes with the second. */
+	g_assert_cmpint(send_history_put(h, 14, pkt, 20, 7), ==, 0);
+	g_assert_false(freed);
+	g_assert_cmpint(send_history_get(h, 10, got, sizeof(got), &len, &at), ==, -ENOENT);
+	g_assert_cmpint(send_history_put(h, 15, pkt, 20, 7), ==, 0);
+	g_assert_true(freed);
+	freed = false;
+	shared = g_bytes_new_with_free_func(frame, sizeof(frame), set_flag, &freed);
+	g_assert_cmpint(send_history_put_shared(h, 16, pkt, 52, shared, frame, 40, 8), ==, 0);
+	g_bytes_unref(shared);
+	send_history_free(h);
+	g_assert_true(freed);
 }
 
 static void test_recv_stats_loss_and_report(void)
@@ -128,6 +188,7 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/rtp-state/send-history", test_history);
+	g_test_add_func("/rtp-state/send-history-shared", test_history_shared);
 	g_test_add_func("/rtp-state/recv-stats/loss-and-report", test_recv_stats_loss_and_report);
 	g_test_add_func("/rtp-state/recv-stats/jitter", test_recv_stats_jitter);
 	g_test_add_func("/rtp-state/rtt", test_rtt);
