@@ -29,12 +29,11 @@
 #include <string.h>
 
 #define RX_BATCH     16
-#define RX_SIZE      2048 /* larger than any datagram a WebRTC peer sends (MTU ~1500) */
 #define RX_ROUNDS    4    /* recvmmsg() calls per readiness, at most (then the next poll) */
 #define CONSENT_MS   5000 /* RFC 7675: 4-6 s, randomised */
 #define CONSENT_LOST 30   /* s without an answer */
 
-static __thread uint8_t rx_buf[RX_BATCH][RX_SIZE];
+static __thread uint8_t rx_buf[RX_BATCH][ICE_RX_SIZE];
 
 /* libnice's sources go here: attached, never dispatched. */
 static GMainContext *parked_context(void)
@@ -230,33 +229,42 @@ static void handle(struct ice *ice, uint8_t *buf, size_t len, const struct socka
 		ice->cb->receive(buf, len, ice->user_data);
 }
 
+int ice_recv_batch(int fd, uint8_t (*bufs)[ICE_RX_SIZE], unsigned count, struct mmsghdr *msgs,
+                   struct sockaddr_storage *from)
+{
+	struct iovec iov[64];
+	int n;
+
+	g_return_val_if_fail(count <= G_N_ELEMENTS(iov), -EINVAL);
+	memset(msgs, 0, sizeof(*msgs) * count);
+	for (unsigned i = 0; i < count; i++) {
+		iov[i].iov_base = bufs[i];
+		iov[i].iov_len = ICE_RX_SIZE;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = &from[i];
+		msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+	}
+	n = recvmmsg(fd, msgs, count, MSG_DONTWAIT, NULL);
+	if (n >= 0)
+		return n;
+	return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+}
+
 static bool on_readable(void *data)
 {
 	struct ice *ice = data;
 	struct mmsghdr msgs[RX_BATCH];
-	struct iovec iov[RX_BATCH];
 	struct sockaddr_storage from[RX_BATCH];
 
 	for (unsigned round = 0; round < RX_ROUNDS; round++) {
-		int n;
+		int n = ice_recv_batch(ice->rx_fd, rx_buf, RX_BATCH, msgs, from);
 
-		memset(msgs, 0, sizeof(msgs));
-		for (unsigned i = 0; i < RX_BATCH; i++) {
-			iov[i].iov_base = rx_buf[i];
-			iov[i].iov_len = RX_SIZE;
-			msgs[i].msg_hdr.msg_iov = &iov[i];
-			msgs[i].msg_hdr.msg_iovlen = 1;
-			msgs[i].msg_hdr.msg_name = &from[i];
-			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
-		}
-		n = recvmmsg(ice->rx_fd, msgs, RX_BATCH, MSG_DONTWAIT, NULL);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return false;
 		if (n < 0) {
 			/* A pending error (an ICMP port unreachable: ECONNREFUSED) is consumed by
 			 * the call that reports it; what queued behind it is read next. */
-			if (errno != EINTR)
-				g_debug("[%s] ice: recvmmsg: %s", ice->name, g_strerror(errno));
+			if (n != -EINTR)
+				g_debug("[%s] ice: recvmmsg: %s", ice->name, g_strerror(-n));
 			continue;
 		}
 		if (n == 0)

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #define MUX_BATCH     32
-#define MUX_RX_SIZE   2048      /* as ice_direct.c: larger than any WebRTC datagram */
 #define MUX_ROUNDS    8         /* recvmmsg() calls per readiness, at most */
 #define MUX_BUFFER    (4 << 20) /* bytes of socket buffer wanted each way */
 #define MUX_MAX_SOCKS 8
@@ -38,7 +37,7 @@ struct ice_mux {
 	char *public_address;   /* announced instead of an IPv4 socket's address; NULL */
 	GHashTable *by_ufrag;   /* local ufrag -> struct ice * */
 	GHashTable *by_address; /* struct ice_addr_key * (in the ice) -> struct ice * */
-	uint8_t (*rx_buf)[MUX_RX_SIZE];
+	uint8_t (*rx_buf)[ICE_RX_SIZE];
 	_Atomic uint64_t stats[4]; /* struct ice_mux_stats, in order */
 	bool started;              /* ice_mux_start() was called */
 	GMutex lock;               /* with `stopped`: ice_mux_free() waits for the worker */
@@ -209,30 +208,17 @@ static bool on_readable(void *data)
 	struct mux_socket *s = data;
 	struct ice_mux *mux = s->mux;
 	struct mmsghdr msgs[MUX_BATCH];
-	struct iovec iov[MUX_BATCH];
 	struct sockaddr_storage from[MUX_BATCH];
 
 	for (unsigned round = 0; round < MUX_ROUNDS; round++) {
-		int n;
+		int n = ice_recv_batch(s->fd, mux->rx_buf, MUX_BATCH, msgs, from);
 
-		memset(msgs, 0, sizeof(msgs));
-		for (unsigned i = 0; i < MUX_BATCH; i++) {
-			iov[i].iov_base = mux->rx_buf[i];
-			iov[i].iov_len = MUX_RX_SIZE;
-			msgs[i].msg_hdr.msg_iov = &iov[i];
-			msgs[i].msg_hdr.msg_iovlen = 1;
-			msgs[i].msg_hdr.msg_name = &from[i];
-			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
-		}
-		n = recvmmsg(s->fd, msgs, MUX_BATCH, MSG_DONTWAIT, NULL);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return false;
 		if (n < 0) {
 			/* An ICMP error queued for one remote: consumed by the call that reports
 			 * it, the others' datagrams are read next. */
-			if (errno != EINTR)
+			if (n != -EINTR)
 				g_debug("ice: shared socket %s:%u: recvmmsg: %s", s->ip, s->port,
-				        g_strerror(errno));
+				        g_strerror(-n));
 			continue;
 		}
 		for (int i = 0; i < n; i++)

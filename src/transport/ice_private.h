@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 
 #define ICE_COMPONENT       1
+/* Receive buffers: larger than any datagram a WebRTC peer sends (MTU ~1500). */
+#define ICE_RX_SIZE         2048
 /* Consent checks whose answer is still accepted (one is sent every 4-6 s). */
 #define ICE_CONSENT_PENDING 4
 
@@ -119,6 +121,13 @@ void ice_direct_stop(struct ice *ice);
 struct stun_message;
 void ice_direct_stun(struct ice *ice, int fd, const uint8_t *buf, const struct stun_message *m,
                      const struct sockaddr_storage *from);
+
+/* One recvmmsg() of up to count datagrams (count <= 64) from fd into bufs, their sources
+ * into from and their lengths and flags (MSG_TRUNC: cut short) into msgs: the number read
+ * (0 when it would block), or -errno. */
+struct mmsghdr;
+int ice_recv_batch(int fd, uint8_t (*bufs)[ICE_RX_SIZE], unsigned count, struct mmsghdr *msgs,
+                   struct sockaddr_storage *from);
 
 /* ice_mux.c, the worker's thread */
 void ice_addr_key_set(struct ice_addr_key *key, const struct sockaddr_storage *addr);

@@ -168,29 +168,16 @@ def test_bad_input_is_counted_and_dropped(echo_server, lite):
     assert report["server_stats"]["dropped"] >= (35 if lite else 40), report
 
 
-def test_lite_server_echoes_in_both_roles(echo_server):
-    """[ice] lite (the default): the server is an ICE-lite agent on its workers' shared sockets. aiortc
-    offers (and controls), then answers the server's offer (and controls, because it says
-    a=ice-lite); both echoes decode, the server answers aiortc's checks and aiortc
-    answers the server's consent checks."""
-    server = echo_server(LITE)
-    for args in ([], ["--server-offer"]):
-        report = run_client(server, "--seconds", "12", *args)
-        assert_echo_decoded(report)
-        ice = report["server_stats"]["ice"]
-        assert ice["direct"] is True, report["server_stats"]
-        assert ice["checks_answered"] >= 2, ice
-        assert ice["consent_answered"] >= 1, ice
-    wait_for(lambda: peers_gauge(server) == 0, 10, message="cau_transport_peers back to 0")
-
-
-def test_consent_checks_are_answered_both_ways_on_the_direct_path(echo_server):
+@pytest.mark.parametrize("lite", [False, True], ids=["own-socket", "lite"])
+def test_consent_checks_are_answered_both_ways(echo_server, lite):
     """With full ICE ([ice] lite = false), once ICE has selected a pair the server reads
-    its socket itself ([ice] direct_receive, the default): it answers aiortc's RFC 7675
-    consent checks (aiortc would drop the connection after 30 s without answers) and
-    sends its own, which aiortc answers with the right credentials; media still echoes,
-    in both ICE roles."""
-    server = echo_server(FULL)
+    its socket itself ([ice] direct_receive, the default); with [ice] lite (the default)
+    it is an ICE-lite agent on its workers' shared sockets, and aiortc controls in both
+    roles (it reads a=ice-lite). Either way the server answers aiortc's RFC 7675 consent
+    checks (aiortc would drop the connection after 30 s without answers) and sends its
+    own, which aiortc answers with the right credentials; media echoes and decodes, in
+    both ICE roles (aiortc offers, then answers the server's offer)."""
+    server = echo_server(LITE if lite else FULL)
     for args in ([], ["--server-offer"]):
         report = run_client(server, "--seconds", "14", *args)
         assert_echo_decoded(report)

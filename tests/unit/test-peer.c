@@ -227,25 +227,36 @@ static void test_rtp_both_ways(void)
 
 /* A frame's packets in one batch, each a rewritten head and a shared rest: they arrive
  * in order, numbered one after the other, with their bytes; too many is refused whole. */
-static void test_batch(void)
+/* Five packets of a frame: each a 2-byte head of its own ("H0".."H4") and rest_len[i]
+ * bytes at rests + 40 * i (in owner, when not NULL). */
+static void fill_batch(struct peer_rtp_out outs[5], uint8_t heads[5][2], const uint8_t *rests,
+                       const size_t rest_len[5], GBytes *owner)
 {
-	struct pair pr;
-	struct peer_rtp_out outs[PEER_BATCH_MAX + 1];
-	uint8_t shared[5][40], heads[5][2];
-	struct peer_stats ss;
-
-	make_pair(&pr, true);
 	for (unsigned i = 0; i < 5; i++) {
-		memset(shared[i], 'a' + (int)i, sizeof(shared[i]));
 		heads[i][0] = 'H';
 		heads[i][1] = (uint8_t)('0' + i);
 		outs[i] = (struct peer_rtp_out){.marker = i == 4,
 		                                .timestamp = 9000,
 		                                .payload = heads[i],
 		                                .payload_len = 2,
-		                                .payload_rest = shared[i],
-		                                .payload_rest_len = i == 4 ? 10 : 40};
+		                                .payload_rest = rests + 40 * i,
+		                                .payload_rest_len = rest_len[i],
+		                                .payload_rest_owner = owner};
 	}
+}
+
+static void test_batch(void)
+{
+	struct pair pr;
+	struct peer_rtp_out outs[PEER_BATCH_MAX + 1];
+	uint8_t shared[5][40], heads[5][2];
+	static const size_t rest_len[5] = {40, 40, 40, 40, 10};
+	struct peer_stats ss;
+
+	make_pair(&pr, true);
+	for (unsigned i = 0; i < 5; i++)
+		memset(shared[i], 'a' + (int)i, sizeof(shared[i]));
+	fill_batch(outs, heads, shared[0], rest_len, NULL);
 	g_assert_cmpint(peer_send_rtp_batch(pr.server, 1, outs, 5), ==, 0);
 	g_assert_cmpuint(pr.to_client.sent, ==, 5);
 	pump(&pr);
@@ -277,6 +288,7 @@ static void test_nack_shared(void)
 	GBytes *shared;
 	struct peer_rtp_out outs[5];
 	uint8_t heads[5][2];
+	static const size_t rest_len[5] = {40, 40, 40, 40, 40};
 	char expect[64];
 	uint16_t lost;
 
@@ -285,19 +297,7 @@ static void test_nack_shared(void)
 	shared = g_bytes_new(frame, sizeof(frame));
 	make_pair(&pr, true);
 	pr.to_client.drop_index = 2;
-	for (unsigned i = 0; i < 5; i++) {
-		const uint8_t *rest = (const uint8_t *)g_bytes_get_data(shared, NULL) + 40 * i;
-
-		heads[i][0] = 'H';
-		heads[i][1] = (uint8_t)('0' + i);
-		outs[i] = (struct peer_rtp_out){.marker = i == 4,
-		                                .timestamp = 9000,
-		                                .payload = heads[i],
-		                                .payload_len = 2,
-		                                .payload_rest = rest,
-		                                .payload_rest_len = 40,
-		                                .payload_rest_owner = shared};
-	}
+	fill_batch(outs, heads, g_bytes_get_data(shared, NULL), rest_len, shared);
 	g_assert_cmpint(peer_send_rtp_batch(pr.server, 1, outs, 5), ==, 0);
 	g_bytes_unref(shared); /* the history holds it now */
 	pump(&pr);

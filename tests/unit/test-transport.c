@@ -362,6 +362,19 @@ static bool strays_counted(void *data)
 	return st.unknown_source == 1 && st.stun_dropped == 1;
 }
 
+/* Releases the sides, then the two transports and the loop. */
+static void finish_lite(struct side *sides, unsigned n, struct transport *client,
+                        struct transport *server)
+{
+	release_sides(sides, n, client, server);
+	transport_free(client);
+	transport_free(server);
+	/* Owner events queued after the closes hold references: let them go. */
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+	g_main_loop_unref(loop);
+}
+
 /* Two clients (full ICE, offering) and a lite server with one worker: both server peers
  * share its socket, and each pair carries only its own packets. */
 static void test_lite_answers(void)
@@ -408,12 +421,7 @@ static void test_lite_answers(void)
 	g_assert_nonnull(strstr(sides[3].reason, "close_notify"));
 	exchange_audio(&sides[0]);
 out_close:
-	release_sides(sides, 4, client, server);
-	transport_free(client);
-	transport_free(server);
-	while (g_main_context_iteration(NULL, FALSE))
-		;
-	g_main_loop_unref(loop);
+	finish_lite(sides, 4, client, server);
 }
 
 /* A lite server offers; a full client answers, and controls because of a=ice-lite. */
@@ -435,12 +443,7 @@ static void test_lite_offers(void)
 	g_assert_true(sides[1].peer->controlling);
 	exchange_audio(sides);
 out_close:
-	release_sides(sides, 2, client, server);
-	transport_free(client);
-	transport_free(server);
-	while (g_main_context_iteration(NULL, FALSE))
-		;
-	g_main_loop_unref(loop);
+	finish_lite(sides, 2, client, server);
 }
 
 static void test_refused_offer(void)
