@@ -74,9 +74,9 @@ static void follow(struct ice *ice, int fd, const struct sockaddr_storage *from,
 	       ntohs(((const struct sockaddr_in *)from)->sin_port));
 }
 
-/* ICE-lite (RFC 8445 7.3.1.5): the pair of the first valid check carries media at once (a
- * remote that nominates later, or never, as a controlled full agent facing our offer,
- * still connects); a nominating check from elsewhere moves it. */
+/* ICE-lite (RFC 8445 7.3.1.5): the pair of the first valid check carries media at once
+ * (DTLS need not wait for a remote that nominates in a later check); a nominating check
+ * from elsewhere moves it. */
 static void lite_select(struct ice *ice, int fd, const struct stun_message *m,
                         const struct sockaddr_storage *from, const struct ice_path *path)
 {
