@@ -38,14 +38,14 @@ struct ice_mux {
 	GHashTable *by_ufrag;   /* local ufrag -> struct ice * */
 	GHashTable *by_address; /* struct ice_addr_key * (in the ice) -> struct ice * */
 	uint8_t (*rx_buf)[ICE_RX_SIZE];
-	_Atomic uint64_t stats[4]; /* struct ice_mux_stats, in order */
+	_Atomic uint64_t stats[3]; /* struct ice_mux_stats, in order */
 	bool started;              /* ice_mux_start() was called */
 	GMutex lock;               /* with `stopped`: ice_mux_free() waits for the worker */
 	GCond cond;
 	bool stopped;
 };
 
-enum { ST_DATAGRAMS, ST_UNKNOWN_SOURCE, ST_STUN_DROPPED, ST_OVERSIZED };
+enum { ST_UNKNOWN_SOURCE, ST_STUN_DROPPED, ST_OVERSIZED };
 
 static void count(struct ice_mux *mux, unsigned which)
 {
@@ -186,14 +186,13 @@ void ice_mux_dispatch(struct ice_mux *mux, unsigned sock, uint8_t *buf, size_t l
 	struct mux_socket *s = &mux->socks[sock];
 	struct ice *ice;
 
-	count(s->mux, ST_DATAGRAMS);
 	if (!truncated && stun_is_stun(buf, len)) {
 		dispatch_stun(s, buf, len, from);
 		return;
 	}
-	ice = by_address(s->mux, from);
+	ice = by_address(mux, from);
 	if (!ice) {
-		count(s->mux, truncated ? ST_OVERSIZED : ST_UNKNOWN_SOURCE);
+		count(mux, truncated ? ST_OVERSIZED : ST_UNKNOWN_SOURCE);
 		return;
 	}
 	ice->stats.datagrams++;
@@ -443,7 +442,6 @@ void ice_mux_get_stats(const struct ice_mux *mux, struct ice_mux_stats *out)
 {
 	struct ice_mux *m = (struct ice_mux *)mux;
 
-	out->datagrams = atomic_load_explicit(&m->stats[ST_DATAGRAMS], memory_order_relaxed);
 	out->unknown_source =
 	    atomic_load_explicit(&m->stats[ST_UNKNOWN_SOURCE], memory_order_relaxed);
 	out->stun_dropped = atomic_load_explicit(&m->stats[ST_STUN_DROPPED], memory_order_relaxed);

@@ -23,7 +23,6 @@ struct ice_mux;
 
 /* Datagrams the mux could give to no peer; relaxed atomics, any thread reads them. */
 struct ice_mux_stats {
-	uint64_t datagrams;      /* read, of any kind */
 	uint64_t unknown_source; /* not STUN, from an address no peer selected */
 	uint64_t stun_dropped;   /* STUN that parses not, or for no peer of ours */
 	uint64_t oversized;      /* larger than any WebRTC datagram, from no peer */
