@@ -364,11 +364,9 @@ static int send_locked(struct peer *p, unsigned idx, const struct peer_rtp_out *
 		memcpy(out + len, o->payload_rest, o->payload_rest_len);
 		len += o->payload_rest_len;
 	}
-	if (so->history && o->payload_rest_owner)
+	if (so->history) /* a copy, unless an owner holds the rest */
 		send_history_put_shared(so->history, hdr.seq, out, len, o->payload_rest_owner,
 		                        o->payload_rest, o->payload_rest_len, now);
-	else if (so->history)
-		send_history_put(so->history, hdr.seq, out, len, now);
 	ret = cau_srtp_protect_rtp(p->srtp, out, len, PEER_MTU + CAU_SRTP_MAX_TRAILER_LEN,
 	                           &protected_len);
 	if (ret)

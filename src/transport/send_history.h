@@ -37,8 +37,8 @@ int send_history_put(struct send_history *h, uint16_t seq, const uint8_t *pkt, s
 /*
  * The same for a packet whose last rest_len bytes are also at `rest`, inside `owner`
  * (which must not change while referenced): the first len - rest_len bytes are copied and
- * a reference to owner is kept instead of the rest. A head longer than
- * SEND_HISTORY_HEAD_MAX is stored as send_history_put() would.
+ * a reference to owner is kept instead of the rest. Without an owner, or with a head
+ * longer than SEND_HISTORY_HEAD_MAX, the packet is stored as send_history_put() would.
  */
 int send_history_put_shared(struct send_history *h, uint16_t seq, const uint8_t *pkt, size_t len,
                             GBytes *owner, const uint8_t *rest, size_t rest_len, int64_t now_us);
