@@ -64,6 +64,8 @@ ROOM_FN(v_waiting, s->receivers_waiting)
 ROOM_FN(v_estimated, s->receivers_estimated)
 ROOM_FN(v_exhausted, s->comp.pool_exhausted)
 ROOM_FN(v_encode_errors, s->comp.encode_errors)
+ROOM_FN(v_mb_coded, s->comp.macroblocks_coded)
+ROOM_FN(v_mb_skipped, s->comp.macroblocks_skipped)
 ROOM_FN(v_skipped, s->clock.skipped)
 ROOM_FN(v_busy_s, s->tick_busy_ns / 1e9)
 ROOM_FN(v_busy_max_s, s->tick_busy_max_ns / 1e9)
@@ -143,6 +145,13 @@ void mcu_video_collect(GString *out, struct mcu_room *const *rooms, guint n)
 	           v_exhausted);
 	write_room(out, "cau_video_encode_errors_total", "counter", "Failed VP8 encodes.", samples,
 	           n, v_encode_errors);
+	write_room(out, "cau_video_macroblocks_coded_total", "counter",
+	           "Macroblocks the tier encoders searched and coded in inter frames (changed or "
+	           "refined; [video] skip_unchanged).",
+	           samples, n, v_mb_coded);
+	write_room(out, "cau_video_macroblocks_skipped_total", "counter",
+	           "Macroblocks of still tiles the tier encoders skipped in inter frames.", samples,
+	           n, v_mb_skipped);
 	write_room(out, "cau_video_ticks_skipped_total", "counter",
 	           "Video ticks dropped because the video thread was a whole period late.", samples,
 	           n, v_skipped);

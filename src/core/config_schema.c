@@ -100,6 +100,8 @@ static const struct config_key schema[] = {
      "shortest time between two key frames of one (view, tier) encoder"},
     {"video", "encoder_speed", CONFIG_INT, "12", 0, 16, NULL,
      "libvpx cpu-used of the tier encoders: higher is cheaper and softer"},
+    {"video", "skip_unchanged", CONFIG_BOOL, "true", 0, 0, NULL,
+     "the tier encoders skip the macroblocks of tiles that have no new picture"},
     {"video", "tier_up_margin_percent", CONFIG_INT, "15", 0, 200, NULL,
      "a receiver moves up a tier once its estimate beats that tier's bitrate by this much"},
     {"video", "tier_up_hold_ms", CONFIG_INT, "4000", 0, 60000, NULL,

@@ -26,6 +26,7 @@ void compositor_config_init(struct compositor_config *cfg)
 	    .compose_per_tier = false,
 	    .encoded_pool = 32,
 	    .cpu_used = 12,
+	    .skip_unchanged = true,
 	    .source_frames = 3,
 	    .name_tiles = 512,
 	};
@@ -46,6 +47,7 @@ bool compositor_config_apply(struct compositor_config *cfg, struct tier_select_c
 	cfg->keyframe_min_interval_us =
 	    (uint64_t)config_get_int(conf, "video", "keyframe_min_interval_ms") * 1000;
 	cfg->cpu_used = (int)config_get_int(conf, "video", "encoder_speed");
+	cfg->skip_unchanged = config_get_bool(conf, "video", "skip_unchanged");
 	if (sel) {
 		sel->up_margin_percent =
 		    (unsigned)config_get_int(conf, "video", "tier_up_margin_percent");

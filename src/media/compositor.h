@@ -37,6 +37,8 @@ struct compositor_config {
 	                                 * (about a second at 30 fps, for retransmissions) */
 	int cpu_used;                   /* 12: libvpx speed of the tier encoders ([video]
 	                                 * encoder_speed) */
+	bool skip_unchanged;            /* true: encoders skip the macroblocks no tile redrew
+	                                 * ([video] skip_unchanged; see mb_activity.h) */
 	unsigned source_frames;         /* 3: decoded pictures per source */
 	unsigned name_tiles;            /* 512: name tiles cached */
 	struct frame_assembler_config assembler;
@@ -103,10 +105,12 @@ struct compositor_stats {
 	uint64_t tiles_kept;       /* tiles left as they were: no new picture */
 	uint64_t encodes;
 	uint64_t encode_errors;
-	uint64_t keyframes;         /* key frames encoded */
-	uint64_t keyframe_requests; /* compositor_request_keyframe() calls */
-	uint64_t pool_exhausted;    /* encodes skipped: consumers held every frame */
-	uint64_t plis;              /* key frame requests to senders */
+	uint64_t macroblocks_coded;   /* in inter frames: active, so searched and coded */
+	uint64_t macroblocks_skipped; /* in inter frames: still, skipped by the active map */
+	uint64_t keyframes;           /* key frames encoded */
+	uint64_t keyframe_requests;   /* compositor_request_keyframe() calls */
+	uint64_t pool_exhausted;      /* encodes skipped: consumers held every frame */
+	uint64_t plis;                /* key frame requests to senders */
 	uint64_t name_tiles_rendered;
 	/* Where the media thread's CPU time goes (thread CPU time, totals in ns). */
 	uint64_t decode_ns;  /* popping frames and decoding */

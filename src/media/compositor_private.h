@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "media/compositor.h"
+#include "media/mb_activity.h"
 #include "media/name_tile.h"
 #include "media/vp8_codec.h"
 
@@ -40,6 +41,8 @@ struct tile {
 
 struct view_tier {
 	struct vp8_encoder *enc;
+	struct mb_activity *activity; /* the canvas's changes, NULL: every macroblock coded */
+	bool map_set;                 /* the encoder holds an active map */
 	struct video_frame *canvas;
 	struct layout_result layout; /* compose per tier: this tier's own layout */
 	struct tile tiles[LAYOUT_MAX_TILES];

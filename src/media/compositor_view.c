@@ -48,6 +48,10 @@ int view_init(struct compositor *comp, struct view *v, const struct compositor_v
 		g_snprintf(label, sizeof(label), "%s / %s / %dx%d", comp->name, v->name,
 		           spec->width, spec->height);
 		vt->enc = vp8_encoder_new(&ec, label);
+		/* Temporal layers refer past the previous frame, which a skipped block copies. */
+		if (comp->cfg.skip_unchanged && ec.temporal_layers == 1)
+			vt->activity =
+			    mb_activity_new(spec->width, spec->height, MB_ACTIVITY_REFINE_DEFAULT);
 		vt->canvas = video_frame_new(spec->width, spec->height);
 		vt->pool = video_encoded_pool_new(comp->cfg.encoded_pool);
 		vt->picture_id = (uint16_t)g_random_int_range(0, 0x8000);
@@ -67,6 +71,7 @@ void view_clear(struct view *v)
 		struct view_tier *vt = &v->tiers[t];
 
 		vp8_encoder_free(vt->enc);
+		mb_activity_free(vt->activity);
 		video_frame_unref(vt->canvas);
 		video_encoded_pool_release(vt->pool);
 		for (unsigned i = 0; i < LAYOUT_MAX_TILES; i++)
@@ -242,6 +247,45 @@ void view_layout(struct compositor *comp, struct view *v)
 		v->generation++;
 }
 
+/* r of a canvas `from` scaled onto `to`, rounded outwards with a pixel of margin: the
+ * scaling filter reaches one pixel beyond. */
+static struct video_rect scaled_rect(const struct video_rect *r, const struct video_frame *from,
+                                     const struct video_frame *to)
+{
+	int64_t fw = from->width, fh = from->height, tw = to->width, th = to->height;
+	int x0 = (int)(r->x * tw / fw) - 1, y0 = (int)(r->y * th / fh) - 1;
+	int x1 = (int)(((r->x + r->width) * tw + fw - 1) / fw) + 1;
+	int y1 = (int)(((r->y + r->height) * th + fh - 1) / fh) + 1;
+
+	return (struct video_rect){x0, y0, x1 - x0, y1 - y0};
+}
+
+/* Pixels of r on tier t's canvas changed (r NULL: all of them); with compose once, a
+ * change of the first tier's canvas reaches the lower tiers' scaled copies too. */
+static void mark_changed(struct compositor *comp, struct view *v, unsigned t,
+                         const struct video_rect *r)
+{
+	const struct video_frame *top = v->tiers[0].canvas;
+	unsigned last = t == 0 && !comp->cfg.compose_per_tier ? comp->cfg.tier_count : t + 1;
+
+	for (unsigned i = t; i < last; i++) {
+		struct view_tier *vt = &v->tiers[i];
+		const struct video_frame *c = vt->canvas;
+		struct video_rect s;
+
+		if (!vt->activity)
+			continue;
+		if (!r || (i != t &&
+		           (int64_t)top->width * c->height != (int64_t)top->height * c->width)) {
+			/* Everything, or a letterboxed copy: not worth mapping. */
+			mb_activity_mark_all(vt->activity);
+			continue;
+		}
+		s = i == t ? *r : scaled_rect(r, top, c);
+		mb_activity_mark(vt->activity, &s);
+	}
+}
+
 /* Draws tile i of a canvas if what it should show changed. True if it drew. */
 static bool draw_tile(struct compositor *comp, struct view_tier *vt, unsigned i, unsigned slot,
                       const struct video_rect *rect)
@@ -276,6 +320,7 @@ static bool draw_tile(struct compositor *comp, struct view_tier *vt, unsigned i,
 static bool compose(struct compositor *comp, struct view *v, struct view_tier *vt,
                     const struct layout_result *layout)
 {
+	unsigned t = (unsigned)(vt - v->tiers);
 	bool drawn = false;
 
 	if (vt->drawn_generation != v->generation) {
@@ -286,10 +331,15 @@ static bool compose(struct compositor *comp, struct view *v, struct view_tier *v
 			vt->tiles[i] = (struct tile){.source = -1};
 		}
 		vt->drawn_generation = v->generation;
+		mark_changed(comp, v, t, NULL);
 		drawn = true;
 	}
-	for (unsigned i = 0; i < layout->tile_count; i++)
-		drawn = draw_tile(comp, vt, i, v->tile_sources[i], &layout->tiles[i]) || drawn;
+	for (unsigned i = 0; i < layout->tile_count; i++) {
+		if (!draw_tile(comp, vt, i, v->tile_sources[i], &layout->tiles[i]))
+			continue;
+		mark_changed(comp, v, t, &layout->tiles[i]);
+		drawn = true;
+	}
 	return drawn;
 }
 
@@ -333,6 +383,36 @@ static int fill_encoded(struct compositor *comp, struct view *v, unsigned t,
 	return video_encoded_set(e, data, info->len, comp->cfg.max_payload);
 }
 
+/* Gives the tier's encoder the map of the macroblocks to code in this encode. */
+static void apply_activity(struct compositor *comp, struct view_tier *vt, bool key)
+{
+	const uint8_t *map;
+	unsigned active;
+	int cols, rows;
+
+	if (!vt->activity)
+		return;
+	if (key) /* a key frame codes everything: it counts as a change of every block */
+		mb_activity_mark_all(vt->activity);
+	map = mb_activity_next(vt->activity, &active);
+	mb_activity_grid(vt->activity, &cols, &rows);
+	if (!key) {
+		comp->stats.macroblocks_coded += active;
+		comp->stats.macroblocks_skipped += (unsigned)(cols * rows) - active;
+	}
+	if (!map && !vt->map_set)
+		return;
+	if (vp8_encoder_set_active_map(vt->enc, map) < 0) {
+		g_warning("[%s] compositor: the encoder refused its active map", comp->name);
+		mb_activity_free(vt->activity); /* code every block from now on */
+		vt->activity = NULL;
+		vp8_encoder_set_active_map(vt->enc, NULL);
+		vt->map_set = false;
+		return;
+	}
+	vt->map_set = map != NULL;
+}
+
 /* One encode of tier t; a key frame when it has none yet or one is asked and the last is
  * at least keyframe_min_interval old (so requests inside the interval merge into one). */
 static void encode_tier(struct compositor *comp, struct view *v, unsigned t, uint64_t now_us)
@@ -348,10 +428,13 @@ static void encode_tier(struct compositor *comp, struct view *v, unsigned t, uin
 		comp->stats.pool_exhausted++;
 		return;
 	}
+	apply_activity(comp, vt, key);
 	if (vp8_encoder_encode(vt->enc, vt->canvas, now_us * 9 / 100, key, &info, &data) < 0 ||
 	    fill_encoded(comp, v, t, e, &info, data, now_us) < 0) {
 		comp->stats.encode_errors++;
 		video_encoded_unref(e);
+		if (vt->activity) /* what was skipped is coded next time */
+			mb_activity_mark_all(vt->activity);
 		return;
 	}
 	if (info.keyframe) {

@@ -71,6 +71,19 @@ int vp8_encoder_encode(struct vp8_encoder *enc, const struct video_frame *frame,
                        bool force_keyframe, struct vp8_encoded_info *info,
                        const uint8_t **out_data);
 
+/*
+ * The macroblocks the next encodes may spend work on: map has one byte per 16x16
+ * macroblock, row by row ((height + 15) / 16 rows of (width + 15) / 16), non-zero for
+ * active. An inactive macroblock is coded as unchanged from the LAST reference without any
+ * search; the caller vouches that its pixels are the same as when LAST was made. NULL
+ * makes every macroblock active again (the default). Key frames code every macroblock.
+ * Returns 0, or -EIO if libvpx refuses the map.
+ */
+int vp8_encoder_set_active_map(struct vp8_encoder *enc, const uint8_t *map);
+
+/* The encoder's macroblock grid, for vp8_encoder_set_active_map(). */
+void vp8_encoder_mb_grid(const struct vp8_encoder *enc, int *cols, int *rows);
+
 /* Change the target bitrate or frame rate for the next frames. Return 0 or -EINVAL. */
 int vp8_encoder_set_bitrate(struct vp8_encoder *enc, int kbps);
 int vp8_encoder_set_fps(struct vp8_encoder *enc, int fps);

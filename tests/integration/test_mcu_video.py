@@ -139,6 +139,10 @@ def test_grid_shows_each_colour_and_a_name_tile(echo_server, tmp_path):
     assert during[("cau_video_frames_encoded_total", room | {("tier", "1280x720")})] == 0
     assert during[("cau_video_receivers", room | {("tier", "640x360")})] == 4, during
     assert during[("cau_video_corrupt_frames_total", room)] == 0, during
+    # The name tile is still: its blocks are skipped ([video] skip_unchanged), the
+    # cameras' coded, and the composite above still showed every colour.
+    assert during[("cau_video_macroblocks_skipped_total", room)] > 0, during
+    assert during[("cau_video_macroblocks_coded_total", room)] > 0, during
     wait_for(lambda: room_metric(server, "cau_video_sources") is None, 10,
              message="the room closed once empty")
 

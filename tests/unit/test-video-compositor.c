@@ -53,6 +53,7 @@ struct party {
 	bool video;
 	bool send_key;
 	bool drop_next; /* lose the last packet of its next frame */
+	bool paused;    /* sends nothing: its tile keeps its last picture */
 	int width, height;
 };
 
@@ -179,7 +180,7 @@ static void step(struct harness *h)
 		struct party *p = &h->parties[i];
 		unsigned n;
 
-		if (!p->video)
+		if (!p->video || p->paused)
 			continue;
 		n = vfix_sender_next(&p->tx, p->send_key, h->pkts, PKTS);
 		p->send_key = false;
@@ -614,6 +615,82 @@ static void test_api_edges(void)
 	harness_clear(h);
 }
 
+/* Every camera's colour in the middle of its tile, on every tier's decoded picture. */
+static void check_colours(struct harness *h, const struct compositor_config *cfg)
+{
+	for (unsigned t = 0; t < cfg->tier_count; t++) {
+		const struct video_frame *pic = h->rx[t].picture;
+
+		g_assert_nonnull(pic);
+		for (unsigned i = 0; i < h->count; i++) {
+			struct party *p = &h->parties[i];
+			struct video_rect mid = middle(expected_rect(
+			    h, h->count, i, p->width, p->height, cfg->tiers[t].width));
+
+			if (!vfix_rect_is(pic, &mid, 0, p->tx.colour, t == 0 ? 6 : 10))
+				g_error("tier %u, participant %u: wrong colour in its tile", t, i);
+		}
+	}
+}
+
+/* The tier encoders skip the blocks of tiles without a new picture, and still show
+ * every change: a 2x2 grid where one camera stops (its tile still), one sends at half the
+ * rate, two at the full rate; then the stopped one sends a single picture in a new colour,
+ * which every tier shows. Without skip_unchanged nothing is skipped. */
+static void check_skip_unchanged(bool skip, bool compose_per_tier)
+{
+	struct compositor_config cfg;
+	struct compositor_stats a, b;
+	struct harness *h;
+	double share;
+
+	compositor_config_init(&cfg);
+	cfg.skip_unchanged = skip;
+	cfg.compose_per_tier = compose_per_tier;
+	h = harness_new(&cfg, NULL);
+	for (unsigned i = 0; i < 4; i++)
+		join(h, NULL, 320, 180);
+	for (unsigned i = 0; i < 30; i++)
+		step(h);
+	check_colours(h, &cfg);
+	h->parties[1].paused = true;
+	for (unsigned i = 30; i < 60; i++) {
+		h->parties[2].paused = i % 2;
+		if (i == 40)
+			compositor_get_stats(h->comp, &a);
+		step(h);
+	}
+	compositor_get_stats(h->comp, &b);
+	share = (double)(b.macroblocks_skipped - a.macroblocks_skipped) /
+	        (double)MAX(1, b.macroblocks_coded - a.macroblocks_coded + b.macroblocks_skipped -
+	                           a.macroblocks_skipped);
+	g_test_message("skip %d, per tier %d: %.2f of the blocks skipped", skip, compose_per_tier,
+	               share);
+	if (skip) {
+		/* The still tile, half of the half-rate one: about 3/8 of the picture. */
+		g_assert_cmpfloat(share, >, 0.25);
+		g_assert_cmpfloat(share, <, 0.5);
+	} else {
+		g_assert_cmpuint(b.macroblocks_skipped, ==, 0);
+	}
+	h->parties[2].paused = false;
+	h->parties[1].tx.colour = vfix_colour_of(17);
+	h->parties[1].paused = false;
+	step(h);
+	h->parties[1].paused = true;
+	for (unsigned i = 0; i < 10; i++)
+		step(h);
+	check_colours(h, &cfg);
+	harness_clear(h);
+}
+
+static void test_skip_unchanged(void)
+{
+	check_skip_unchanged(true, false);
+	check_skip_unchanged(true, true);
+	check_skip_unchanged(false, false);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -626,5 +703,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/compositor/decode-budget", test_decode_budget);
 	g_test_add_func("/compositor/loss-recovery", test_loss_recovery);
 	g_test_add_func("/compositor/api-edges", test_api_edges);
+	g_test_add_func("/compositor/skip-unchanged", test_skip_unchanged);
 	return g_test_run();
 }
