@@ -243,10 +243,30 @@ static void dtls_send(const uint8_t *buf, size_t len, void *user_data)
 	peer_transmit(user_data, buf, len);
 }
 
+/* The SSRCs of the tracks, media before retransmissions (the more used first), for
+ * cau_srtp_new_with_ssrcs(). Called with send_lock held, or before the peer is shared. */
+static void known_ssrcs(const struct peer *p, struct cau_srtp_ssrcs *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < p->track_count && out->n_local < CAU_SRTP_KNOWN_MAX; i++) {
+			const struct peer_track *t = &p->tracks[i];
+
+			out->local[out->n_local++] = pass ? t->local_rtx_ssrc : t->local_ssrc;
+			out->remote[out->n_remote++] = pass ? t->remote_rtx_ssrc : t->remote_ssrc;
+		}
+}
+
 static void on_dtls_connected(struct peer *p, const struct cau_srtp_keys *keys)
 {
 	g_autoptr(GError) error = NULL;
-	struct cau_srtp *srtp = cau_srtp_new(keys, &error);
+	struct cau_srtp_ssrcs known;
+	struct cau_srtp *srtp;
+
+	g_mutex_lock(&p->send_lock);
+	known_ssrcs(p, &known);
+	g_mutex_unlock(&p->send_lock);
+	srtp = cau_srtp_new_with_ssrcs(keys, &known, &error);
 
 	if (!srtp) {
 		peer_fail(p, PEER_ERROR_INTERNAL, error->message);
@@ -666,6 +686,7 @@ struct peer *peer_new_bare(struct transport *t, const struct negotiation *n,
                            void *user_data)
 {
 	struct peer *p = peer_alloc(t, NULL, media, user_data);
+	struct cau_srtp_ssrcs known;
 
 	p->now_us = now_us ? now_us : peer_monotonic_us;
 	p->created_us = p->last_recv_us = p->connected_us = p->now_us();
@@ -674,7 +695,8 @@ struct peer *peer_new_bare(struct transport *t, const struct negotiation *n,
 	p->neg.track_count = n->track_count;
 	memcpy(p->neg.tracks, n->tracks, sizeof(n->tracks));
 	peer_install_tracks(p);
-	p->srtp = cau_srtp_new(keys, NULL);
+	known_ssrcs(p, &known);
+	p->srtp = cau_srtp_new_with_ssrcs(keys, &known, NULL);
 	g_atomic_int_set(&p->state, p->srtp ? PEER_STATE_CONNECTED : PEER_STATE_FAILED);
 	return p;
 }

@@ -108,24 +108,41 @@ static bool set_crypto_policy(srtp_policy_t *policy, enum cau_srtp_profile profi
 	return false;
 }
 
-/* Makes one libsrtp session for key || salt; wipes its copy of them before returning. */
+/* Makes one libsrtp session for key || salt, with a stream for each of the n known SSRCs
+ * (most used first); wipes its copy of the key before returning. */
 static bool create_session(srtp_t *out, const struct cau_srtp_keys *keys, const uint8_t *key,
-                           const uint8_t *salt, srtp_ssrc_type_t direction, GError **error)
+                           const uint8_t *salt, srtp_ssrc_type_t direction, const uint32_t *known,
+                           size_t n, GError **error)
 {
 	uint8_t master[CAU_SRTP_MAX_KEY_LEN + CAU_SRTP_MAX_SALT_LEN];
-	srtp_policy_t policy;
+	srtp_policy_t policy[1 + CAU_SRTP_KNOWN_MAX];
 	srtp_err_status_t status;
+	size_t count = 1;
 
-	memset(&policy, 0, sizeof(policy));
-	set_crypto_policy(&policy, keys->profile);
+	memset(policy, 0, sizeof(policy));
+	set_crypto_policy(&policy[0], keys->profile);
 	memcpy(master, key, keys->key_len);
 	memcpy(master + keys->key_len, salt, keys->salt_len);
-	policy.ssrc.type = direction;
-	policy.key = master;
-	policy.window_size = REPLAY_WINDOW;
-	policy.allow_repeat_tx = 1;
-	policy.next = NULL;
-	status = srtp_create(out, &policy);
+	policy[0].ssrc.type = direction;
+	policy[0].key = master;
+	policy[0].window_size = REPLAY_WINDOW;
+	policy[0].allow_repeat_tx = 1;
+	/* libsrtp puts each new stream in front: the least used goes in first. */
+	for (size_t i = MIN(n, (size_t)CAU_SRTP_KNOWN_MAX); i-- > 0;) {
+		bool seen = known[i] == 0;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = known[j] == known[i];
+		if (seen) /* kept at its first, more used place */
+			continue;
+		policy[count] = policy[0];
+		policy[count].ssrc.type = ssrc_specific;
+		policy[count].ssrc.value = known[i];
+		policy[count].next = NULL;
+		policy[count - 1].next = &policy[count];
+		count++;
+	}
+	status = srtp_create(out, policy);
 	OPENSSL_cleanse(master, sizeof(master));
 	if (status != srtp_err_status_ok) {
 		*out = NULL;
@@ -157,6 +174,13 @@ static bool read_trailers(struct cau_srtp *srtp, GError **error)
 
 struct cau_srtp *cau_srtp_new(const struct cau_srtp_keys *keys, GError **error)
 {
+	return cau_srtp_new_with_ssrcs(keys, NULL, error);
+}
+
+struct cau_srtp *cau_srtp_new_with_ssrcs(const struct cau_srtp_keys *keys,
+                                         const struct cau_srtp_ssrcs *known, GError **error)
+{
+	static const struct cau_srtp_ssrcs none;
 	g_autoptr(cau_srtp) srtp = NULL;
 	srtp_policy_t probe;
 
@@ -170,12 +194,14 @@ struct cau_srtp *cau_srtp_new(const struct cau_srtp_keys *keys, GError **error)
 		            (unsigned)keys->profile, keys->key_len, keys->salt_len);
 		return NULL;
 	}
+	if (!known)
+		known = &none;
 	srtp = g_new0(struct cau_srtp, 1);
 	srtp->profile = keys->profile;
 	if (!create_session(&srtp->outbound, keys, keys->local_key, keys->local_salt,
-	                    ssrc_any_outbound, error) ||
+	                    ssrc_any_outbound, known->local, known->n_local, error) ||
 	    !create_session(&srtp->inbound, keys, keys->remote_key, keys->remote_salt,
-	                    ssrc_any_inbound, error) ||
+	                    ssrc_any_inbound, known->remote, known->n_remote, error) ||
 	    !read_trailers(srtp, error))
 		return NULL;
 	g_debug("[srtp %p] sessions ready: %s, replay window %d", (void *)srtp,

@@ -81,6 +81,25 @@ typedef struct cau_srtp cau_srtp;
  */
 struct cau_srtp *cau_srtp_new(const struct cau_srtp_keys *keys, GError **error);
 
+/* SSRCs known when the sessions are made, each list most used first. */
+#define CAU_SRTP_KNOWN_MAX 8
+struct cau_srtp_ssrcs {
+	uint32_t local[CAU_SRTP_KNOWN_MAX]; /* what this side sends */
+	size_t n_local;
+	uint32_t remote[CAU_SRTP_KNOWN_MAX]; /* what it receives */
+	size_t n_remote;
+};
+
+/*
+ * cau_srtp_new(), and a stream made at once for each known SSRC (0 and repeats skipped).
+ * libsrtp finds a packet's stream by walking a list, newest first, two cache misses a
+ * stream; a stream made on first use goes to the front, so a rarely used one (RTX) made
+ * late is walked past by every packet after it. Made here, the most used comes first.
+ * Packets of other SSRCs still get a stream on first use. NULL known is cau_srtp_new().
+ */
+struct cau_srtp *cau_srtp_new_with_ssrcs(const struct cau_srtp_keys *keys,
+                                         const struct cau_srtp_ssrcs *known, GError **error);
+
 /* Frees srtp and wipes its keys. NULL is allowed. */
 void cau_srtp_free(struct cau_srtp *srtp);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(cau_srtp, cau_srtp_free)

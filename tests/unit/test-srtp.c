@@ -267,6 +267,87 @@ static void test_replay_window(void)
 	g_assert_cmpint(unprotect_copy(b, too_late, too_late_len), ==, CAU_SRTP_ERR_REPLAY);
 }
 
+/* An SRTP packet of ssrc with seq from tx; the plain one in *plain (both freed by the
+ * caller). */
+static uint8_t *protect_ssrc(cau_srtp *tx, uint32_t ssrc, uint16_t seq, size_t *len,
+                             uint8_t **plain)
+{
+	size_t plain_len;
+	uint8_t *buf = make_rtp(seq, CAU_SRTP_MAX_TRAILER_LEN, &plain_len);
+
+	for (int i = 0; i < 4; i++)
+		buf[8 + i] = (uint8_t)(ssrc >> (24 - 8 * i));
+	*plain = g_memdup2(buf, plain_len);
+	g_assert_cmpint(
+	    cau_srtp_protect_rtp(tx, buf, plain_len, plain_len + CAU_SRTP_MAX_TRAILER_LEN, len), ==,
+	    0);
+	return buf;
+}
+
+/* Sessions made with known SSRCs (repeats and zeros among them) protect and unprotect as
+ * the plain ones do, for known and unknown SSRCs alike, both ways and for RTCP; replay is
+ * still refused and a retransmission still protected on a stream made up front. */
+static void test_known_ssrcs(gconstpointer data)
+{
+	const struct profile_case *pc = data;
+	const struct cau_srtp_ssrcs known = {
+	    .local = {0x11, 0x22, 0, 0x11, 0x33},
+	    .n_local = 5,
+	    .remote = {0x44, 0x55},
+	    .n_remote = 2,
+	};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(cau_srtp) a = NULL;
+	g_autoptr(cau_srtp) b = NULL;
+	struct cau_srtp_keys ka, kb;
+
+	make_keys(pc->profile, &ka, &kb);
+	a = cau_srtp_new_with_ssrcs(&ka, &known, &error);
+	g_assert_no_error(error);
+	b = cau_srtp_new(&kb, &error);
+	g_assert_no_error(error);
+	cau_srtp_keys_clear(&ka);
+	cau_srtp_keys_clear(&kb);
+	for (uint16_t seq = 1; seq < 40; seq++) {
+		static const uint32_t ssrcs[] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66};
+		uint32_t ssrc = ssrcs[seq % G_N_ELEMENTS(ssrcs)];
+		/* a sends its own SSRCs and an unknown one; b those a expects, and another. */
+		cau_srtp *tx = ssrc == 0x11 || ssrc == 0x22 || ssrc == 0x33 || seq % 2 ? a : b;
+		cau_srtp *rx = tx == a ? b : a;
+		g_autofree uint8_t *plain = NULL;
+		size_t len, out_len;
+		g_autofree uint8_t *pkt = protect_ssrc(tx, ssrc, seq, &len, &plain);
+		g_autofree uint8_t *again = g_memdup2(pkt, len);
+
+		g_assert_cmpuint(len, ==, RTP_FIXED_HEADER_LEN + PAYLOAD_LEN + pc->rtp_trailer);
+		g_assert_cmpint(cau_srtp_unprotect_rtp(rx, pkt, len, &out_len), ==, 0);
+		g_assert_cmpmem(pkt, out_len, plain, RTP_FIXED_HEADER_LEN + PAYLOAD_LEN);
+		g_assert_cmpint(cau_srtp_unprotect_rtp(rx, again, len, &out_len), ==,
+		                CAU_SRTP_ERR_REPLAY);
+	}
+	/* A retransmission of a known stream's packet: protected again, the copy refused. */
+	{
+		g_autofree uint8_t *plain = NULL;
+		size_t len;
+		g_autofree uint8_t *first = protect_ssrc(a, 0x22, 100, &len, &plain);
+		g_autofree uint8_t *second = protect_ssrc(a, 0x22, 100, &len, &plain);
+
+		g_assert_cmpint(unprotect_copy(b, first, len), ==, 0);
+		g_assert_cmpint(unprotect_copy(b, second, len), ==, CAU_SRTP_ERR_REPLAY);
+	}
+	for (int i = 0; i < 4; i++) {
+		uint32_t ssrc = i < 2 ? 0x11 : 0x44;
+		cau_srtp *tx = i < 2 ? a : b, *rx = i < 2 ? b : a;
+		size_t len, srtcp_len, plain_len;
+		g_autofree uint8_t *buf = make_rtcp(ssrc, pc->rtcp_trailer, &len);
+
+		g_assert_cmpint(
+		    cau_srtp_protect_rtcp(tx, buf, len, len + pc->rtcp_trailer, &srtcp_len), ==, 0);
+		g_assert_cmpint(cau_srtp_unprotect_rtcp(rx, buf, srtcp_len, &plain_len), ==, 0);
+		g_assert_cmpuint(plain_len, ==, len);
+	}
+}
+
 static void test_sizes(gconstpointer data)
 {
 	const struct profile_case *pc = data;
@@ -360,6 +441,7 @@ int main(int argc, char **argv)
 	add_profile_test("replay", test_replay);
 	add_profile_test("retransmission", test_retransmission);
 	add_profile_test("sizes", test_sizes);
+	add_profile_test("known-ssrcs", test_known_ssrcs);
 	g_test_add_func("/srtp/replay-window", test_replay_window);
 	g_test_add_func("/srtp/bad-keys", test_bad_keys);
 	g_test_add_func("/srtp/openssl-types", test_openssl_types);
