@@ -327,10 +327,10 @@ static void test_known_ssrcs(gconstpointer data)
 	}
 	/* A retransmission of a known stream's packet: protected again, the copy refused. */
 	{
-		g_autofree uint8_t *plain = NULL;
+		g_autofree uint8_t *plain = NULL, *plain_again = NULL;
 		size_t len;
 		g_autofree uint8_t *first = protect_ssrc(a, 0x22, 100, &len, &plain);
-		g_autofree uint8_t *second = protect_ssrc(a, 0x22, 100, &len, &plain);
+		g_autofree uint8_t *second = protect_ssrc(a, 0x22, 100, &len, &plain_again);
 
 		g_assert_cmpint(unprotect_copy(b, first, len), ==, 0);
 		g_assert_cmpint(unprotect_copy(b, second, len), ==, CAU_SRTP_ERR_REPLAY);
