@@ -247,6 +247,12 @@ void view_layout(struct compositor *comp, struct view *v)
 		v->generation++;
 }
 
+/* Whether b is a's picture scaled without letterbox bars (the same aspect ratio). */
+static bool same_aspect(const struct video_frame *a, const struct video_frame *b)
+{
+	return (int64_t)a->width * b->height == (int64_t)a->height * b->width;
+}
+
 /* r of a canvas `from` scaled onto `to`, rounded outwards with a pixel of margin: the
  * scaling filter reaches one pixel beyond. */
 static struct video_rect scaled_rect(const struct video_rect *r, const struct video_frame *from,
@@ -275,8 +281,7 @@ static void mark_changed(struct compositor *comp, struct view *v, unsigned t,
 
 		if (!vt->activity)
 			continue;
-		if (!r || (i != t &&
-		           (int64_t)top->width * c->height != (int64_t)top->height * c->width)) {
+		if (!r || (i != t && !same_aspect(top, c))) {
 			/* Everything, or a letterboxed copy: not worth mapping. */
 			mb_activity_mark_all(vt->activity);
 			continue;
@@ -351,7 +356,7 @@ static void scale_from_top(struct view *v, struct view_tier *vt)
 
 	if (vt->scaled_serial == v->canvas_serial)
 		return;
-	if ((int64_t)top->width * all.height == (int64_t)top->height * all.width)
+	if (same_aspect(top, vt->canvas))
 		video_frame_scale_into(top, vt->canvas, &all);
 	else
 		video_frame_blit_fit(top, vt->canvas, &all, NULL);

@@ -211,20 +211,12 @@ int vp8_encoder_encode(struct vp8_encoder *enc, const struct video_frame *frame,
 	return 0;
 }
 
-void vp8_encoder_mb_grid(const struct vp8_encoder *enc, int *cols, int *rows)
-{
-	*cols = (enc->cfg.width + 15) / 16;
-	*rows = (enc->cfg.height + 15) / 16;
-}
-
 int vp8_encoder_set_active_map(struct vp8_encoder *enc, const uint8_t *map)
 {
-	vpx_active_map_t am = {.active_map = (unsigned char *)map};
-	int cols, rows;
+	vpx_active_map_t am = {.active_map = (unsigned char *)map,
+	                       .rows = (unsigned)(enc->cfg.height + 15) / 16,
+	                       .cols = (unsigned)(enc->cfg.width + 15) / 16};
 
-	vp8_encoder_mb_grid(enc, &cols, &rows);
-	am.cols = (unsigned)cols;
-	am.rows = (unsigned)rows;
 	if (vpx_codec_control(&enc->ctx, VP8E_SET_ACTIVEMAP, &am) != VPX_CODEC_OK)
 		return -EIO;
 	return 0;

@@ -81,9 +81,6 @@ int vp8_encoder_encode(struct vp8_encoder *enc, const struct video_frame *frame,
  */
 int vp8_encoder_set_active_map(struct vp8_encoder *enc, const uint8_t *map);
 
-/* The encoder's macroblock grid, for vp8_encoder_set_active_map(). */
-void vp8_encoder_mb_grid(const struct vp8_encoder *enc, int *cols, int *rows);
-
 /* Change the target bitrate or frame rate for the next frames. Return 0 or -EINVAL. */
 int vp8_encoder_set_bitrate(struct vp8_encoder *enc, int kbps);
 int vp8_encoder_set_fps(struct vp8_encoder *enc, int fps);
